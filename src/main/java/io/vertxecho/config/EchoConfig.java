@@ -1,0 +1,234 @@
+package io.vertxecho.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The whole application configuration as one validated, typed value.
+ * Built once from the merged config sources; verticles receive it as JSON ({@link #toJson()}).
+ */
+public record EchoConfig(
+  String host,
+  int port,
+  int instances,
+  Mode mode,
+  String greeting,
+  String goodbye,
+  List<String> quitCommands,
+  boolean closeOnEmptyLine,
+  int maxLineBytes,
+  int idleTimeoutSeconds,
+  int maxConnections,
+  int shutdownGraceSeconds,
+  int statsIntervalMillis,
+  String httpHost,
+  int httpPort) {
+
+  /** How bytes are framed: {@code line} (greeting, commands, lines) or {@code raw} (RFC 862). */
+  public enum Mode {
+    LINE, RAW;
+
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  public static final String DEFAULT_LINE_GREETING = "Welcome to my server";
+
+  /** Every key a config source may set, as dotted paths. */
+  public static final Set<String> KEYS = Set.of(
+    "host", "port", "instances", "mode", "greeting", "goodbye", "quitCommands", "closeOnEmptyLine",
+    "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "shutdownGraceSeconds",
+    "statsIntervalMillis", "http.host", "http.port");
+
+  /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
+  public static JsonObject defaults() {
+    return new JsonObject()
+      .put("host", "0.0.0.0")
+      .put("port", 9999)
+      .put("mode", "line")
+      .put("goodbye", "Bye")
+      .put("quitCommands", new JsonArray().add("exit").add("quit"))
+      .put("closeOnEmptyLine", false)
+      .put("maxLineBytes", 65536)
+      .put("idleTimeoutSeconds", 0)
+      .put("maxConnections", 0)
+      .put("shutdownGraceSeconds", 10)
+      .put("statsIntervalMillis", 1000)
+      .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080));
+  }
+
+  /** Validates with no knowledge of where values came from (verticles re-reading their own config). */
+  public static EchoConfig fromJson(JsonObject json) {
+    return fromJson(json, Map.of());
+  }
+
+  /**
+   * Validates the merged config.
+   *
+   * @param origins dotted key to a description of the source that set it (e.g. "environment variable ECHO_PORT"),
+   *                used to point at the culprit in error messages
+   * @throws ConfigException naming the key, the value and what is allowed
+   */
+  public static EchoConfig fromJson(JsonObject json, Map<String, String> origins) {
+    Reader in = new Reader(json, origins);
+    in.rejectUnknownKeys();
+    Mode mode = in.mode("mode");
+    return new EchoConfig(
+      in.string("host", false),
+      in.integer("port", 0, 65535),
+      json.getValue("instances") == null ? Runtime.getRuntime().availableProcessors() : in.integer("instances", 1, 1024),
+      mode,
+      json.getValue("greeting") == null ? (mode == Mode.LINE ? DEFAULT_LINE_GREETING : "") : in.string("greeting", true),
+      in.string("goodbye", true),
+      in.quitCommands("quitCommands"),
+      in.bool("closeOnEmptyLine"),
+      in.integer("maxLineBytes", 1, 64 * 1024 * 1024),
+      in.integer("idleTimeoutSeconds", 0, 86_400),
+      in.integer("maxConnections", 0, 10_000_000),
+      in.integer("shutdownGraceSeconds", 0, 3600),
+      in.integer("statsIntervalMillis", 50, 60_000),
+      in.string("http.host", false),
+      in.integer("http.port", 0, 65535));
+  }
+
+  /** The canonical JSON form: what {@link #fromJson(JsonObject)} reads back into an equal value. */
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("host", host)
+      .put("port", port)
+      .put("instances", instances)
+      .put("mode", mode.key())
+      .put("greeting", greeting)
+      .put("goodbye", goodbye)
+      .put("quitCommands", new JsonArray(new ArrayList<>(quitCommands)))
+      .put("closeOnEmptyLine", closeOnEmptyLine)
+      .put("maxLineBytes", maxLineBytes)
+      .put("idleTimeoutSeconds", idleTimeoutSeconds)
+      .put("maxConnections", maxConnections)
+      .put("shutdownGraceSeconds", shutdownGraceSeconds)
+      .put("statsIntervalMillis", statsIntervalMillis)
+      .put("http", new JsonObject().put("host", httpHost).put("port", httpPort));
+  }
+
+  /** Reads typed values by dotted key; numbers, booleans and lists may also arrive as strings (env, system properties). */
+  private record Reader(JsonObject json, Map<String, String> origins) {
+
+    void rejectUnknownKeys() {
+      Set<String> unknown = new TreeSet<>();
+      collectKeys(json, "", unknown);
+      unknown.removeAll(KEYS);
+      if (!unknown.isEmpty()) {
+        String key = unknown.iterator().next();
+        throw new ConfigException("Invalid configuration: unknown key '" + key + "'" + origin(key)
+          + "; known keys: " + String.join(", ", new TreeSet<>(KEYS)));
+      }
+    }
+
+    private static void collectKeys(JsonObject object, String prefix, Set<String> into) {
+      for (Map.Entry<String, Object> entry : object) {
+        String key = prefix + entry.getKey();
+        if (entry.getValue() instanceof JsonObject nested && !KEYS.contains(key)) {
+          collectKeys(nested, key + ".", into);
+        } else {
+          into.add(key);
+        }
+      }
+    }
+
+    Object raw(String key) {
+      JsonObject object = json;
+      String[] path = key.split("\\.");
+      for (int i = 0; i < path.length - 1 && object != null; i++) {
+        Object next = object.getValue(path[i]);
+        object = next instanceof JsonObject nested ? nested : null;
+      }
+      return object == null ? null : object.getValue(path[path.length - 1]);
+    }
+
+    int integer(String key, int min, int max) {
+      Object value = raw(key);
+      String allowed = "an integer from " + min + " to " + max;
+      long parsed;
+      if (value instanceof Integer || value instanceof Long) {
+        parsed = ((Number) value).longValue();
+      } else if (value instanceof String text && text.trim().matches("-?\\d{1,18}")) {
+        parsed = Long.parseLong(text.trim());
+      } else {
+        throw invalid(key, value, allowed);
+      }
+      if (parsed < min || parsed > max) {
+        throw invalid(key, value, allowed);
+      }
+      return (int) parsed;
+    }
+
+    boolean bool(String key) {
+      Object value = raw(key);
+      if (value instanceof Boolean b) {
+        return b;
+      }
+      if (value instanceof String text && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
+        return Boolean.parseBoolean(text);
+      }
+      throw invalid(key, value, "true or false");
+    }
+
+    String string(String key, boolean emptyAllowed) {
+      Object value = raw(key);
+      if (value instanceof String text && (emptyAllowed || !text.isBlank()) && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+        return text;
+      }
+      throw invalid(key, value, emptyAllowed ? "a single-line string" : "a non-empty single-line string");
+    }
+
+    Mode mode(String key) {
+      Object value = raw(key);
+      if (value instanceof String text) {
+        for (Mode mode : Mode.values()) {
+          if (mode.key().equalsIgnoreCase(text.trim())) {
+            return mode;
+          }
+        }
+      }
+      throw invalid(key, value, "one of: line, raw");
+    }
+
+    List<String> quitCommands(String key) {
+      Object value = raw(key);
+      List<?> items;
+      if (value instanceof JsonArray array) {
+        items = array.getList();
+      } else if (value instanceof String text) {
+        items = text.isBlank() ? List.of() : List.of(text.split(","));
+      } else {
+        throw invalid(key, value, "a list of non-empty words (a JSON array, or comma-separated)");
+      }
+      List<String> commands = new ArrayList<>();
+      for (Object item : items) {
+        if (!(item instanceof String word) || word.isBlank() || word.strip().chars().anyMatch(Character::isWhitespace)) {
+          throw invalid(key, value, "a list of non-empty words without spaces (a JSON array, or comma-separated)");
+        }
+        commands.add(word.strip().toLowerCase(Locale.ROOT));
+      }
+      return List.copyOf(commands);
+    }
+
+    private ConfigException invalid(String key, Object value, String allowed) {
+      String shown = value == null ? "missing" : value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+      return new ConfigException("Invalid configuration: " + key + " = " + shown + origin(key) + "; expected " + allowed);
+    }
+
+    private String origin(String key) {
+      String origin = origins.get(key);
+      return origin == null ? "" : " (from " + origin + ")";
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.vertxecho.echo;
+
+/** Why a connection ended; every closed connection has exactly one (PROTOCOL.md). */
+public enum CloseReason {
+  CLIENT_CLOSED("client-closed"),
+  QUIT("quit"),
+  IDLE_TIMEOUT("idle-timeout"),
+  LINE_TOO_LONG("line-too-long"),
+  SERVER_FULL("server-full"),
+  SHUTDOWN("shutdown"),
+  ERROR("error");
+
+  private final String key;
+
+  CloseReason(String key) {
+    this.key = key;
+  }
+
+  /** The name used on the wire, in events and in the stats. */
+  public String key() {
+    return key;
+  }
+}

@@ -1,0 +1,242 @@
+package io.vertxecho.echo;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import io.vertxecho.config.EchoConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * One client's state and protocol: frames its bytes by mode, echoes them with backpressure, and records
+ * why it closed. Confined to its instance's event loop, so plain fields suffice.
+ */
+final class EchoConnection {
+
+  private static final Logger log = LoggerFactory.getLogger(EchoConnection.class);
+
+  private final NetSocket socket;
+  private final EchoConfig config;
+  private final String id;
+  private final int longestCommand;
+  private final Consumer<EchoConnection> onClosed;
+  private final long openedAt = System.currentTimeMillis();
+  private long lastActivity = System.nanoTime();
+  private long bytesIn;
+  private long bytesOut;
+  private long lines;
+  private Buffer partialLine;
+  private boolean draining;
+  private CloseReason reason;
+
+  EchoConnection(NetSocket socket, EchoConfig config, String id, Consumer<EchoConnection> onClosed) {
+    this.socket = socket;
+    this.config = config;
+    this.id = id;
+    this.onClosed = onClosed;
+    this.longestCommand = config.quitCommands().stream()
+      .mapToInt(command -> command.getBytes(StandardCharsets.UTF_8).length).max().orElse(0);
+  }
+
+  void start() {
+    HalfClose.enable(socket);
+    socket.handler(config.mode() == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
+    socket.endHandler(v -> handleEnd());
+    socket.exceptionHandler(this::handleError);
+    socket.drainHandler(v -> handleDrain());
+    socket.shutdownHandler(v -> handleShutdown());
+    socket.closeHandler(v -> handleClosed());
+    if (!config.greeting().isEmpty()) {
+      write(Buffer.buffer(config.greeting() + "\n"));
+    }
+  }
+
+  private void handleRaw(Buffer data) {
+    lastActivity = System.nanoTime();
+    bytesIn += data.length();
+    write(data);
+  }
+
+  private void handleLines(Buffer data) {
+    lastActivity = System.nanoTime();
+    bytesIn += data.length();
+    if (reason != null) {
+      return;
+    }
+    Buffer input = partialLine == null ? data : partialLine.appendBuffer(data);
+    partialLine = null;
+    int length = input.length();
+    int lineStart = 0;
+    for (int newline = indexOfNewline(input, 0); newline >= 0; newline = indexOfNewline(input, lineStart)) {
+      int end = newline > lineStart && input.getByte(newline - 1) == '\r' ? newline - 1 : newline;
+      if (end - lineStart > config.maxLineBytes()) {
+        echo(input, lineStart, length);
+        lineTooLong();
+        return;
+      }
+      if (isQuit(input, lineStart, end)) {
+        echo(input, lineStart, length);
+        closeWith(CloseReason.QUIT, config.goodbye());
+        return;
+      }
+      lines++;
+      lineStart = newline + 1;
+    }
+    echo(input, lineStart, length);
+    int rest = length - lineStart;
+    if (rest > config.maxLineBytes() + 1 || rest == config.maxLineBytes() + 1 && input.getByte(length - 1) != '\r') {
+      lineTooLong();
+    } else if (rest > 0) {
+      partialLine = input.getBuffer(lineStart, length);
+    }
+  }
+
+  /** Echoes the complete lines of {@code input} that end before {@code upTo}; {@code length} is the input's. */
+  private void echo(Buffer input, int upTo, int length) {
+    if (upTo == length) {
+      write(input);
+    } else if (upTo > 0) {
+      write(input.slice(0, upTo));
+    }
+  }
+
+  private static int indexOfNewline(Buffer buffer, int from) {
+    for (int i = from, n = buffer.length(); i < n; i++) {
+      if (buffer.getByte(i) == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private boolean isQuit(Buffer line, int start, int end) {
+    if (start == end) {
+      return config.closeOnEmptyLine();
+    }
+    while (start < end && (line.getByte(start) & 0xff) <= ' ') {
+      start++;
+    }
+    while (end > start && (line.getByte(end - 1) & 0xff) <= ' ') {
+      end--;
+    }
+    if (end - start == 0 || end - start > longestCommand) {
+      return false;
+    }
+    String text = line.getString(start, end, "UTF-8").toLowerCase(Locale.ROOT);
+    return config.quitCommands().contains(text);
+  }
+
+  private void lineTooLong() {
+    closeWith(CloseReason.LINE_TOO_LONG, "ERR line too long (limit " + config.maxLineBytes() + " bytes)");
+  }
+
+  private void write(Buffer data) {
+    bytesOut += data.length();
+    socket.write(data);
+    if (socket.writeQueueFull()) {
+      socket.pause();
+    }
+  }
+
+  private void handleDrain() {
+    lastActivity = System.nanoTime();
+    socket.resume();
+  }
+
+  /** The client will send no more (FIN, or the channel closed): echo an unfinished line as it came, then close. */
+  private void handleEnd() {
+    if (reason != null) {
+      return;
+    }
+    if (partialLine != null) {
+      lines++;
+      write(partialLine);
+      partialLine = null;
+    }
+    closeWith(CloseReason.CLIENT_CLOSED, null);
+  }
+
+  /** The server is draining: say so, keep echoing until the client leaves or {@link #endDrain()} runs. */
+  private void handleShutdown() {
+    draining = true;
+    if (config.mode() == EchoConfig.Mode.LINE && reason == null) {
+      write(Buffer.buffer("Server shutting down\n"));
+    }
+  }
+
+  /** The grace period is over: echo what is left and close. */
+  void endDrain() {
+    if (reason == null && partialLine != null) {
+      lines++;
+      write(partialLine);
+      partialLine = null;
+    }
+    closeWith(CloseReason.SHUTDOWN, null);
+  }
+
+  /** Closes with the idle-timeout reason if nothing moved since {@code deadline} (a {@link System#nanoTime()} value). */
+  void closeIfIdleSince(long deadline) {
+    if (reason == null && lastActivity - deadline < 0) {
+      closeWith(CloseReason.IDLE_TIMEOUT, "ERR idle timeout");
+    }
+  }
+
+  private void handleError(Throwable failure) {
+    if (failure instanceof IOException) {
+      log.debug("Connection {} from {}: {}", id, socket.remoteAddress(), failure.getMessage());
+    } else {
+      log.warn("Connection {} from {} failed", id, socket.remoteAddress(), failure);
+    }
+    closeWith(CloseReason.ERROR, null);
+  }
+
+  private void closeWith(CloseReason closeReason, String lineModeMessage) {
+    if (reason != null) {
+      return;
+    }
+    reason = closeReason;
+    if (lineModeMessage != null && config.mode() == EchoConfig.Mode.LINE) {
+      write(Buffer.buffer(lineModeMessage + "\n"));
+    }
+    socket.close();
+  }
+
+  private void handleClosed() {
+    if (reason == null) {
+      reason = draining ? CloseReason.SHUTDOWN : CloseReason.CLIENT_CLOSED;
+    }
+    onClosed.accept(this);
+  }
+
+  String id() {
+    return id;
+  }
+
+  NetSocket socket() {
+    return socket;
+  }
+
+  long openedAt() {
+    return openedAt;
+  }
+
+  long bytesIn() {
+    return bytesIn;
+  }
+
+  long bytesOut() {
+    return bytesOut;
+  }
+
+  long lines() {
+    return lines;
+  }
+
+  CloseReason reason() {
+    return reason;
+  }
+}

@@ -1,0 +1,163 @@
+package io.vertxecho.echo;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertxecho.config.EchoConfig;
+import io.vertxecho.stats.Events;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves the echo protocol on the node's port. Deployed many times: instances share one listening
+ * socket and Vert.x deals new connections round-robin across their event loops.
+ */
+public final class EchoVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(EchoVerticle.class);
+
+  private final String nodeId;
+  private final ConnectionGate gate;
+  private final Set<EchoConnection> connections = new HashSet<>();
+  private EchoConfig config;
+  private NetServer server;
+  private String instanceId;
+  private String eventLoop;
+  private long accepted;
+  private long closedBytesIn;
+  private long closedBytesOut;
+
+  public EchoVerticle(String nodeId, ConnectionGate gate) {
+    this.nodeId = nodeId;
+    this.gate = gate;
+  }
+
+  @Override
+  public Future<?> start() {
+    config = EchoConfig.fromJson(config());
+    instanceId = deploymentID() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    eventLoop = Thread.currentThread().getName();
+    NetServerOptions options = new NetServerOptions()
+      .setHost(config.host())
+      .setPort(config.port() == 0 ? -1 : config.port())
+      .setTcpNoDelay(true);
+    server = vertx.createNetServer(options).connectHandler(this::handleConnection);
+    vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
+    if (config.idleTimeoutSeconds() > 0) {
+      long sweepMillis = Math.min(1000, config.idleTimeoutSeconds() * 250L);
+      vertx.setPeriodic(sweepMillis, id -> closeIdle());
+    }
+    return server.listen().onSuccess(listening -> {
+      log.debug("Instance {} listening on {}:{} ({})", instanceId, config.host(), listening.actualPort(), eventLoop);
+      publishSummary(false);
+    });
+  }
+
+  /** Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends. */
+  @Override
+  public Future<?> stop() {
+    int grace = config.shutdownGraceSeconds();
+    int draining = connections.size();
+    if (draining > 0) {
+      log.info("Draining {} connections on {} (grace period {} s)", draining, eventLoop, grace);
+    }
+    vertx.setTimer(Math.max(1, grace * 1000L), id -> {
+      if (!connections.isEmpty()) {
+        log.info("Grace period over on {}: closing {} of {} connections", eventLoop, connections.size(), draining);
+        List.copyOf(connections).forEach(EchoConnection::endDrain);
+      }
+    });
+    return server.shutdown(grace + 1L, TimeUnit.SECONDS).andThen(done -> publishSummary(true));
+  }
+
+  /** The port this instance listens on (resolved when the config asked for a random one). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handleConnection(NetSocket socket) {
+    if (!gate.tryAcquire(config.maxConnections())) {
+      reject(socket);
+      return;
+    }
+    accepted++;
+    EchoConnection connection = new EchoConnection(socket, config, instanceId + "-" + accepted, this::handleClosed);
+    connections.add(connection);
+    publish(connectionEvent(Events.CONNECTED, socket).put(Events.CONNECTION, connection.id()));
+    connection.start();
+  }
+
+  private void reject(NetSocket socket) {
+    if (config.mode() == EchoConfig.Mode.LINE) {
+      socket.write(Buffer.buffer("ERR server full\n"));
+    }
+    socket.close();
+    publish(connectionEvent(Events.REJECTED, socket).put(Events.REASON, CloseReason.SERVER_FULL.key()));
+  }
+
+  private void handleClosed(EchoConnection connection) {
+    connections.remove(connection);
+    gate.release();
+    closedBytesIn += connection.bytesIn();
+    closedBytesOut += connection.bytesOut();
+    JsonObject event = connectionEvent(Events.DISCONNECTED, connection.socket())
+      .put(Events.CONNECTION, connection.id())
+      .put(Events.BYTES_IN, connection.bytesIn())
+      .put(Events.BYTES_OUT, connection.bytesOut())
+      .put(Events.DURATION_MILLIS, System.currentTimeMillis() - connection.openedAt())
+      .put(Events.REASON, connection.reason().key());
+    if (config.mode() == EchoConfig.Mode.LINE) {
+      event.put(Events.LINES, connection.lines());
+    }
+    publish(event);
+  }
+
+  private JsonObject connectionEvent(String type, NetSocket socket) {
+    return new JsonObject()
+      .put(Events.EVENT, type)
+      .put(Events.NODE, nodeId)
+      .put(Events.INSTANCE, instanceId)
+      .put(Events.EVENT_LOOP, eventLoop)
+      .put(Events.REMOTE, String.valueOf(socket.remoteAddress()))
+      .put(Events.LOCAL, String.valueOf(socket.localAddress()))
+      .put(Events.TIME, System.currentTimeMillis());
+  }
+
+  private void publish(JsonObject connectionEvent) {
+    vertx.eventBus().publish(Events.CONNECTIONS, connectionEvent);
+  }
+
+  private void publishSummary(boolean last) {
+    long bytesIn = closedBytesIn;
+    long bytesOut = closedBytesOut;
+    for (EchoConnection connection : connections) {
+      bytesIn += connection.bytesIn();
+      bytesOut += connection.bytesOut();
+    }
+    vertx.eventBus().publish(Events.INSTANCE_SUMMARY, new JsonObject()
+      .put(Events.NODE, nodeId)
+      .put(Events.INSTANCE, instanceId)
+      .put(Events.EVENT_LOOP, eventLoop)
+      .put(Events.ADDRESS, config.host() + ":" + server.actualPort())
+      .put(Events.ACTIVE, connections.size())
+      .put(Events.ACCEPTED, accepted)
+      .put(Events.BYTES_IN, bytesIn)
+      .put(Events.BYTES_OUT, bytesOut)
+      .put(Events.FINAL, last));
+  }
+
+  private void closeIdle() {
+    long deadline = System.nanoTime() - TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
+    List.copyOf(connections).forEach(connection -> connection.closeIfIdleSince(deadline));
+  }
+}

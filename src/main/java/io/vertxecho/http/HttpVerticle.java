@@ -1,0 +1,71 @@
+package io.vertxecho.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertxecho.config.EchoConfig;
+import io.vertxecho.stats.Events;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The node's HTTP face: {@code GET /stats} (the StatsVerticle's snapshot) and {@code GET /health}. */
+public final class HttpVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2000);
+
+  private HttpServer server;
+
+  @Override
+  public Future<?> start() {
+    EchoConfig config = EchoConfig.fromJson(config());
+    HealthChecks checks = HealthChecks.create(vertx).register("echo", 3000, this::checkEcho);
+    Router router = Router.router(vertx);
+    router.get("/stats").handler(this::handleStats);
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    return vertx.createHttpServer()
+      .requestHandler(router)
+      .listen(config.httpPort(), config.httpHost())
+      .onSuccess(listening -> {
+        server = listening;
+        log.info("HTTP /stats and /health on {}:{}", config.httpHost(), listening.actualPort());
+      });
+  }
+
+  /** The port this verticle listens on (resolved when the config asked for a random one). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handleStats(RoutingContext context) {
+    askStats()
+      .onSuccess(snapshot -> context.json(snapshot))
+      .onFailure(failure -> context.response().setStatusCode(503).end(failure.getMessage()));
+  }
+
+  /** Up when the stats verticle answers and at least one echo instance is listening. */
+  private void checkEcho(Promise<Status> result) {
+    askStats().onComplete(reply -> {
+      if (reply.failed()) {
+        result.complete(Status.KO(new JsonObject().put("reason", "stats unavailable: " + reply.cause().getMessage())));
+        return;
+      }
+      JsonObject node = reply.result().getJsonObject("node");
+      int instances = node.getJsonArray("instances").size();
+      JsonObject data = new JsonObject().put("instances", instances).put("active", node.getLong("active"));
+      result.complete(instances > 0 ? Status.OK(data) : Status.KO(data.put("reason", "no echo instance listening")));
+    });
+  }
+
+  private Future<JsonObject> askStats() {
+    return vertx.eventBus().<JsonObject>request(Events.STATS, null, ASK).map(reply -> reply.body());
+  }
+}
