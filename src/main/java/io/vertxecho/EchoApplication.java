@@ -9,7 +9,6 @@ import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import org.slf4j.LoggerFactory;
 
-import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,10 +20,8 @@ import java.util.function.Supplier;
  */
 public final class EchoApplication extends VertxApplication implements VertxApplicationHooks {
 
-  /** Exit code for an invalid configuration (sysexits' EX_CONFIG). */
+  /** Exit code for an invalid configuration or an address that cannot be bound (sysexits' EX_CONFIG). */
   public static final int EXIT_CONFIG = 78;
-  /** Exit code when the echo or HTTP port cannot be bound (the launcher's deployment failure code). */
-  public static final int EXIT_BIND = 15;
 
   private final String[] args;
   private JsonObject launcherConf = new JsonObject();
@@ -79,13 +76,11 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   @Override
   public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
     Throwable cause = failure;
-    while (cause.getCause() != null && !(cause instanceof ConfigException) && !(cause instanceof BindException)) {
+    while (cause.getCause() != null && !(cause instanceof ConfigException)) {
       cause = cause.getCause();
     }
     if (cause instanceof ConfigException) {
       exitWithoutTrace(cause.getMessage(), EXIT_CONFIG);
-    } else if (cause instanceof BindException) {
-      exitWithoutTrace("Cannot listen: " + cause.getMessage() + " (is another server on the echo or HTTP port?)", EXIT_BIND);
     } else if (context.vertx() != null) {
       context.vertx().close();
     }

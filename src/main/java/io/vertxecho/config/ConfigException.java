@@ -6,4 +6,9 @@ public final class ConfigException extends RuntimeException {
   public ConfigException(String message) {
     super(message, null, false, false);
   }
+
+  /** A configured address that cannot be bound, e.g. a port already in use. */
+  public static ConfigException cannotListen(String key, String host, int port, Throwable cause) {
+    return new ConfigException("Cannot listen on " + host + ":" + port + " (" + key + "): " + cause.getMessage());
+  }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.stats.Events;
 import org.slf4j.Logger;
@@ -57,10 +58,12 @@ public final class EchoVerticle extends VerticleBase {
       long sweepMillis = Math.min(1000, config.idleTimeoutSeconds() * 250L);
       vertx.setPeriodic(sweepMillis, id -> closeIdle());
     }
-    return server.listen().onSuccess(listening -> {
-      log.debug("Instance {} listening on {}:{} ({})", instanceId, config.host(), listening.actualPort(), eventLoop);
-      publishSummary(false);
-    });
+    return server.listen()
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("port", config.host(), config.port(), failure)))
+      .onSuccess(listening -> {
+        log.debug("Instance {} listening on {}:{} ({})", instanceId, config.host(), listening.actualPort(), eventLoop);
+        publishSummary(false);
+      });
   }
 
   /** Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends. */

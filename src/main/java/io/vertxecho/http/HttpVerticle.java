@@ -11,6 +11,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.stats.Events;
 import org.slf4j.Logger;
@@ -34,6 +35,7 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.createHttpServer()
       .requestHandler(router)
       .listen(config.httpPort(), config.httpHost())
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
       .onSuccess(listening -> {
         server = listening;
         log.info("HTTP /stats and /health on {}:{}", config.httpHost(), listening.actualPort());

@@ -1,0 +1,109 @@
+package io.vertxecho;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertxecho.config.ConfigLoader;
+import io.vertxecho.stats.Events;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Predicate;
+
+/** A whole node (stats, HTTP, echo instances) deployed in a test's Vert.x, on random ports, isolated from the environment. */
+public final class TestNode {
+
+  private final Vertx vertx;
+  private final DeployerVerticle deployer;
+  private final String deploymentId;
+
+  private TestNode(Vertx vertx, DeployerVerticle deployer, String deploymentId) {
+    this.vertx = vertx;
+    this.deployer = deployer;
+    this.deploymentId = deploymentId;
+  }
+
+  /** Deploys a node; {@code config} overrides the built-in defaults (random ports unless it sets them). */
+  public static TestNode start(Vertx vertx, JsonObject config) {
+    JsonObject merged = new JsonObject().put("port", 0).put("instances", 2).put("statsIntervalMillis", 100)
+      .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
+      .mergeIn(config, true);
+    DeployerVerticle deployer = new DeployerVerticle(loader(merged));
+    String id = vertx.deployVerticle(deployer).await();
+    return new TestNode(vertx, deployer, id);
+  }
+
+  /** A loader that sees only {@code config}: no config file, no environment, no system properties. */
+  public static ConfigLoader loader(JsonObject config) {
+    return loader(config, Map.of(), new Properties());
+  }
+
+  public static ConfigLoader loader(JsonObject config, Map<String, String> env, Properties properties) {
+    Properties withFile = new Properties();
+    withFile.putAll(properties);
+    withFile.putIfAbsent("vertx-config-path", emptyConfigFile().toString());
+    return new ConfigLoader(config, null, env, withFile);
+  }
+
+  private static Path emptyConfigFile() {
+    try {
+      Path file = Files.createTempFile("vertx-echo-test", ".json");
+      Files.writeString(file, "{}");
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public int port() {
+    return deployer.echoPort();
+  }
+
+  public int httpPort() {
+    return deployer.httpPort();
+  }
+
+  /** Undeploys the node: the echo instances drain their clients. */
+  public void stop() {
+    vertx.undeploy(deploymentId).await();
+  }
+
+  /** Starts undeploying without waiting (to observe the drain). */
+  public Future<Void> stopLater() {
+    return vertx.undeploy(deploymentId);
+  }
+
+  public JsonObject stats() {
+    return vertx.eventBus().<JsonObject>request(Events.STATS, null).await().body();
+  }
+
+  /** Polls the stats until {@code condition} holds on the node view; the test's own timeout bounds the wait. */
+  public JsonObject awaitNode(Predicate<JsonObject> condition) {
+    while (true) {
+      JsonObject node = stats().getJsonObject("node");
+      if (condition.test(node)) {
+        return node;
+      }
+      pause(20);
+    }
+  }
+
+  /** How many connections closed with {@code reason}, as the node's stats count them. */
+  public static long closed(JsonObject node, String reason) {
+    return node.getJsonObject("closed").getLong(reason, 0L);
+  }
+
+  public static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package io.vertxecho.config;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Config: layered sources and validation")
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  @DisplayName("built-in defaults: line mode on 9999, the seeds' greeting, one instance per core, HTTP on 8080")
+  void defaults(Vertx vertx) throws Exception {
+    EchoConfig config = load(vertx, "{}", new JsonObject(), Map.of(), new Properties());
+    assertEquals(9999, config.port());
+    assertEquals(EchoConfig.Mode.LINE, config.mode());
+    assertEquals("Welcome to my server", config.greeting());
+    assertEquals("Bye", config.goodbye());
+    assertEquals(List.of("exit", "quit"), config.quitCommands());
+    assertEquals(Runtime.getRuntime().availableProcessors(), config.instances());
+    assertEquals(65536, config.maxLineBytes());
+    assertEquals(8080, config.httpPort());
+  }
+
+  @Test
+  @DisplayName("raw mode's default greeting is empty")
+  void rawModeGreeting(Vertx vertx) throws Exception {
+    assertEquals("", load(vertx, "{\"mode\": \"raw\"}", new JsonObject(), Map.of(), new Properties()).greeting());
+  }
+
+  @Test
+  @DisplayName("later sources win: defaults < file < -conf < ECHO_* environment < -Decho.* properties < -instances")
+  void precedence(Vertx vertx) throws Exception {
+    String file = "{\"port\": 1001, \"greeting\": \"file\", \"goodbye\": \"file\", \"maxLineBytes\": 100, \"idleTimeoutSeconds\": 7, \"http\": {\"port\": 1101}}";
+    JsonObject conf = new JsonObject().put("port", 1002).put("goodbye", "conf").put("maxLineBytes", 200);
+    Map<String, String> env = Map.of("ECHO_PORT", "1003", "ECHO_GOODBYE", "env", "ECHO_HTTP_PORT", "1103",
+      "ECHO_QUIT_COMMANDS", "stop, Halt", "ECHO_INSTANCES", "5");
+    Properties properties = new Properties();
+    properties.setProperty("echo.port", "1004");
+    EchoConfig config = new ConfigLoader(conf, 3, env, withFile(properties, file)).load(vertx).await();
+    assertEquals(1004, config.port());
+    assertEquals("env", config.goodbye());
+    assertEquals(200, config.maxLineBytes());
+    assertEquals("file", config.greeting());
+    assertEquals(7, config.idleTimeoutSeconds());
+    assertEquals(1103, config.httpPort());
+    assertEquals(List.of("stop", "halt"), config.quitCommands());
+    assertEquals(3, config.instances());
+  }
+
+  @Test
+  @DisplayName("the canonical JSON reads back into an equal config")
+  void roundTrip(Vertx vertx) throws Exception {
+    EchoConfig config = load(vertx, "{\"mode\": \"raw\", \"instances\": 3}", new JsonObject(), Map.of(), new Properties());
+    assertEquals(config, EchoConfig.fromJson(config.toJson()));
+  }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @DisplayName("a bad value in the file names the key, the value and what is allowed")
+  @CsvSource(delimiter = '|', value = {
+    "port|\"abc\"|port = \"abc\"; expected an integer from 0 to 65535",
+    "port|70000|port = 70000; expected an integer from 0 to 65535",
+    "instances|0|instances = 0; expected an integer from 1 to 1024",
+    "mode|\"fast\"|mode = \"fast\"; expected one of: line, raw",
+    "closeOnEmptyLine|\"yes\"|closeOnEmptyLine = \"yes\"; expected true or false",
+    "maxLineBytes|-1|maxLineBytes = -1; expected an integer from 1 to 67108864",
+    "idleTimeoutSeconds|1.5|idleTimeoutSeconds = 1.5; expected an integer from 0 to 86400",
+    "quitCommands|[\"good bye\"]|quitCommands = [\"good bye\"]; expected a list of non-empty words without spaces",
+    "greeting|42|greeting = 42; expected a single-line string",
+    "host|\"\"|host = \"\"; expected a non-empty single-line string",
+  })
+  void badValues(String key, String json, String message, Vertx vertx) {
+    ConfigException error = assertThrows(ConfigException.class,
+      () -> load(vertx, "{\"" + key + "\": " + json + "}", new JsonObject(), Map.of(), new Properties()));
+    assertTrue(error.getMessage().startsWith("Invalid configuration: " + message), error.getMessage());
+  }
+
+  @Test
+  @DisplayName("a bad value from the environment names the variable")
+  void badEnvironmentValue(Vertx vertx) {
+    ConfigException error = assertThrows(ConfigException.class,
+      () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_HTTP_PORT", "eighty"), new Properties()));
+    assertEquals("Invalid configuration: http.port = \"eighty\" (from environment variable ECHO_HTTP_PORT);"
+      + " expected an integer from 0 to 65535", error.getMessage());
+  }
+
+  @Test
+  @DisplayName("an unknown key, environment variable or system property is refused with the known ones listed")
+  void unknownKeys(Vertx vertx) {
+    ConfigException file = assertThrows(ConfigException.class,
+      () -> load(vertx, "{\"prot\": 1}", new JsonObject(), Map.of(), new Properties()));
+    assertTrue(file.getMessage().startsWith("Invalid configuration: unknown key 'prot'; known keys: "), file.getMessage());
+    ConfigException env = assertThrows(ConfigException.class,
+      () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_PROT", "1"), new Properties()));
+    assertTrue(env.getMessage().contains("unknown environment variable ECHO_PROT; known: ECHO_CLOSE_ON_EMPTY_LINE"), env.getMessage());
+    Properties properties = new Properties();
+    properties.setProperty("echo.prot", "1");
+    ConfigException property = assertThrows(ConfigException.class,
+      () -> load(vertx, "{}", new JsonObject(), Map.of(), properties));
+    assertTrue(property.getMessage().contains("unknown system property echo.prot; known: echo.closeOnEmptyLine"), property.getMessage());
+  }
+
+  @Test
+  @DisplayName("a config file that is not JSON, or missing when named explicitly, is refused with its path")
+  void unreadableFile(Vertx vertx) {
+    ConfigException broken = assertThrows(ConfigException.class,
+      () -> load(vertx, "{\"port\": ", new JsonObject(), Map.of(), new Properties()));
+    assertTrue(broken.getMessage().startsWith("Invalid configuration: cannot read config file " + dir.resolve("config.json")),
+      broken.getMessage());
+    Properties missing = new Properties();
+    missing.setProperty("vertx-config-path", dir.resolve("absent.json").toString());
+    ConfigException absent = assertThrows(ConfigException.class,
+      () -> new ConfigLoader(new JsonObject(), null, Map.of(), missing).load(vertx).await());
+    assertTrue(absent.getMessage().contains("absent.json"), absent.getMessage());
+  }
+
+  @Test
+  @DisplayName("VERTX_CONFIG_PATH chooses the config file")
+  void configPathFromEnvironment(Vertx vertx) throws Exception {
+    Path file = Files.writeString(dir.resolve("other.json"), "{\"port\": 4242}");
+    EchoConfig config = new ConfigLoader(new JsonObject(), null, Map.of("VERTX_CONFIG_PATH", file.toString()), new Properties())
+      .load(vertx).await();
+    assertEquals(4242, config.port());
+  }
+
+  @Test
+  @DisplayName("environment variable names follow the keys: http.port is ECHO_HTTP_PORT, maxLineBytes is ECHO_MAX_LINE_BYTES")
+  void environmentNames() {
+    assertEquals("ECHO_HTTP_PORT", ConfigLoader.envName("http.port"));
+    assertEquals("ECHO_MAX_LINE_BYTES", ConfigLoader.envName("maxLineBytes"));
+  }
+
+  private EchoConfig load(Vertx vertx, String file, JsonObject conf, Map<String, String> env, Properties properties) throws Exception {
+    return new ConfigLoader(conf, null, env, withFile(properties, file)).load(vertx).await();
+  }
+
+  private Properties withFile(Properties properties, String content) throws Exception {
+    Path file = Files.writeString(dir.resolve("config.json"), content);
+    Properties result = new Properties();
+    result.putAll(properties);
+    result.setProperty("vertx-config-path", file.toString());
+    return result;
+  }
+}

@@ -1,0 +1,57 @@
+package io.vertxecho.echo;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertxecho.TestNode;
+import io.vertxecho.Wire;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.UncheckedIOException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(30)
+@DisplayName("Graceful shutdown on undeploy")
+class ShutdownTest {
+
+  @Test
+  @DisplayName("stops accepting, says Server shutting down, keeps echoing, then echoes what is left and closes after the grace period")
+  void drainsThenCloses(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject().put("shutdownGraceSeconds", 2));
+    int port = node.port();
+    try (Wire client = Wire.connect(port)) {
+      client.readLine();
+      client.send("before\n");
+      assertEquals("before", client.readLine());
+
+      node.stopLater();
+      assertEquals("Server shutting down", client.readLine());
+      assertThrows(UncheckedIOException.class, () -> Wire.connect(port));
+
+      client.send("during\nunfinished");
+      assertEquals("during", client.readLine());
+      assertEquals("unfinished", client.readToEndString());
+    }
+  }
+
+  @Test
+  @DisplayName("a client that leaves during the drain is not waited for")
+  void clientLeavingEndsTheDrain(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject().put("shutdownGraceSeconds", 600));
+    try (Wire client = Wire.connect(node.port())) {
+      client.readLine();
+      Future<Void> stopping = node.stopLater();
+      assertEquals("Server shutting down", client.readLine());
+      client.send("quit\n");
+      assertEquals("Bye\n", client.readToEndString());
+      stopping.await();
+    }
+  }
+}
