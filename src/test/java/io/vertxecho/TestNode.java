@@ -32,7 +32,12 @@ public final class TestNode {
     JsonObject merged = new JsonObject().put("port", 0).put("instances", 2).put("statsIntervalMillis", 100)
       .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
       .mergeIn(config, true);
-    DeployerVerticle deployer = new DeployerVerticle(loader(merged));
+    return start(vertx, loader(merged));
+  }
+
+  /** Deploys a node whose config comes from {@code loader} alone. */
+  public static TestNode start(Vertx vertx, ConfigLoader loader) {
+    DeployerVerticle deployer = new DeployerVerticle(loader);
     String id = vertx.deployVerticle(deployer).await();
     return new TestNode(vertx, deployer, id);
   }

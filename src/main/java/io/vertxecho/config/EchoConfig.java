@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -28,6 +29,7 @@ public record EchoConfig(
   int maxConnections,
   int shutdownGraceSeconds,
   int statsIntervalMillis,
+  int configScanMillis,
   String httpHost,
   int httpPort) {
 
@@ -46,7 +48,10 @@ public record EchoConfig(
   public static final Set<String> KEYS = Set.of(
     "host", "port", "instances", "mode", "greeting", "goodbye", "quitCommands", "closeOnEmptyLine",
     "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "shutdownGraceSeconds",
-    "statsIntervalMillis", "http.host", "http.port");
+    "statsIntervalMillis", "configScanMillis", "http.host", "http.port");
+
+  /** Keys that a running node cannot change: a change is logged and takes effect at the next start. */
+  public static final Set<String> RESTART_KEYS = Set.of("host", "port", "configScanMillis", "http.host", "http.port");
 
   /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
   public static JsonObject defaults() {
@@ -62,6 +67,7 @@ public record EchoConfig(
       .put("maxConnections", 0)
       .put("shutdownGraceSeconds", 10)
       .put("statsIntervalMillis", 1000)
+      .put("configScanMillis", 3000)
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080));
   }
 
@@ -95,6 +101,7 @@ public record EchoConfig(
       in.integer("maxConnections", 0, 10_000_000),
       in.integer("shutdownGraceSeconds", 0, 3600),
       in.integer("statsIntervalMillis", 50, 60_000),
+      in.integer("configScanMillis", 0, 3_600_000),
       in.string("http.host", false),
       in.integer("http.port", 0, 65535));
   }
@@ -115,7 +122,49 @@ public record EchoConfig(
       .put("maxConnections", maxConnections)
       .put("shutdownGraceSeconds", shutdownGraceSeconds)
       .put("statsIntervalMillis", statsIntervalMillis)
+      .put("configScanMillis", configScanMillis)
       .put("http", new JsonObject().put("host", httpHost).put("port", httpPort));
+  }
+
+  /** The dotted keys whose values differ between this config and {@code other}. */
+  public Set<String> changedKeys(EchoConfig other) {
+    JsonObject mine = toJson();
+    JsonObject theirs = other.toJson();
+    Set<String> changed = new TreeSet<>();
+    for (String key : KEYS) {
+      if (!Objects.equals(valueAt(mine, key), valueAt(theirs, key))) {
+        changed.add(key);
+      }
+    }
+    return changed;
+  }
+
+  /** The value of a dotted key, as JSON. */
+  public Object value(String key) {
+    return valueAt(toJson(), key);
+  }
+
+  /** This config with the {@link #RESTART_KEYS} taken from {@code running}. */
+  public EchoConfig keepingRestartKeysOf(EchoConfig running) {
+    JsonObject json = toJson();
+    JsonObject kept = running.toJson();
+    for (String key : RESTART_KEYS) {
+      String[] path = key.split("\\.");
+      JsonObject target = path.length == 1 ? json : json.getJsonObject(path[0]);
+      target.put(path[path.length - 1], valueAt(kept, key));
+    }
+    return fromJson(json);
+  }
+
+  /** The value at a dotted key, or null. */
+  private static Object valueAt(JsonObject json, String key) {
+    JsonObject object = json;
+    String[] path = key.split("\\.");
+    for (int i = 0; i < path.length - 1 && object != null; i++) {
+      Object next = object.getValue(path[i]);
+      object = next instanceof JsonObject nested ? nested : null;
+    }
+    return object == null ? null : object.getValue(path[path.length - 1]);
   }
 
   /** Reads typed values by dotted key; numbers, booleans and lists may also arrive as strings (env, system properties). */
@@ -144,13 +193,7 @@ public record EchoConfig(
     }
 
     Object raw(String key) {
-      JsonObject object = json;
-      String[] path = key.split("\\.");
-      for (int i = 0; i < path.length - 1 && object != null; i++) {
-        Object next = object.getValue(path[i]);
-        object = next instanceof JsonObject nested ? nested : null;
-      }
-      return object == null ? null : object.getValue(path[path.length - 1]);
+      return valueAt(json, key);
     }
 
     int integer(String key, int min, int max) {

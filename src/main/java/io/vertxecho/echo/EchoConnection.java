@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -178,9 +179,10 @@ final class EchoConnection {
     closeWith(CloseReason.SHUTDOWN, null);
   }
 
-  /** Closes with the idle-timeout reason if nothing moved since {@code deadline} (a {@link System#nanoTime()} value). */
-  void closeIfIdleSince(long deadline) {
-    if (reason == null && lastActivity - deadline < 0) {
+  /** Closes with the idle-timeout reason if nothing moved for this connection's idle timeout ({@code now} from {@link System#nanoTime()}). */
+  void closeIfIdle(long now) {
+    int timeout = config.idleTimeoutSeconds();
+    if (reason == null && timeout > 0 && now - lastActivity > TimeUnit.SECONDS.toNanos(timeout)) {
       closeWith(CloseReason.IDLE_TIMEOUT, "ERR idle timeout");
     }
   }
@@ -230,6 +232,10 @@ final class EchoConnection {
 
   long bytesOut() {
     return bytesOut;
+  }
+
+  EchoConfig.Mode mode() {
+    return config.mode();
   }
 
   long lines() {

@@ -1,6 +1,7 @@
 package io.vertxecho.echo;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class EchoVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(EchoVerticle.class);
+  private static final long IDLE_SWEEP_MILLIS = 250;
 
   private final String nodeId;
   private final ConnectionGate gate;
@@ -37,6 +39,9 @@ public final class EchoVerticle extends VerticleBase {
   private long accepted;
   private long closedBytesIn;
   private long closedBytesOut;
+  private long summaryTimer;
+  private boolean draining;
+  private Promise<Void> allClosed;
 
   public EchoVerticle(String nodeId, ConnectionGate gate) {
     this.nodeId = nodeId;
@@ -53,11 +58,8 @@ public final class EchoVerticle extends VerticleBase {
       .setPort(config.port() == 0 ? -1 : config.port())
       .setTcpNoDelay(true);
     server = vertx.createNetServer(options).connectHandler(this::handleConnection);
-    vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
-    if (config.idleTimeoutSeconds() > 0) {
-      long sweepMillis = Math.min(1000, config.idleTimeoutSeconds() * 250L);
-      vertx.setPeriodic(sweepMillis, id -> closeIdle());
-    }
+    summaryTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
+    vertx.setPeriodic(IDLE_SWEEP_MILLIS, id -> closeIdle());
     return server.listen()
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("port", config.host(), config.port(), failure)))
       .onSuccess(listening -> {
@@ -69,18 +71,44 @@ public final class EchoVerticle extends VerticleBase {
   /** Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends. */
   @Override
   public Future<?> stop() {
+    draining = true;
+    publishSummary(false);
     int grace = config.shutdownGraceSeconds();
-    int draining = connections.size();
-    if (draining > 0) {
-      log.info("Draining {} connections on {} (grace period {} s)", draining, eventLoop, grace);
+    int open = connections.size();
+    if (open > 0) {
+      log.info("Draining {} connections on {} (grace period {} s)", open, eventLoop, grace);
     }
     vertx.setTimer(Math.max(1, grace * 1000L), id -> {
       if (!connections.isEmpty()) {
-        log.info("Grace period over on {}: closing {} of {} connections", eventLoop, connections.size(), draining);
+        log.info("Grace period over on {}: closing {} of {} connections", eventLoop, connections.size(), open);
         List.copyOf(connections).forEach(EchoConnection::endDrain);
       }
     });
-    return server.shutdown(grace + 1L, TimeUnit.SECONDS).andThen(done -> publishSummary(true));
+    allClosed = Promise.promise();
+    if (connections.isEmpty()) {
+      allClosed.complete();
+    }
+    // The final summary goes out after every disconnected event, so the stats never see this instance again.
+    return server.shutdown(grace + 1L, TimeUnit.SECONDS)
+      .compose(done -> allClosed.future())
+      .andThen(done -> {
+        vertx.cancelTimer(summaryTimer);
+        publishSummary(true);
+      });
+  }
+
+  /**
+   * Applies new settings to the connections accepted from now on; open connections keep the settings
+   * they started with. Host and port are fixed for the instance's life. Safe to call from any thread.
+   */
+  public void reconfigure(EchoConfig next) {
+    context.runOnContext(v -> {
+      if (next.statsIntervalMillis() != config.statsIntervalMillis()) {
+        vertx.cancelTimer(summaryTimer);
+        summaryTimer = vertx.setPeriodic(next.statsIntervalMillis(), id -> publishSummary(false));
+      }
+      config = next;
+    });
   }
 
   /** The port this instance listens on (resolved when the config asked for a random one). */
@@ -119,10 +147,13 @@ public final class EchoVerticle extends VerticleBase {
       .put(Events.BYTES_OUT, connection.bytesOut())
       .put(Events.DURATION_MILLIS, System.currentTimeMillis() - connection.openedAt())
       .put(Events.REASON, connection.reason().key());
-    if (config.mode() == EchoConfig.Mode.LINE) {
+    if (connection.mode() == EchoConfig.Mode.LINE) {
       event.put(Events.LINES, connection.lines());
     }
     publish(event);
+    if (allClosed != null && connections.isEmpty()) {
+      allClosed.tryComplete();
+    }
   }
 
   private JsonObject connectionEvent(String type, NetSocket socket) {
@@ -156,11 +187,12 @@ public final class EchoVerticle extends VerticleBase {
       .put(Events.ACCEPTED, accepted)
       .put(Events.BYTES_IN, bytesIn)
       .put(Events.BYTES_OUT, bytesOut)
+      .put(Events.DRAINING, draining)
       .put(Events.FINAL, last));
   }
 
   private void closeIdle() {
-    long deadline = System.nanoTime() - TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
-    List.copyOf(connections).forEach(connection -> connection.closeIfIdleSince(deadline));
+    long now = System.nanoTime();
+    List.copyOf(connections).forEach(connection -> connection.closeIfIdle(now));
   }
 }

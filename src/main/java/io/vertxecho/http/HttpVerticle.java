@@ -61,7 +61,8 @@ public final class HttpVerticle extends VerticleBase {
         return;
       }
       JsonObject node = reply.result().getJsonObject("node");
-      int instances = node.getJsonArray("instances").size();
+      long instances = node.getJsonArray("instances").stream()
+        .filter(instance -> !((JsonObject) instance).getBoolean("draining", false)).count();
       JsonObject data = new JsonObject().put("instances", instances).put("active", node.getLong("active"));
       result.complete(instances > 0 ? Status.OK(data) : Status.KO(data.put("reason", "no echo instance listening")));
     });

@@ -33,6 +33,7 @@ public final class Events {
   public static final String ACTIVE = "active";
   public static final String ACCEPTED = "accepted";
   public static final String ADDRESS = "address";
+  public static final String DRAINING = "draining";
   public static final String FINAL = "final";
 
   private Events() {

@@ -86,6 +86,7 @@ public final class StatsVerticle extends VerticleBase {
     } else {
       instance.bytesIn = summary.getLong(Events.BYTES_IN, 0L);
       instance.bytesOut = summary.getLong(Events.BYTES_OUT, 0L);
+      instance.draining = summary.getBoolean(Events.DRAINING, false);
     }
   }
 
@@ -107,7 +108,8 @@ public final class StatsVerticle extends VerticleBase {
         .put(Events.ACTIVE, instance.active)
         .put(Events.ACCEPTED, instance.accepted)
         .put(Events.BYTES_IN, instance.bytesIn)
-        .put(Events.BYTES_OUT, instance.bytesOut));
+        .put(Events.BYTES_OUT, instance.bytesOut)
+        .put(Events.DRAINING, instance.draining));
     }
     JsonObject node = new JsonObject()
       .put("id", nodeId)
@@ -138,6 +140,7 @@ public final class StatsVerticle extends VerticleBase {
     long accepted;
     long bytesIn;
     long bytesOut;
+    boolean draining;
 
     InstanceStats(String id, String eventLoop) {
       this.id = id;

@@ -58,15 +58,19 @@ class ConnectionEventsTest {
     List<JsonObject> events = listen(vertx);
     TestNode node = TestNode.start(vertx, new JsonObject()
       .put("maxConnections", 2).put("maxLineBytes", 8).put("shutdownGraceSeconds", 1));
+    // Each client waits until the node has counted its close: the limit of 2 holds until then.
     try (Wire client = Wire.connect(node.port())) {
       client.readLine();
     }
+    node.awaitNode(stats -> stats.getLong("active") == 0);
     try (Wire client = Wire.connect(node.port())) {
       client.send("quit\n").readToEnd();
     }
+    node.awaitNode(stats -> stats.getLong("active") == 0);
     try (Wire client = Wire.connect(node.port())) {
       client.send("far too long\n").readToEnd();
     }
+    node.awaitNode(stats -> stats.getLong("active") == 0);
     try (Wire client = Wire.connect(node.port())) {
       client.readLine();
       Socket socket = client.socket();

@@ -1,0 +1,161 @@
+package io.vertxecho.echo;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertxecho.DeployerVerticle;
+import io.vertxecho.TestNode;
+import io.vertxecho.Wire;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Live reconfiguration from the watched config file")
+class ReconfigureTest {
+
+  @TempDir
+  Path dir;
+  private Path file;
+  private final ListAppender<ILoggingEvent> deployerLog = new ListAppender<>();
+
+  @BeforeEach
+  void captureDeployerLog() {
+    deployerLog.start();
+    ((Logger) LoggerFactory.getLogger(DeployerVerticle.class)).addAppender(deployerLog);
+  }
+
+  @AfterEach
+  void releaseDeployerLog() {
+    ((Logger) LoggerFactory.getLogger(DeployerVerticle.class)).detachAppender(deployerLog);
+  }
+
+  @Test
+  @DisplayName("instances scale 2 -> 6 -> 1 -> 3 under 200 live connections: no refused connect, no lost echo, removed instances drain")
+  void scalesUnderLiveTraffic(Vertx vertx) {
+    TestNode node = start(vertx, config(2));
+    LiveTraffic traffic = new LiveTraffic(vertx, node.port());
+    traffic.start(200);
+    traffic.awaitProgress(1000);
+    for (int instances : new int[] {6, 1, 3}) {
+      write(config(instances));
+      awaitServingInstances(node, instances);
+      traffic.awaitProgress(2000);
+    }
+    traffic.stop();
+    assertEquals(0, traffic.refused.get(), traffic.toString());
+    assertEquals(0, traffic.corrupted.get(), traffic.toString());
+    assertEquals(0, traffic.cut.get(), traffic.toString());
+    assertTrue(traffic.drained.get() > 0, traffic.toString());
+  }
+
+  @Test
+  @DisplayName("a change of greeting and goodbye is seen by new connections only")
+  void newSettingsForNewConnectionsOnly(Vertx vertx) {
+    TestNode node = start(vertx, config(2).put("greeting", "one"));
+    try (Wire before = Wire.connect(node.port())) {
+      assertEquals("one", before.readLine());
+      write(config(2).put("greeting", "two").put("goodbye", "ciao"));
+      awaitGreeting(node, "two");
+      before.send("quit\n");
+      assertEquals("Bye\n", before.readToEndString());
+    }
+    try (Wire after = Wire.connect(node.port())) {
+      after.send("quit\n");
+      assertEquals("two\nciao\n", after.readToEndString());
+    }
+  }
+
+  @Test
+  @DisplayName("an unparsable file or an invalid value is rejected with one log line; a later good change applies")
+  void badChangesAreRejected(Vertx vertx) {
+    TestNode node = start(vertx, config(2).put("greeting", "one"));
+    writeText("{\"greeting\": ");
+    awaitLog("Config change rejected, the running config stays in force: Invalid configuration: cannot read config file");
+    write(config(2).put("greeting", "two").put("maxLineBytes", -5));
+    awaitLog("Config change rejected, the running config stays in force: Invalid configuration: maxLineBytes = -5");
+    try (Wire client = Wire.connect(node.port())) {
+      assertEquals("one", client.readLine());
+    }
+    write(config(2).put("greeting", "three"));
+    awaitGreeting(node, "three");
+    assertEquals(2, deployerLog.list.stream().filter(event -> event.getFormattedMessage().contains("rejected")).count());
+  }
+
+  @Test
+  @DisplayName("a change of port is logged as needing a restart and the node keeps its port")
+  void portNeedsRestart(Vertx vertx) {
+    TestNode node = start(vertx, config(2));
+    write(config(2).put("port", 1).put("greeting", "after"));
+    awaitGreeting(node, "after");
+    awaitLog("Config change of port (0 -> 1) takes effect at the next restart");
+  }
+
+  private TestNode start(Vertx vertx, JsonObject config) {
+    write(config);
+    Properties properties = new Properties();
+    properties.setProperty("vertx-config-path", file.toString());
+    return TestNode.start(vertx, TestNode.loader(new JsonObject(), Map.of(), properties));
+  }
+
+  private static JsonObject config(int instances) {
+    return new JsonObject().put("port", 0).put("instances", instances).put("statsIntervalMillis", 100)
+      .put("configScanMillis", 100).put("shutdownGraceSeconds", 1)
+      .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
+  }
+
+  private void write(JsonObject config) {
+    writeText(config.encodePrettily());
+  }
+
+  private void writeText(String text) {
+    try {
+      file = dir.resolve("config.json");
+      Path next = dir.resolve("config.json.next");
+      Files.writeString(next, text);
+      Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits until exactly {@code count} instances serve and none is still draining. */
+  private static void awaitServingInstances(TestNode node, int count) {
+    node.awaitNode(stats -> stats.getJsonArray("instances").size() == count && stats.getJsonArray("instances").stream()
+      .noneMatch(instance -> ((JsonObject) instance).getBoolean("draining")));
+  }
+
+  private static void awaitGreeting(TestNode node, String greeting) {
+    while (true) {
+      try (Wire client = Wire.connect(node.port())) {
+        if (greeting.equals(client.readLine())) {
+          return;
+        }
+      }
+      TestNode.pause(50);
+    }
+  }
+
+  private void awaitLog(String text) {
+    while (deployerLog.list.stream().noneMatch(event -> event.getFormattedMessage().contains(text))) {
+      TestNode.pause(20);
+    }
+  }
+}
