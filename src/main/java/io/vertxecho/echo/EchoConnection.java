@@ -234,6 +234,10 @@ final class EchoConnection {
     return bytesOut;
   }
 
+  int idleTimeoutSeconds() {
+    return config.idleTimeoutSeconds();
+  }
+
   EchoConfig.Mode mode() {
     return config.mode();
   }

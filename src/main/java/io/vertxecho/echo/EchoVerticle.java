@@ -42,6 +42,7 @@ public final class EchoVerticle extends VerticleBase {
   private long summaryTimer;
   private boolean draining;
   private Promise<Void> allClosed;
+  private int idleWatched;
 
   public EchoVerticle(String nodeId, ConnectionGate gate) {
     this.nodeId = nodeId;
@@ -124,6 +125,9 @@ public final class EchoVerticle extends VerticleBase {
     accepted++;
     EchoConnection connection = new EchoConnection(socket, config, instanceId + "-" + accepted, this::handleClosed);
     connections.add(connection);
+    if (config.idleTimeoutSeconds() > 0) {
+      idleWatched++;
+    }
     publish(connectionEvent(Events.CONNECTED, socket).put(Events.CONNECTION, connection.id()));
     connection.start();
   }
@@ -139,6 +143,9 @@ public final class EchoVerticle extends VerticleBase {
   private void handleClosed(EchoConnection connection) {
     connections.remove(connection);
     gate.release();
+    if (connection.idleTimeoutSeconds() > 0) {
+      idleWatched--;
+    }
     closedBytesIn += connection.bytesIn();
     closedBytesOut += connection.bytesOut();
     JsonObject event = connectionEvent(Events.DISCONNECTED, connection.socket())
@@ -192,7 +199,9 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   private void closeIdle() {
-    long now = System.nanoTime();
-    List.copyOf(connections).forEach(connection -> connection.closeIfIdle(now));
+    if (idleWatched > 0) {
+      long now = System.nanoTime();
+      List.copyOf(connections).forEach(connection -> connection.closeIfIdle(now));
+    }
   }
 }
