@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import org.slf4j.LoggerFactory;
@@ -15,7 +17,7 @@ import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
- * The Vert.x launcher with this application's wiring: native transport, the launcher's {@code -instances}
+ * The Vert.x launcher with this application's wiring: native transport, metrics, the launcher's {@code -instances}
  * sizing the echo instances (not the main verticle), and one clear line, no stack trace, for a user mistake.
  */
 public final class EchoApplication extends VertxApplication implements VertxApplicationHooks {
@@ -51,9 +53,15 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     return config;
   }
 
+  /** Native transport when present; Micrometer metrics for Prometheus, served on the HTTP port's /metrics. */
   @Override
   public void beforeStartingVertx(HookContext context) {
-    context.vertxOptions().setPreferNativeTransport(true);
+    context.vertxOptions()
+      .setPreferNativeTransport(true)
+      .setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
   }
 
   @Override

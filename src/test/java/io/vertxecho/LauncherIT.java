@@ -53,6 +53,19 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("GET /metrics serves Vert.x metrics for Prometheus, counting the echo connections")
+  void prometheusMetrics() {
+    int port = JarProcess.freePort();
+    int http = JarProcess.freePort();
+    try (JarProcess server = JarProcess.start(Map.of("ECHO_PORT", "" + port, "ECHO_HTTP_PORT", "" + http)).awaitOutput(LISTENING);
+         Wire client = Wire.connect(port)) {
+      client.readLine();
+      assertTrue(JarProcess.httpGet(http, "/metrics").contains("vertx_net_server_active_connections 1.0"));
+      assertFalse(server.output().contains("WARN"), server.output());
+    }
+  }
+
+  @Test
   @DisplayName("-instances N deploys N echo instances (and one of everything else)")
   void instancesOption() {
     int port = JarProcess.freePort();

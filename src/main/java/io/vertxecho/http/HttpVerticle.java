@@ -11,13 +11,14 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.stats.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The node's HTTP face: {@code GET /stats} (the StatsVerticle's snapshot) and {@code GET /health}. */
+/** The node's HTTP face: {@code GET /stats} (the StatsVerticle's snapshot), {@code GET /health} and {@code GET /metrics}. */
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
@@ -32,13 +33,16 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/stats").handler(this::handleStats);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    if (vertx.isMetricsEnabled()) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    }
     return vertx.createHttpServer()
       .requestHandler(router)
       .listen(config.httpPort(), config.httpHost())
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
       .onSuccess(listening -> {
         server = listening;
-        log.info("HTTP /stats and /health on {}:{}", config.httpHost(), listening.actualPort());
+        log.info("HTTP /stats, /health{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "", config.httpHost(), listening.actualPort());
       });
   }
 
