@@ -4,6 +4,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.VertxInternal;
+import io.vertxecho.cluster.ClusterViewVerticle;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.echo.ConnectionGate;
@@ -17,7 +18,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The main verticle: reads config once, then deploys stats, HTTP and the echo instances, in that order. */
+/** The main verticle: reads config once, then deploys the cluster view, stats, HTTP and the echo instances, in that order. */
 public final class DeployerVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(DeployerVerticle.class);
@@ -43,7 +44,8 @@ public final class DeployerVerticle extends VerticleBase {
     String nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : UUID.randomUUID().toString();
     return loader.load(vertx).compose(config -> {
       DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
-      return vertx.deployVerticle(new StatsVerticle(nodeId), options)
+      return vertx.deployVerticle(new ClusterViewVerticle(), options)
+        .compose(view -> vertx.deployVerticle(new StatsVerticle(nodeId), options))
         .compose(stats -> vertx.deployVerticle(http, options))
         .compose(httpDeployed -> vertx.deployVerticle(() -> newEchoInstance(nodeId), new DeploymentOptions(options).setInstances(config.instances())))
         .onSuccess(echo -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
