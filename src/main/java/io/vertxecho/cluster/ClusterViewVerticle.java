@@ -64,6 +64,33 @@ public final class ClusterViewVerticle extends VerticleBase {
     return new JsonObject().put(Events.NODES, live);
   }
 
+  /**
+   * The stats snapshot's {@code cluster} part: the listed nodes with this node's entry replaced by a fresh one
+   * (or added, before its first summary came round), and the totals over them.
+   */
+  public static JsonObject clusterPart(JsonArray listedNodes, JsonObject self) {
+    JsonArray nodes = new JsonArray();
+    long active = 0;
+    long accepted = 0;
+    boolean selfListed = false;
+    for (Object listed : listedNodes) {
+      JsonObject entry = (JsonObject) listed;
+      if (self.getString("id").equals(entry.getString("id"))) {
+        entry = self;
+        selfListed = true;
+      }
+      nodes.add(entry);
+      active += entry.getLong(Events.ACTIVE, 0L);
+      accepted += entry.getLong(Events.ACCEPTED, 0L);
+    }
+    if (!selfListed) {
+      nodes.add(self);
+      active += self.getLong(Events.ACTIVE, 0L);
+      accepted += self.getLong(Events.ACCEPTED, 0L);
+    }
+    return new JsonObject().put(Events.ACTIVE, active).put(Events.ACCEPTED, accepted).put(Events.NODES, nodes);
+  }
+
   /** A published summary as the stats snapshot shows it: the node id under {@code id}, as in the node view. */
   private static JsonObject viewEntry(JsonObject summary) {
     JsonObject entry = new JsonObject().put("id", summary.getString(Events.NODE)).mergeIn(summary);

@@ -8,6 +8,7 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertxecho.cluster.ClusterViewVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,30 +190,7 @@ public final class StatsVerticle extends VerticleBase {
       .put(Events.BYTES_OUT, bytesOut)
       .put("closed", new JsonObject(new LinkedHashMap<>(closed)))
       .put("instances", perInstance);
-    JsonArray nodes = new JsonArray();
-    long clusterActive = 0;
-    long clusterAccepted = 0;
-    boolean selfListed = false;
-    for (Object listed : clusterNodes) {
-      JsonObject entry = (JsonObject) listed;
-      if (nodeId.equals(entry.getString("id"))) {
-        entry = clusterEntry();
-        selfListed = true;
-      }
-      nodes.add(entry);
-      clusterActive += entry.getLong(Events.ACTIVE, 0L);
-      clusterAccepted += entry.getLong(Events.ACCEPTED, 0L);
-    }
-    if (!selfListed) {
-      nodes.add(clusterEntry());
-      clusterActive += active;
-      clusterAccepted += accepted;
-    }
-    JsonObject cluster = new JsonObject()
-      .put(Events.ACTIVE, clusterActive)
-      .put(Events.ACCEPTED, clusterAccepted)
-      .put(Events.NODES, nodes);
-    return new JsonObject().put("node", node).put("cluster", cluster);
+    return new JsonObject().put("node", node).put("cluster", ClusterViewVerticle.clusterPart(clusterNodes, clusterEntry()));
   }
 
   /** One EchoVerticle instance as this node has seen it. */

@@ -32,6 +32,7 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Three nodes of the built jar in their own processes: one is killed with SIGKILL, the survivors notice and keep echoing. */
 @ExtendWith(VertxExtension.class)
@@ -55,6 +56,7 @@ class ClusterKillIT {
   @Test
   @DisplayName("After kill -9 of one node of three, both survivors drop it from their view and keep echoing")
   void killedNodeLeavesTheSurvivorsViews(Vertx client) throws Exception {
+    assumeTrue(System.getProperty("it.jar") != null, "needs the built jar: run by failsafe (mvn verify)");
     for (int i = 0; i < 3; i++) {
       nodes.add(startNode(i));
     }
