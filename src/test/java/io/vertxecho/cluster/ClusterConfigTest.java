@@ -12,6 +12,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -39,6 +42,16 @@ class ClusterConfigTest {
     assertFalse(join.getAutoDetectionConfig().isEnabled());
     assertEquals("10", hazelcast.getProperty("hazelcast.max.no.heartbeat.seconds"));
     assertEquals("slf4j", hazelcast.getProperty("hazelcast.logging.type"));
+  }
+
+  @Test
+  @DisplayName("The tests run with the same Hazelcast JVM flags as the scripts and the image (cluster/jvm.options)")
+  void jvmFlagsMatchTheScriptsAndTheImage() throws Exception {
+    String testJvmArgs = String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
+    for (String flag : Files.readAllLines(Path.of("cluster", "jvm.options"))) {
+      String asGiven = flag.strip().replaceFirst("^(--add-\\w+) ", "$1=");
+      assertTrue(testJvmArgs.contains(asGiven), "pom.xml's hazelcast.jvm.flags lacks " + flag + ": " + testJvmArgs);
+    }
   }
 
   @Test
