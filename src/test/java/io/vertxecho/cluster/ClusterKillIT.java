@@ -97,7 +97,8 @@ class ClusterKillIT {
       "-Decho.instances=2", "-Decho.shutdownGraceSeconds=0", "-Decho.cluster.name=" + clusterName,
       "-jar", new File(System.getProperty("it.jar")).getAbsolutePath(), "-cluster"));
     Path logs = Files.createDirectories(Path.of("target", "it-logs"));
-    Path workDir = Files.createTempDirectory("echo-it-node");
+    // An empty working directory: no conf/config.json or config/logback.xml from the repository.
+    Path workDir = Files.createDirectories(Path.of("target", "it-work", "node" + index));
     Process process = new ProcessBuilder(command)
       .directory(workDir.toFile())
       .redirectErrorStream(true)
