@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertxecho.cluster.ClusterViewVerticle;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
@@ -23,9 +24,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The main verticle: reads config once, deploys stats, HTTP and the echo instances, in that order;
- * then watches the config file and applies changes. Each echo instance is a deployment of its own, so
- * scaling deploys new instances before removing old ones (the port never closes) and a removed
+ * The main verticle: reads config once, deploys the cluster view, stats, HTTP and the echo instances, in
+ * that order; then watches the config file and applies changes. Each echo instance is a deployment of its
+ * own, so scaling deploys new instances before removing old ones (the port never closes) and a removed
  * instance drains only its own clients.
  */
 public final class DeployerVerticle extends VerticleBase {
@@ -59,7 +60,8 @@ public final class DeployerVerticle extends VerticleBase {
     return loader.load(vertx).compose(config -> {
       running = config;
       DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
-      return vertx.deployVerticle(new StatsVerticle(nodeId), options)
+      return vertx.deployVerticle(new ClusterViewVerticle(), options)
+        .compose(view -> vertx.deployVerticle(new StatsVerticle(nodeId), options))
         .compose(stats -> vertx.deployVerticle(http, options))
         .compose(httpDeployed -> scaleTo(config))
         .onSuccess(echo -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",

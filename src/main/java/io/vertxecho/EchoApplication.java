@@ -1,14 +1,19 @@
 package io.vertxecho;
 
 import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertxecho.cluster.ClusterManagerFactory;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
+import io.vertxecho.config.EchoConfig;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
@@ -17,8 +22,9 @@ import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
- * The Vert.x launcher with this application's wiring: native transport, metrics, the launcher's {@code -instances}
- * sizing the echo instances (not the main verticle), and one clear line, no stack trace, for a user mistake.
+ * The Vert.x launcher with this application's wiring: native transport, metrics, the Hazelcast cluster manager
+ * for {@code -cluster}, the launcher's {@code -instances} sizing the echo instances (not the main verticle),
+ * and one clear line, no stack trace, for a user mistake.
  */
 public final class EchoApplication extends VertxApplication implements VertxApplicationHooks {
 
@@ -51,6 +57,29 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   public JsonObject afterConfigParsed(JsonObject config) {
     launcherConf = config == null ? new JsonObject() : config;
     return config;
+  }
+
+  /** With {@code -cluster}: Hazelcast from cluster/cluster.xml plus the config's members and name (read once, early). */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options);
+    if (Arrays.stream(args).noneMatch(arg -> arg.toLowerCase().matches("--?c(luster)?(=true)?"))) {
+      return builder;
+    }
+    return builder.withClusterManager(ClusterManagerFactory.create(configBeforeVertx()));
+  }
+
+  /** The echo config, read with a short-lived Vert.x because the cluster manager is needed before Vert.x starts. */
+  private EchoConfig configBeforeVertx() {
+    Vertx scratch = Vertx.vertx();
+    try {
+      return new ConfigLoader(launcherConf, null, System.getenv(), System.getProperties()).load(scratch).await();
+    } catch (ConfigException e) {
+      exitWithoutTrace(e.getMessage(), EXIT_CONFIG);
+      throw e;
+    } finally {
+      scratch.close();
+    }
   }
 
   /** Native transport when present; Micrometer metrics for Prometheus, served on the HTTP port's /metrics. */

@@ -31,7 +31,9 @@ public record EchoConfig(
   int statsIntervalMillis,
   int configScanMillis,
   String httpHost,
-  int httpPort) {
+  int httpPort,
+  List<String> clusterMembers,
+  String clusterName) {
 
   /** How bytes are framed: {@code line} (greeting, commands, lines) or {@code raw} (RFC 862). */
   public enum Mode {
@@ -48,10 +50,11 @@ public record EchoConfig(
   public static final Set<String> KEYS = Set.of(
     "host", "port", "instances", "mode", "greeting", "goodbye", "quitCommands", "closeOnEmptyLine",
     "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "shutdownGraceSeconds",
-    "statsIntervalMillis", "configScanMillis", "http.host", "http.port");
+    "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name");
 
   /** Keys that a running node cannot change: a change is logged and takes effect at the next start. */
-  public static final Set<String> RESTART_KEYS = Set.of("host", "port", "configScanMillis", "http.host", "http.port");
+  public static final Set<String> RESTART_KEYS = Set.of(
+    "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name");
 
   /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
   public static JsonObject defaults() {
@@ -68,7 +71,8 @@ public record EchoConfig(
       .put("shutdownGraceSeconds", 10)
       .put("statsIntervalMillis", 1000)
       .put("configScanMillis", 3000)
-      .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080));
+      .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
+      .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", ""));
   }
 
   /** Validates with no knowledge of where values came from (verticles re-reading their own config). */
@@ -103,7 +107,9 @@ public record EchoConfig(
       in.integer("statsIntervalMillis", 50, 60_000),
       in.integer("configScanMillis", 0, 3_600_000),
       in.string("http.host", false),
-      in.integer("http.port", 0, 65535));
+      in.integer("http.port", 0, 65535),
+      in.clusterMembers("cluster.members"),
+      in.clusterName("cluster.name"));
   }
 
   /** The canonical JSON form: what {@link #fromJson(JsonObject)} reads back into an equal value. */
@@ -123,7 +129,8 @@ public record EchoConfig(
       .put("shutdownGraceSeconds", shutdownGraceSeconds)
       .put("statsIntervalMillis", statsIntervalMillis)
       .put("configScanMillis", configScanMillis)
-      .put("http", new JsonObject().put("host", httpHost).put("port", httpPort));
+      .put("http", new JsonObject().put("host", httpHost).put("port", httpPort))
+      .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName));
   }
 
   /** The dotted keys whose values differ between this config and {@code other}. */
@@ -262,6 +269,37 @@ public record EchoConfig(
         commands.add(word.strip().toLowerCase(Locale.ROOT));
       }
       return List.copyOf(commands);
+    }
+
+    /** Hazelcast TCP-IP members: {@code host} or {@code host:port}; empty keeps cluster.xml's list. */
+    List<String> clusterMembers(String key) {
+      Object value = raw(key);
+      String allowed = "a list of host or host:port entries (a JSON array, or comma-separated), e.g. node1,node2:5701";
+      List<?> items;
+      if (value instanceof JsonArray array) {
+        items = array.getList();
+      } else if (value instanceof String text) {
+        items = text.isBlank() ? List.of() : List.of(text.split(","));
+      } else {
+        throw invalid(key, value, allowed);
+      }
+      List<String> members = new ArrayList<>();
+      for (Object item : items) {
+        if (!(item instanceof String member) || !member.strip().matches("[A-Za-z0-9._\\-]+(:\\d{1,5})?")) {
+          throw invalid(key, value, allowed);
+        }
+        members.add(member.strip());
+      }
+      return List.copyOf(members);
+    }
+
+    /** The Hazelcast cluster name; empty keeps cluster.xml's. */
+    String clusterName(String key) {
+      Object value = raw(key);
+      if (value instanceof String text && text.strip().matches("[A-Za-z0-9._\\-]*")) {
+        return text.strip();
+      }
+      throw invalid(key, value, "letters, digits, '.', '_' or '-' (empty keeps cluster/cluster.xml's name)");
     }
 
     private ConfigException invalid(String key, Object value, String allowed) {

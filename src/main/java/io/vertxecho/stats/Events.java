@@ -12,6 +12,14 @@ public final class Events {
   public static final String INSTANCE_SUMMARY = "echo.instances";
   /** Request/reply: the stats snapshot of the node that answers (any body). */
   public static final String STATS = "echo.stats";
+  /**
+   * Published, cluster-wide: one node's summary ({@link #NODE}, {@link #ADDRESS}, {@link #ACTIVE}, {@link #ACCEPTED},
+   * {@link #INSTANCES}), every {@code statsIntervalMillis}, shortly after a change, and once with {@link #FINAL} = true
+   * when the node stops.
+   */
+  public static final String NODE_SUMMARY = "echo.nodes";
+  /** Request/reply, local: this node's cluster view, {@code {"nodes": [node summary, ...]}} of every live node. */
+  public static final String CLUSTER_VIEW = "echo.cluster.view";
 
   public static final String CONNECTED = "connected";
   public static final String DISCONNECTED = "disconnected";
@@ -35,6 +43,8 @@ public final class Events {
   public static final String ADDRESS = "address";
   public static final String DRAINING = "draining";
   public static final String FINAL = "final";
+  public static final String INSTANCES = "instances";
+  public static final String NODES = "nodes";
 
   private Events() {
   }

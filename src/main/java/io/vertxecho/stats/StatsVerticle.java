@@ -2,9 +2,13 @@ package io.vertxecho.stats;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertxecho.cluster.ClusterViewVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +18,8 @@ import java.util.TreeMap;
 
 /**
  * The one writer of a node's statistics. Fed only by the event bus (connection events and instance
- * summaries), it answers {@link Events#STATS} requests with a snapshot and logs each connection.
+ * summaries), it answers {@link Events#STATS} requests with a snapshot, logs each connection and
+ * publishes the node's summary cluster-wide for every node's cluster view.
  */
 public final class StatsVerticle extends VerticleBase {
 
@@ -22,6 +27,9 @@ public final class StatsVerticle extends VerticleBase {
   public static final String CONNECTION_LOGGER = "io.vertxecho.connections";
 
   private static final Logger connectionLog = LoggerFactory.getLogger(CONNECTION_LOGGER);
+  private static final DeliveryOptions ASK_LOCAL = new DeliveryOptions().setSendTimeout(1000).setLocalOnly(true);
+  /** A change is published after this delay, so that a burst of connections costs one message. */
+  private static final long CHANGE_PUBLISH_DELAY_MILLIS = 100;
 
   private final String nodeId;
   private final Map<String, InstanceStats> instances = new LinkedHashMap<>();
@@ -32,6 +40,7 @@ public final class StatsVerticle extends VerticleBase {
   private long retiredBytesIn;
   private long retiredBytesOut;
   private String address = "";
+  private boolean changePublishPending;
 
   public StatsVerticle(String nodeId) {
     this.nodeId = nodeId;
@@ -39,10 +48,19 @@ public final class StatsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    vertx.setPeriodic(config().getInteger("statsIntervalMillis", 1000), id -> publishNodeSummary(false));
     return Future.join(
       vertx.eventBus().<JsonObject>consumer(Events.CONNECTIONS, this::handleConnectionEvent).completion(),
       vertx.eventBus().<JsonObject>consumer(Events.INSTANCE_SUMMARY, this::handleSummary).completion(),
-      vertx.eventBus().localConsumer(Events.STATS, request -> request.reply(snapshot())).completion());
+      vertx.eventBus().localConsumer(Events.STATS, this::handleStatsRequest).completion())
+      .onSuccess(registered -> publishNodeSummary(false));
+  }
+
+  /** Tells the other nodes at once that this node is leaving, rather than letting them age it out. */
+  @Override
+  public Future<?> stop() {
+    publishNodeSummary(true);
+    return Future.succeededFuture();
   }
 
   private void handleConnectionEvent(Message<JsonObject> message) {
@@ -58,12 +76,14 @@ public final class StatsVerticle extends VerticleBase {
         peak = Math.max(peak, active);
         instance.accepted++;
         instance.active++;
+        nodeSummaryChanged();
         connectionLog.info("New client accepted: {} active connections", active);
       }
       case Events.DISCONNECTED -> {
         active--;
         instance.active--;
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
+        nodeSummaryChanged();
         connectionLog.info("Client disconnected: {} active connections", active);
       }
       case Events.REJECTED -> closed.merge(event.getString(Events.REASON), 1L, Long::sum);
@@ -90,12 +110,63 @@ public final class StatsVerticle extends VerticleBase {
     }
   }
 
+  private void handleStatsRequest(Message<Object> request) {
+    vertx.eventBus().<JsonObject>request(Events.CLUSTER_VIEW, null, ASK_LOCAL)
+      .map(reply -> reply.body().getJsonArray(Events.NODES))
+      .otherwise(new JsonArray())
+      .onSuccess(clusterNodes -> request.reply(snapshot(clusterNodes)));
+  }
+
+  private void nodeSummaryChanged() {
+    if (!changePublishPending) {
+      changePublishPending = true;
+      vertx.setTimer(CHANGE_PUBLISH_DELAY_MILLIS, id -> {
+        changePublishPending = false;
+        publishNodeSummary(false);
+      });
+    }
+  }
+
+  private void publishNodeSummary(boolean last) {
+    JsonObject summary = clusterEntry();
+    summary.put(Events.NODE, summary.remove("id"));
+    vertx.eventBus().publish(Events.NODE_SUMMARY, summary.put(Events.FINAL, last));
+  }
+
+  /** This node as the cluster view shows it. */
+  private JsonObject clusterEntry() {
+    JsonArray perInstance = new JsonArray();
+    instances.values().forEach(instance -> perInstance.add(new JsonObject()
+      .put("id", instance.id)
+      .put(Events.EVENT_LOOP, instance.eventLoop)
+      .put(Events.ACTIVE, instance.active)
+      .put(Events.ACCEPTED, instance.accepted)));
+    return new JsonObject()
+      .put("id", nodeId)
+      .put(Events.ADDRESS, advertisedAddress())
+      .put(Events.ACTIVE, active)
+      .put(Events.ACCEPTED, accepted)
+      .put(Events.INSTANCES, perInstance);
+  }
+
+  /** The echo address with a wildcard host replaced by the host the cluster knows this node by. */
+  private String advertisedAddress() {
+    int colon = address.lastIndexOf(':');
+    String host = colon < 0 ? "" : address.substring(0, colon);
+    if (!vertx.isClustered() || !(host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]"))) {
+      return address;
+    }
+    NodeInfo eventBusAddress = ((VertxInternal) vertx).clusterManager().getNodeInfo();
+    return eventBusAddress == null ? address : eventBusAddress.host() + address.substring(colon);
+  }
+
   private InstanceStats instance(JsonObject event) {
     return instances.computeIfAbsent(event.getString(Events.INSTANCE),
       id -> new InstanceStats(id, event.getString(Events.EVENT_LOOP)));
   }
 
-  private JsonObject snapshot() {
+  /** The node view, and the cluster view with this node's entry fresh from the node view. */
+  private JsonObject snapshot(JsonArray clusterNodes) {
     long bytesIn = retiredBytesIn;
     long bytesOut = retiredBytesOut;
     JsonArray perInstance = new JsonArray();
@@ -121,15 +192,7 @@ public final class StatsVerticle extends VerticleBase {
       .put(Events.BYTES_OUT, bytesOut)
       .put("closed", new JsonObject(new LinkedHashMap<>(closed)))
       .put("instances", perInstance);
-    JsonObject cluster = new JsonObject()
-      .put(Events.ACTIVE, active)
-      .put(Events.ACCEPTED, accepted)
-      .put("nodes", new JsonArray().add(new JsonObject()
-        .put("id", nodeId)
-        .put(Events.ADDRESS, address)
-        .put(Events.ACTIVE, active)
-        .put(Events.ACCEPTED, accepted)));
-    return new JsonObject().put("node", node).put("cluster", cluster);
+    return new JsonObject().put("node", node).put("cluster", ClusterViewVerticle.clusterPart(clusterNodes, clusterEntry()));
   }
 
   /** One EchoVerticle instance as this node has seen it. */

@@ -1,0 +1,34 @@
+package io.vertxecho.cluster;
+
+import com.hazelcast.config.Config;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import io.vertxecho.config.EchoConfig;
+
+import java.util.List;
+
+/**
+ * Builds the cluster manager a node joins with: {@code cluster/cluster.xml} (packaged as {@code cluster.xml};
+ * {@code -Dvertx.hazelcast.config} replaces it) with the member list and cluster name from the echo config.
+ */
+public final class ClusterManagerFactory {
+
+  private ClusterManagerFactory() {
+  }
+
+  public static HazelcastClusterManager create(EchoConfig config) {
+    return new HazelcastClusterManager(hazelcastConfig(config.clusterMembers(), config.clusterName()));
+  }
+
+  /** The Hazelcast config; an empty member list or cluster name keeps the XML's. */
+  public static Config hazelcastConfig(List<String> members, String clusterName) {
+    Config hazelcast = ConfigUtil.loadConfig();
+    if (!members.isEmpty()) {
+      hazelcast.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).setMembers(members);
+    }
+    if (!clusterName.isEmpty()) {
+      hazelcast.setClusterName(clusterName);
+    }
+    return hazelcast;
+  }
+}

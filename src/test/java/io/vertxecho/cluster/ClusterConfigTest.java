@@ -1,0 +1,82 @@
+package io.vertxecho.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertxecho.config.ConfigException;
+import io.vertxecho.config.ConfigLoader;
+import io.vertxecho.config.EchoConfig;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The cluster settings: cluster/cluster.xml as packaged, and the members and name taken from the echo config. */
+@ExtendWith(VertxExtension.class)
+class ClusterConfigTest {
+
+  @Test
+  @DisplayName("The packaged cluster.xml joins over TCP-IP only, drops silent members after 10 s and logs through SLF4J")
+  void packagedHazelcastConfig() {
+    Config hazelcast = ClusterManagerFactory.hazelcastConfig(List.of(), "");
+    JoinConfig join = hazelcast.getNetworkConfig().getJoin();
+    assertEquals("vertx-echo", hazelcast.getClusterName());
+    assertTrue(join.getTcpIpConfig().isEnabled());
+    assertEquals(List.of("127.0.0.1"), join.getTcpIpConfig().getMembers());
+    assertFalse(join.getMulticastConfig().isEnabled());
+    assertFalse(join.getAutoDetectionConfig().isEnabled());
+    assertEquals("10", hazelcast.getProperty("hazelcast.max.no.heartbeat.seconds"));
+    assertEquals("slf4j", hazelcast.getProperty("hazelcast.logging.type"));
+  }
+
+  @Test
+  @DisplayName("The tests run with the same Hazelcast JVM flags as the scripts and the image (cluster/jvm.options)")
+  void jvmFlagsMatchTheScriptsAndTheImage() throws Exception {
+    String testJvmArgs = String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
+    for (String flag : Files.readAllLines(Path.of("cluster", "jvm.options"))) {
+      String asGiven = flag.strip().replaceFirst("^(--add-\\w+) ", "$1=");
+      assertTrue(testJvmArgs.contains(asGiven), "pom.xml's hazelcast.jvm.flags lacks " + flag + ": " + testJvmArgs);
+    }
+  }
+
+  @Test
+  @DisplayName("ECHO_CLUSTER_MEMBERS and ECHO_CLUSTER_NAME replace cluster.xml's member list and name")
+  void membersAndNameFromTheEnvironment(Vertx vertx) throws Exception {
+    Map<String, String> env = Map.of("ECHO_CLUSTER_MEMBERS", "node1, node2:5702,node3", "ECHO_CLUSTER_NAME", "shop");
+    EchoConfig config = new ConfigLoader(new JsonObject(), null, env, new Properties()).load(vertx).await(10, TimeUnit.SECONDS);
+
+    Config hazelcast = ClusterManagerFactory.hazelcastConfig(config.clusterMembers(), config.clusterName());
+
+    assertEquals(List.of("node1", "node2:5702", "node3"), hazelcast.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
+    assertEquals("shop", hazelcast.getClusterName());
+  }
+
+  @Test
+  @DisplayName("A malformed member list stops startup with a message naming the variable and what is allowed")
+  void malformedMembersAreRejected(Vertx vertx) {
+    ConfigLoader loader = new ConfigLoader(new JsonObject(), null, Map.of("ECHO_CLUSTER_MEMBERS", "node 1"), new Properties());
+
+    ExecutionException failure = assertThrows(ExecutionException.class,
+      () -> loader.load(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
+
+    assertTrue(failure.getCause() instanceof ConfigException);
+    assertEquals("Invalid configuration: cluster.members = \"node 1\" (from environment variable ECHO_CLUSTER_MEMBERS);"
+      + " expected a list of host or host:port entries (a JSON array, or comma-separated), e.g. node1,node2:5701",
+      failure.getCause().getMessage());
+  }
+}

@@ -1,0 +1,110 @@
+package io.vertxecho.cluster;
+
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertxecho.cluster.ClusterNodes.Node;
+import io.vertxecho.stats.Events;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.vertxecho.cluster.ClusterNodes.clusterEntry;
+import static io.vertxecho.cluster.ClusterNodes.nodeCount;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Clustered nodes in one JVM: connection events cross nodes, and every node's /stats shows the whole cluster. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ClusterStatsTest {
+
+  private ClusterNodes cluster;
+
+  @BeforeEach
+  void createCluster(Vertx client) {
+    cluster = new ClusterNodes(client);
+  }
+
+  @AfterEach
+  void closeCluster() throws Exception {
+    cluster.close();
+  }
+
+  @Test
+  @DisplayName("A connection accepted on one node is published to consumers on the other node")
+  void connectionEventsCrossNodes() throws Exception {
+    Node accepting = cluster.start();
+    Node listening = cluster.start();
+    Promise<JsonObject> seen = Promise.promise();
+    listening.vertx().eventBus().<JsonObject>consumer(Events.CONNECTIONS, event -> {
+      if (Events.CONNECTED.equals(event.body().getString(Events.EVENT))) {
+        seen.tryComplete(event.body());
+      }
+    }).completion().await(10, TimeUnit.SECONDS);
+
+    cluster.connect(accepting);
+
+    JsonObject event = seen.future().await(30, TimeUnit.SECONDS);
+    assertEquals(accepting.id(), event.getString(Events.NODE));
+  }
+
+  @Test
+  @DisplayName("Every node's /stats lists every node with its counts, and the totals count each connection once")
+  void everyNodeShowsTheWholeCluster() throws Exception {
+    Node first = cluster.start();
+    Node second = cluster.start();
+    cluster.connect(first);
+    cluster.connect(first);
+    cluster.connect(second);
+
+    for (Node node : new Node[] {first, second}) {
+      JsonObject stats = cluster.awaitStats(node, "2 nodes and 3 active connections",
+        s -> nodeCount(s) == 2 && s.getJsonObject("cluster").getLong("active") == 3);
+      JsonObject cluster = stats.getJsonObject("cluster");
+      assertEquals(3, cluster.getLong("accepted"));
+      assertEquals(2, clusterEntry(stats, first).getLong("active"));
+      assertEquals(1, clusterEntry(stats, second).getLong("active"));
+      assertEquals(2, clusterEntry(stats, first).getJsonArray("instances").size());
+      assertEquals(node == first ? 2 : 1, stats.getJsonObject("node").getLong("active"));
+    }
+  }
+
+  @Test
+  @DisplayName("A node that joins late shows the cluster's totals")
+  void lateJoinerSeesTheTotals() throws Exception {
+    Node first = cluster.start();
+    Node second = cluster.start();
+    cluster.connect(first);
+    cluster.connect(second);
+    cluster.connect(second);
+
+    Node late = cluster.start();
+
+    JsonObject stats = cluster.awaitStats(late, "3 nodes and 3 active connections",
+      s -> nodeCount(s) == 3 && s.getJsonObject("cluster").getLong("active") == 3);
+    assertEquals(3, stats.getJsonObject("cluster").getLong("accepted"));
+    assertEquals(0, clusterEntry(stats, late).getLong("active"));
+  }
+
+  @Test
+  @DisplayName("A node that stops leaves the other nodes' views, and its connections stop being counted")
+  void stoppedNodeLeavesTheView() throws Exception {
+    Node staying = cluster.start();
+    Node leaving = cluster.start();
+    cluster.connect(staying);
+    cluster.connect(leaving);
+    cluster.awaitStats(staying, "2 nodes", s -> nodeCount(s) == 2 && s.getJsonObject("cluster").getLong("active") == 2);
+
+    leaving.vertx().close().await(60, TimeUnit.SECONDS);
+
+    JsonObject stats = cluster.awaitStats(staying, "the stopped node to leave", s -> nodeCount(s) == 1);
+    assertEquals(1, stats.getJsonObject("cluster").getLong("active"));
+    assertEquals(staying.id(), stats.getJsonObject("cluster").getJsonArray("nodes").getJsonObject(0).getString("id"));
+  }
+}
