@@ -3,6 +3,7 @@ package io.vertxecho;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
@@ -42,6 +43,7 @@ public final class DeployerVerticle extends VerticleBase {
   private ConfigRetriever retriever;
   private Future<Void> applying = Future.succeededFuture();
   private String lastRejection;
+  private String statsDeployment;
 
   /** Used when deployed by name: config from this verticle's config (the launcher's -conf) and the process. */
   public DeployerVerticle() {
@@ -62,7 +64,10 @@ public final class DeployerVerticle extends VerticleBase {
       DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
       return vertx.deployVerticle(new ClusterViewVerticle(), options)
         .compose(view -> vertx.deployVerticle(new StatsVerticle(nodeId), options))
-        .compose(stats -> vertx.deployVerticle(http, options))
+        .compose(stats -> {
+          statsDeployment = stats;
+          return vertx.deployVerticle(http, options);
+        })
         .compose(httpDeployed -> scaleTo(config))
         .onSuccess(echo -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
           config.host(), echoPort(), config.mode().key(), config.instances(),
@@ -74,6 +79,27 @@ public final class DeployerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return retriever == null ? Future.succeededFuture() : retriever.close();
+  }
+
+  /**
+   * Stops in order before Vert.x undeploys the rest: the echo instances first (each drains its clients),
+   * then stats (its last node summary), so logs, stats and the cluster view see every connection close.
+   */
+  public Future<Void> shutdownInOrder() {
+    Promise<Void> drained = Promise.promise();
+    context.runOnContext(v -> {
+      if (retriever != null) {
+        retriever.close();
+        retriever = null;
+      }
+      List<Future<?>> removed = new ArrayList<>();
+      echoInstances.forEach(instance -> removed.add(vertx.undeploy(instance.deploymentId())));
+      echoInstances.clear();
+      Future.all(removed)
+        .transform(echoDrained -> statsDeployment == null ? Future.succeededFuture() : vertx.undeploy(statsDeployment))
+        .<Void>mapEmpty().onComplete(drained);
+    });
+    return drained.future();
   }
 
   /** The echo port, resolved when the config asked for a random one. */

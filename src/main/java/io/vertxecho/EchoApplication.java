@@ -1,5 +1,6 @@
 package io.vertxecho;
 
+import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -34,6 +35,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   private final String[] args;
   private JsonObject launcherConf = new JsonObject();
   private Integer launcherInstances;
+  private volatile DeployerVerticle deployer;
 
   public EchoApplication(String[] args) {
     super(args);
@@ -95,7 +97,21 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return () -> new DeployerVerticle(new ConfigLoader(launcherConf, launcherInstances, System.getenv(), System.getProperties()));
+    return () -> {
+      deployer = new DeployerVerticle(new ConfigLoader(launcherConf, launcherInstances, System.getenv(), System.getProperties()));
+      return deployer;
+    };
+  }
+
+  /**
+   * On SIGTERM the echo instances drain first: Vert.x would otherwise undeploy stats and the cluster view
+   * alongside them and lose the last connection events. This runs on the JVM's shutdown thread.
+   */
+  @Override
+  public void beforeStoppingVertx(HookContext context) {
+    if (deployer != null && !Context.isOnEventLoopThread()) {
+      deployer.shutdownInOrder().await();
+    }
   }
 
   /** {@code -instances N} sizes the echo instances; the main verticle itself is deployed once. */

@@ -81,7 +81,7 @@ class LauncherIT {
   }
 
   @Test
-  @DisplayName("SIGTERM: clients are told, keep their echoes, and the process exits as soon as they leave")
+  @DisplayName("SIGTERM: clients are told, keep their echoes, the process exits as soon as they leave, and stats log the close")
   void sigtermDrainsClients() {
     int port = JarProcess.freePort();
     try (JarProcess server = startWithGrace(port, 300); Wire client = Wire.connect(port)) {
@@ -97,6 +97,8 @@ class LauncherIT {
       assertEquals("Bye\n", client.readToEndString());
       server.awaitExit(60);
       assertTrue(server.output().contains("Draining 1 connections"), server.output());
+      assertTrue(server.output().contains("Client disconnected: 0 active connections"), server.output());
+      assertFalse(server.output().contains("WARN"), server.output());
     }
   }
 
