@@ -17,6 +17,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.DeployerVerticle;
 import io.vertxecho.config.ConfigLoader;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,6 +66,25 @@ final class ClusterNodes implements AutoCloseable {
   }
 
   Node start() throws Exception {
+    return start(new ConfigLoader(baseConfig(), null, Map.of(), new Properties()));
+  }
+
+  /** A node whose config is only the given file (which it watches), for live reconfiguration. */
+  Node start(Path configFile) throws Exception {
+    Properties properties = new Properties();
+    properties.setProperty("vertx-config-path", configFile.toString());
+    return start(new ConfigLoader(new JsonObject(), null, Map.of(), properties));
+  }
+
+  /** The settings every test node starts from: loopback, random ports, two instances, fast summaries. */
+  static JsonObject baseConfig() {
+    return new JsonObject()
+      .put("host", "127.0.0.1").put("port", 0).put("instances", 2)
+      .put("statsIntervalMillis", 200).put("shutdownGraceSeconds", 0)
+      .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
+  }
+
+  private Node start(ConfigLoader loader) throws Exception {
     Config hazelcast = ClusterManagerFactory.hazelcastConfig(List.of("127.0.0.1"), clusterName)
       .setProperty("hazelcast.wait.seconds.before.join", "0")
       .setProperty("hazelcast.heartbeat.interval.seconds", "1")
@@ -73,11 +93,7 @@ final class ClusterNodes implements AutoCloseable {
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1"));
     Vertx vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast))
       .buildClustered().await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    JsonObject config = new JsonObject()
-      .put("host", "127.0.0.1").put("port", 0).put("instances", 2)
-      .put("statsIntervalMillis", 200).put("shutdownGraceSeconds", 0)
-      .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
-    DeployerVerticle deployer = new DeployerVerticle(new ConfigLoader(config, null, Map.of(), new Properties()));
+    DeployerVerticle deployer = new DeployerVerticle(loader);
     vertx.deployVerticle(deployer).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     Node node = new Node(vertx, deployer);
     nodes.add(node);

@@ -12,6 +12,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 import java.util.concurrent.TimeUnit;
 
@@ -73,6 +78,29 @@ class ClusterStatsTest {
       assertEquals(2, clusterEntry(stats, first).getJsonArray("instances").size());
       assertEquals(node == first ? 2 : 1, stats.getJsonObject("node").getLong("active"));
     }
+  }
+
+  @Test
+  @DisplayName("Each node applies its own config file: scaling one node's instances shows in the other node's cluster view")
+  void eachNodeAppliesItsOwnConfig(@TempDir Path dir) throws Exception {
+    Path firstFile = write(dir.resolve("first.json"), ClusterNodes.baseConfig().put("configScanMillis", 100));
+    Path secondFile = write(dir.resolve("second.json"), ClusterNodes.baseConfig().put("configScanMillis", 100));
+    Node first = cluster.start(firstFile);
+    Node second = cluster.start(secondFile);
+    cluster.awaitStats(second, "2 nodes", s -> nodeCount(s) == 2);
+
+    write(firstFile, ClusterNodes.baseConfig().put("configScanMillis", 100).put("instances", 4));
+
+    JsonObject seenBySecond = cluster.awaitStats(second, "the first node with 4 instances",
+      s -> clusterEntry(s, first) != null && clusterEntry(s, first).getJsonArray("instances").size() == 4);
+    assertEquals(2, clusterEntry(seenBySecond, second).getJsonArray("instances").size());
+    assertEquals(2, seenBySecond.getJsonObject("node").getJsonArray("instances").size());
+  }
+
+  private static Path write(Path file, JsonObject config) throws Exception {
+    Path next = file.resolveSibling(file.getFileName() + ".next");
+    Files.writeString(next, config.encodePrettily());
+    return Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   @Test
