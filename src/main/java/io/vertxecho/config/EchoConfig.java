@@ -253,14 +253,7 @@ public record EchoConfig(
 
     List<String> quitCommands(String key) {
       Object value = raw(key);
-      List<?> items;
-      if (value instanceof JsonArray array) {
-        items = array.getList();
-      } else if (value instanceof String text) {
-        items = text.isBlank() ? List.of() : List.of(text.split(","));
-      } else {
-        throw invalid(key, value, "a list of non-empty words (a JSON array, or comma-separated)");
-      }
+      List<?> items = items(key, value, "a list of non-empty words (a JSON array, or comma-separated)");
       List<String> commands = new ArrayList<>();
       for (Object item : items) {
         if (!(item instanceof String word) || word.isBlank() || word.strip().chars().anyMatch(Character::isWhitespace)) {
@@ -275,17 +268,10 @@ public record EchoConfig(
     List<String> clusterMembers(String key) {
       Object value = raw(key);
       String allowed = "a list of host or host:port entries (a JSON array, or comma-separated), e.g. node1,node2:5701";
-      List<?> items;
-      if (value instanceof JsonArray array) {
-        items = array.getList();
-      } else if (value instanceof String text) {
-        items = text.isBlank() ? List.of() : List.of(text.split(","));
-      } else {
-        throw invalid(key, value, allowed);
-      }
       List<String> members = new ArrayList<>();
-      for (Object item : items) {
-        if (!(item instanceof String member) || !member.strip().matches("[A-Za-z0-9._\\-]+(:\\d{1,5})?")) {
+      for (Object item : items(key, value, allowed)) {
+        if (!(item instanceof String member) || !member.strip().matches("[A-Za-z0-9._\\-]+(:\\d{1,5})?")
+          || member.contains(":") && Integer.parseInt(member.strip().substring(member.strip().indexOf(':') + 1)) > 65535) {
           throw invalid(key, value, allowed);
         }
         members.add(member.strip());
@@ -300,6 +286,17 @@ public record EchoConfig(
         return text.strip();
       }
       throw invalid(key, value, "letters, digits, '.', '_' or '-' (empty keeps cluster/cluster.xml's name)");
+    }
+
+    /** The items of a list given as a JSON array or as a comma-separated string. */
+    private List<?> items(String key, Object value, String allowed) {
+      if (value instanceof JsonArray array) {
+        return array.getList();
+      }
+      if (value instanceof String text) {
+        return text.isBlank() ? List.of() : List.of(text.split(","));
+      }
+      throw invalid(key, value, allowed);
     }
 
     private ConfigException invalid(String key, Object value, String allowed) {

@@ -11,6 +11,8 @@ import io.vertxecho.config.EchoConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -66,16 +68,17 @@ class ClusterConfigTest {
     assertEquals("shop", hazelcast.getClusterName());
   }
 
-  @Test
+  @ParameterizedTest(name = "ECHO_CLUSTER_MEMBERS={0}")
+  @ValueSource(strings = {"node 1", "a,,b", "node1:65536"})
   @DisplayName("A malformed member list stops startup with a message naming the variable and what is allowed")
-  void malformedMembersAreRejected(Vertx vertx) {
-    ConfigLoader loader = new ConfigLoader(new JsonObject(), null, Map.of("ECHO_CLUSTER_MEMBERS", "node 1"), new Properties());
+  void malformedMembersAreRejected(String members, Vertx vertx) {
+    ConfigLoader loader = new ConfigLoader(new JsonObject(), null, Map.of("ECHO_CLUSTER_MEMBERS", members), new Properties());
 
     ExecutionException failure = assertThrows(ExecutionException.class,
       () -> loader.load(vertx).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
 
     assertTrue(failure.getCause() instanceof ConfigException);
-    assertEquals("Invalid configuration: cluster.members = \"node 1\" (from environment variable ECHO_CLUSTER_MEMBERS);"
+    assertEquals("Invalid configuration: cluster.members = \"" + members + "\" (from environment variable ECHO_CLUSTER_MEMBERS);"
       + " expected a list of host or host:port entries (a JSON array, or comma-separated), e.g. node1,node2:5701",
       failure.getCause().getMessage());
   }
