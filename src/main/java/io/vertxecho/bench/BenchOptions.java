@@ -22,7 +22,7 @@ public record BenchOptions(
       --host HOST          server host (default localhost)
       --port PORT          server port, 1-65535 (default 9999)
       --raw                raw mode: no greeting is skipped and messages are arbitrary bytes
-                           (default: line mode, the greeting line is skipped, messages end in \\n)
+      --line               line mode (the default): the greeting line is skipped, messages end in \\n
       --connections N      concurrent connections, 1-1000000 (default 100)
       --rate N             new connections per second while ramping up, 0 = all at once (default 2000)
       --pipeline P         messages in flight per connection, 0-10000; 0 holds idle connections (default 1)
