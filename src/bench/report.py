@@ -153,7 +153,7 @@ if any(r["scenario"] == "churn" for r in results):
     w("")
     w("```sh")
     w(f"java -jar target/vertx-echo.jar bench --host 127.0.0.1 --port PORT --line|--raw --churn --connections {churn_connections} \\")
-    w(f"  --size {size} --duration {duration} --warmup 1 --source 127.0.0.2-127.0.0.9 --json --quiet")
+    w(f"  --size {size} --duration {duration} --warmup 1 --json --quiet")
     w("```")
     w("")
     netty = mean_rate("netty", "churn", "connectionsPerSecond")
@@ -174,7 +174,8 @@ if memory:
     w("")
     w("RSS (`VmRSS`) of a freshly started server after `jcmd PID GC.run`, with no connection and then with "
       f"{int(idle):,} idle connections held open by "
-      f"`bench --connections {idle} --rate 5000 --pipeline 0 --duration 15` (line mode: after the greeting).")
+      f"`bench --connections {idle} --rate 5000 --pipeline 0` (line mode: after the greeting), read once "
+      "`ss` counts them all established plus 2 s.")
     w("")
     w("| server | RSS idle MiB | RSS with connections MiB | open | KiB per connection | vs Netty |")
     w("|---|---:|---:|---:|---:|---:|")

@@ -113,10 +113,11 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-log "churn: $CHURN_CONNECTIONS concurrent connect-echo-close loops from 127.0.0.2-127.0.0.9"
+# No --source here: binding before connect makes the kernel search for a free port among the TIME_WAIT
+# sockets churn leaves behind, which slowed later runs 30-fold; a plain connect reuses loopback TIME_WAIT ports.
+log "churn: $CHURN_CONNECTIONS concurrent connect-echo-close loops"
 for name in "${SERVERS[@]}"; do
-  run_bench "$name" churn 1 --churn --connections "$CHURN_CONNECTIONS" --size "$SIZE" --duration "$DURATION" \
-    --warmup 1 --source 127.0.0.2-127.0.0.9
+  run_bench "$name" churn 1 --churn --connections "$CHURN_CONNECTIONS" --size "$SIZE" --duration "$DURATION" --warmup 1
 done
 stop_all
 
@@ -125,17 +126,19 @@ for name in "${SERVERS[@]}"; do
   start_server "$name"
   sleep 2
   rss0=$(rss_kb "${PID[$name]}")
+  # bench holds the connections for up to 60 s; it is stopped as soon as the RSS is read
   "${BENCH[@]}" --port "${PORT[$name]}" "$(mode_of "$name")" --connections "$IDLE" --rate 5000 --pipeline 0 \
-    --duration 15 --warmup 0 --json --quiet >"$WORK/idle-$name.json" 2>>"$WORK/bench-stderr.log" &
+    --duration 60 --warmup 0 --json --quiet >"$WORK/idle-$name.json" 2>>"$WORK/bench-stderr.log" &
   bench_pid=$!
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 400); do
     [ "$(established "${PORT[$name]}")" -ge "$IDLE" ] && break
     sleep 0.1
   done
-  open=$(established "${PORT[$name]}")
   sleep 2
+  open=$(established "${PORT[$name]}")
   rss1=$(rss_kb "${PID[$name]}")
-  wait "$bench_pid" || true
+  kill "$bench_pid" 2>/dev/null || true
+  wait "$bench_pid" 2>/dev/null || true
   echo "{\"server\":\"$name\",\"rss0\":$rss0,\"rss1\":$rss1,\"open\":$open}" >>"$WORK/memory.jsonl"
   log "memory $name: $rss0 kB idle, $rss1 kB with $open connections"
   stop_server "$name"

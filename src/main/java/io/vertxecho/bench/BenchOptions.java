@@ -34,7 +34,9 @@ public record BenchOptions(
       --churn              churn mode: each of the connections loops connect, one echo, close;
                            reports accepted connections per second
       --source ADDRS       local addresses to connect from, comma separated, ranges allowed:
-                           127.0.0.2-127.0.0.9 (default: chosen by the system)
+                           127.0.0.2-127.0.0.9 (default: chosen by the system). Each connection then binds
+                           before connecting; with tens of thousands of TIME_WAIT sockets (long churn runs)
+                           the kernel's port search for such binds gets slow
       --event-loops N      client event loops, 1-256 (default: number of cores)
       --drain SECONDS      wait this long for echoes still in flight at the end (default 5)
       --timeout SECONDS    hard limit for the whole run (default 120 + duration)
