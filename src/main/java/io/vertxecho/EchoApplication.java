@@ -11,6 +11,8 @@ import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertxecho.bench.Bench;
+import io.vertxecho.client.EchoClient;
 import io.vertxecho.cluster.ClusterManagerFactory;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
@@ -43,6 +45,12 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && (args[0].equals("client") || args[0].equals("bench"))) {
+      String[] toolArgs = Arrays.copyOfRange(args, 1, args.length);
+      System.exit(args[0].equals("client")
+        ? EchoClient.run(toolArgs, System.in, System.out, System.err)
+        : Bench.run(toolArgs, System.out, System.err));
+    }
     useRepositoryLogConfig();
     new EchoApplication(args).launch();
   }

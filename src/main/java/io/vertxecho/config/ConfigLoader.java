@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -26,6 +27,8 @@ public final class ConfigLoader {
   public static final String DEFAULT_PATH = "conf/config.json";
   public static final String ENV_PREFIX = "ECHO_";
   public static final String PROPERTY_PREFIX = "echo.";
+  /** Read by logback.xml, not config keys: they must not fail the config check. */
+  public static final Set<String> LOGGING_ENV = Set.of("ECHO_CONNECTION_LOG", "ECHO_LOG_LEVEL");
 
   private final String path;
   private final boolean pathOptional;
@@ -45,7 +48,7 @@ public final class ConfigLoader {
     this.pathOptional = explicitPath == null;
     this.launcherConf = launcherConf == null ? new JsonObject() : launcherConf.copy();
     env.forEach((name, value) -> {
-      if (name.startsWith(ENV_PREFIX)) {
+      if (name.startsWith(ENV_PREFIX) && !LOGGING_ENV.contains(name)) {
         override(keyForEnv(name), value, "environment variable " + name);
       }
     });

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Starts one baseline echo server in the foreground (for the benchmark): netty | threads | virtual [PORT].
+#   netty    raw Netty echo server (same Netty as Vert.x, epoll when available)      default port 9201
+#   threads  blocking ServerSocket, one platform thread per client                     default port 9202
+#   virtual  the same with virtual threads, on the Temurin 25 JDK ($JAVA21 to override) default port 9203
+# JVM options come from $BASELINE_JAVA_OPTS. Builds the jar and test classes when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+kind=${1:-}
+case "$kind" in
+  netty) class=io.vertxecho.baseline.NettyEchoServer; port=${2:-9201}; args=("$port") ;;
+  threads) class=io.vertxecho.baseline.BlockingEchoServer; port=${2:-9202}; args=("$port") ;;
+  virtual) class=io.vertxecho.baseline.BlockingEchoServer; port=${2:-9203}; args=("$port" --virtual) ;;
+  *) echo "usage: $0 netty|threads|virtual [PORT]" >&2; exit 2 ;;
+esac
+case "$port" in
+  ''|*[!0-9]*) echo "$0: PORT must be a number from 1 to 65535 (got '$port')" >&2; exit 2 ;;
+esac
+
+java_bin=${JAVA:-java}
+if [ "$kind" = virtual ]; then
+  java_bin=${JAVA21:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+  if [ ! -x "$java_bin" ]; then
+    echo "$0: virtual threads need Java 21+; set JAVA21 to its java binary (not found: $java_bin)" >&2
+    exit 2
+  fi
+fi
+
+if [ ! -f target/vertx-echo.jar ] || [ ! -f target/test-classes/io/vertxecho/baseline/NettyEchoServer.class ]; then
+  mvn -B -q package -DskipTests
+fi
+
+# shellcheck disable=SC2086
+exec "$java_bin" ${BASELINE_JAVA_OPTS:-} -cp target/vertx-echo.jar:target/test-classes "$class" "${args[@]}"

@@ -1,0 +1,152 @@
+package io.vertxecho.client;
+
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One client connection: prints what the server sends, sends typed or scripted lines, and settles the exit
+ * code. Confined to the socket's event loop; only the stdin reader thread hands lines over to it.
+ */
+final class ClientSession {
+
+  private final ClientOptions options;
+  private final InputStream in;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Promise<Integer> result = Promise.promise();
+  private NetSocket socket;
+  private Buffer scriptedLine;
+  private Future<Void> lastWrite = Future.succeededFuture();
+  private long sent;
+  private long echoes;
+  private long rawBytes;
+  private String errorLine;
+
+  ClientSession(ClientOptions options, InputStream in, PrintStream out, PrintStream err) {
+    this.options = options;
+    this.in = in;
+    this.out = out;
+    this.err = err;
+  }
+
+  Future<Integer> start(Vertx vertx, NetSocket socket) {
+    this.socket = socket;
+    if (options.raw()) {
+      socket.handler(this::handleBytes);
+    } else {
+      RecordParser.newDelimited("\n", socket).handler(this::handleLine);
+    }
+    socket.exceptionHandler(failure -> err.println("client: " + failure.getMessage()));
+    socket.closeHandler(v -> handleClosed());
+    if (options.scripted()) {
+      scriptedLine = Buffer.buffer(options.send() + "\n");
+      long timer = vertx.setTimer(options.timeoutSeconds() * 1000L, id -> finish(EchoClient.EXIT_FAILED,
+        "no complete echo within " + options.timeoutSeconds() + " s (" + progress() + ")"));
+      result.future().onComplete(done -> vertx.cancelTimer(timer));
+      sendScripted();
+    } else {
+      readStdin(vertx.getOrCreateContext());
+    }
+    return result.future();
+  }
+
+  private void handleLine(Buffer record) {
+    String line = record.toString(StandardCharsets.UTF_8);
+    out.println(line);
+    if (line.startsWith("ERR ")) {
+      errorLine = line;
+    }
+    if (options.scripted() && stripCr(line).equals(options.send()) && ++echoes == options.count()) {
+      finish(EchoClient.EXIT_OK, null);
+    }
+  }
+
+  private void handleBytes(Buffer data) {
+    out.write(data.getBytes(), 0, data.length());
+    out.flush();
+    rawBytes += data.length();
+    if (options.scripted() && rawBytes >= options.count() * scriptedLine.length()) {
+      finish(EchoClient.EXIT_OK, null);
+    }
+  }
+
+  private void sendScripted() {
+    while (sent < options.count() && !socket.writeQueueFull()) {
+      socket.write(scriptedLine.copy());
+      sent++;
+    }
+    if (sent < options.count()) {
+      socket.drainHandler(v -> sendScripted());
+    }
+  }
+
+  /** Reads stdin on its own thread (it blocks) and hands each line to the socket's event loop. */
+  private void readStdin(Context context) {
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          Buffer data = Buffer.buffer(line + "\n");
+          context.runOnContext(v -> lastWrite = socket.write(data));
+        }
+      } catch (IOException e) {
+        context.runOnContext(v -> err.println("client: cannot read input: " + e.getMessage()));
+      }
+      context.runOnContext(v -> lastWrite.onComplete(written -> halfClose()));
+    }, "client-stdin");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** End of input: stop sending but keep reading, so replies still on their way are printed. */
+  private void halfClose() {
+    Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+    if (channel instanceof DuplexChannel duplex) {
+      duplex.shutdownOutput();
+    } else {
+      socket.close();
+    }
+  }
+
+  private void handleClosed() {
+    if (errorLine != null) {
+      finish(EchoClient.EXIT_SERVER_ERROR, "the server closed the connection with: " + errorLine);
+    } else if (options.scripted()) {
+      finish(EchoClient.EXIT_FAILED, "the server closed the connection early (" + progress() + ")");
+    } else {
+      finish(EchoClient.EXIT_OK, null);
+    }
+  }
+
+  private void finish(int code, String message) {
+    if (result.tryComplete(code)) {
+      if (message != null) {
+        err.println("client: " + message);
+      }
+      socket.close();
+    }
+  }
+
+  private String progress() {
+    long received = options.raw() ? rawBytes / scriptedLine.length() : echoes;
+    return received + " of " + options.count() + " echoes received";
+  }
+
+  private static String stripCr(String line) {
+    return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+  }
+}

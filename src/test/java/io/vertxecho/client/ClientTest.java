@@ -1,0 +1,129 @@
+package io.vertxecho.client;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import io.vertx.junit5.VertxExtension;
+import io.vertxecho.DeployerVerticle;
+import io.vertxecho.config.ConfigLoader;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ClientTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  @Test
+  @DisplayName("client --send TEXT --count N prints the greeting and N echoes, then exits 0")
+  void scriptedMode(Vertx vertx) {
+    int port = startEchoServer(vertx, new JsonObject());
+
+    int exit = client("", "--host", "127.0.0.1", "--port", String.valueOf(port), "--send", "hello there", "--count", "3");
+
+    assertEquals(EchoClient.EXIT_OK, exit, errors());
+    assertEquals("Welcome to my server\nhello there\nhello there\nhello there\n", output());
+  }
+
+  @Test
+  @DisplayName("client sends the lines typed on stdin and prints every reply, including those after end of input")
+  void interactiveMode(Vertx vertx) {
+    int port = startEchoServer(vertx, new JsonObject());
+
+    int exit = client("one\ntwo\nthree\n", "--host", "127.0.0.1", "--port", String.valueOf(port));
+
+    assertEquals(EchoClient.EXIT_OK, exit, errors());
+    assertEquals("Welcome to my server\none\ntwo\nthree\n", output());
+  }
+
+  @Test
+  @DisplayName("client --raw prints the echoed bytes as they come back")
+  void rawScriptedMode(Vertx vertx) {
+    int port = startEchoServer(vertx, new JsonObject().put("mode", "raw").put("greeting", ""));
+
+    int exit = client("", "--host", "127.0.0.1", "--port", String.valueOf(port), "--raw", "--send", "abc", "--count", "2");
+
+    assertEquals(EchoClient.EXIT_OK, exit, errors());
+    assertEquals("abc\nabc\n", output());
+  }
+
+  @Test
+  @DisplayName("client exits 3 with a clear message when the server closes with an ERR line")
+  void serverError(Vertx vertx) {
+    int port = startEchoServer(vertx, new JsonObject().put("maxConnections", 1));
+    NetClient holder = vertx.createNetClient();
+    NetSocket held = holder.connect(port, "127.0.0.1").await();
+    CompletableFuture<Void> echoed = new CompletableFuture<>();
+    held.handler(data -> echoed.complete(null));
+    held.write("ping\n");
+    echoed.join();
+
+    int exit = client("", "--host", "127.0.0.1", "--port", String.valueOf(port), "--send", "hello");
+
+    assertEquals(EchoClient.EXIT_SERVER_ERROR, exit);
+    assertEquals("ERR server full\n", output());
+    assertEquals("client: the server closed the connection with: ERR server full", errors());
+  }
+
+  @Test
+  @DisplayName("client exits 1 with one line naming the address when nothing listens there")
+  void unreachable(Vertx vertx) {
+    NetServer server = vertx.createNetServer().connectHandler(NetSocket::close).listen(0, "127.0.0.1").await();
+    int port = server.actualPort();
+    server.close().await();
+
+    int exit = client("", "--host", "127.0.0.1", "--port", String.valueOf(port), "--send", "hello");
+
+    assertEquals(EchoClient.EXIT_FAILED, exit);
+    assertTrue(errors().startsWith("client: cannot connect to 127.0.0.1:" + port + ": "), errors());
+    assertEquals(1, errors().lines().count());
+  }
+
+  @Test
+  @DisplayName("client rejects an unknown option with exit code 2 and names what is allowed")
+  void badOption() {
+    int exit = client("", "--colour", "blue");
+
+    assertEquals(EchoClient.EXIT_USAGE, exit);
+    assertEquals("client: unknown option --colour (allowed: --host, --port, --raw, --send, --count, --timeout, --help; "
+      + "--help explains them)", errors());
+  }
+
+  private int client(String stdin, String... args) {
+    return EchoClient.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+      new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String output() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String errors() {
+    return err.toString(StandardCharsets.UTF_8).trim();
+  }
+
+  private static int startEchoServer(Vertx vertx, JsonObject settings) {
+    JsonObject config = new JsonObject().put("port", 0).put("http", new JsonObject().put("port", 0)).mergeIn(settings);
+    DeployerVerticle deployer = new DeployerVerticle(new ConfigLoader(config, null, Map.of(), new Properties()));
+    vertx.deployVerticle(deployer).await();
+    return deployer.echoPort();
+  }
+}
