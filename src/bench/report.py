@@ -105,8 +105,8 @@ w(f"- Java: `{first_line([java, '-version'])}` for vertx-echo, the Netty and pla
 w(f"- Server JVM options: `{server_opts}`; bench client `-Xmx2g`, 2 event loops (one per core). "
   "Client and server share the same cores over loopback, so every number includes the client's own cost.")
 w(f"- Load average before / after the run: {load_before} / {load_after}. "
-  "**The machine was shared with two other developers' builds and tests during this run**, so absolute numbers "
-  "are noisy; servers were measured alternately (order reversed every round) so the noise falls on all of them.")
+  "With client and server on 2 cores, one run is noisy (compare the rounds); servers were measured "
+  "alternately (order reversed every round) so the noise falls on all of them.")
 w("")
 w("## Method")
 w("")

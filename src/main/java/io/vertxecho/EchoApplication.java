@@ -92,15 +92,25 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     }
   }
 
-  /** Native transport when present; Micrometer metrics for Prometheus, served on the HTTP port's /metrics. */
+  /**
+   * Defaults for the Vert.x options, which {@code -options} and {@code -Dvertx.options.*} /
+   * {@code -Dvertx.metrics.options.*} still override: the native transport when present, and Micrometer
+   * metrics for Prometheus, served on the HTTP port's /metrics.
+   */
   @Override
-  public void beforeStartingVertx(HookContext context) {
-    context.vertxOptions()
-      .setPreferNativeTransport(true)
-      .setMetricsOptions(new MicrometerMetricsOptions()
+  public JsonObject afterVertxOptionsParsed(JsonObject options) {
+    JsonObject defaults = options == null ? new JsonObject() : options;
+    if (!defaults.containsKey("preferNativeTransport")) {
+      defaults.put("preferNativeTransport", true);
+    }
+    if (!defaults.containsKey("metricsOptions")) {
+      defaults.put("metricsOptions", new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .toJson());
+    }
+    return defaults;
   }
 
   @Override
