@@ -10,7 +10,10 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The load generator ({@code java -jar vertx-echo.jar bench}): spreads the load over its own event loops,
@@ -112,7 +115,8 @@ public final class Bench {
 
   /** Waits until {@code future} completes (true) or {@code until} passes (false), with a progress line a second. */
   private boolean waitFor(Future<?> future, long until) {
-    while (!future.isComplete()) {
+    CompletableFuture<?> completion = future.toCompletionStage().toCompletableFuture();
+    while (!completion.isDone()) {
       long now = System.nanoTime();
       if (now - until >= 0) {
         return false;
@@ -121,7 +125,9 @@ public final class Bench {
         tick(now);
       }
       try {
-        Thread.sleep(Math.max(1, Math.min(20, (until - now) / 1_000_000)));
+        completion.get(Math.max(1, Math.min(20, (until - now) / 1_000_000)), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        // not done yet (time for a progress line or the deadline), or done with a failure the caller reads
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return false;
