@@ -49,9 +49,10 @@ public final class StatsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     vertx.setPeriodic(config().getInteger("statsIntervalMillis", 1000), id -> publishNodeSummary(false));
+    // Node-local: this node counts only its own connections, so other nodes' events need not travel here.
     return Future.join(
-      vertx.eventBus().<JsonObject>consumer(Events.CONNECTIONS, this::handleConnectionEvent).completion(),
-      vertx.eventBus().<JsonObject>consumer(Events.INSTANCE_SUMMARY, this::handleSummary).completion(),
+      vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, this::handleConnectionEvent).completion(),
+      vertx.eventBus().<JsonObject>localConsumer(Events.INSTANCE_SUMMARY, this::handleSummary).completion(),
       vertx.eventBus().localConsumer(Events.STATS, this::handleStatsRequest).completion())
       .onSuccess(registered -> publishNodeSummary(false));
   }
