@@ -7,8 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -23,14 +21,12 @@ final class EchoConnection {
   private final NetSocket socket;
   private final EchoConfig config;
   private final String id;
-  private final int longestCommand;
+  private final LineFramer framer;
   private final Consumer<EchoConnection> onClosed;
   private final long openedAt = System.currentTimeMillis();
   private long lastActivity = System.nanoTime();
   private long bytesIn;
   private long bytesOut;
-  private long lines;
-  private Buffer partialLine;
   private boolean draining;
   private CloseReason reason;
 
@@ -39,8 +35,7 @@ final class EchoConnection {
     this.config = config;
     this.id = id;
     this.onClosed = onClosed;
-    this.longestCommand = config.quitCommands().stream()
-      .mapToInt(command -> command.getBytes(StandardCharsets.UTF_8).length).max().orElse(0);
+    this.framer = new LineFramer(config, this::write);
   }
 
   void start() {
@@ -68,67 +63,11 @@ final class EchoConnection {
     if (reason != null) {
       return;
     }
-    Buffer input = partialLine == null ? data : partialLine.appendBuffer(data);
-    partialLine = null;
-    int length = input.length();
-    int lineStart = 0;
-    for (int newline = indexOfNewline(input, 0); newline >= 0; newline = indexOfNewline(input, lineStart)) {
-      int end = newline > lineStart && input.getByte(newline - 1) == '\r' ? newline - 1 : newline;
-      if (end - lineStart > config.maxLineBytes()) {
-        echo(input, lineStart, length);
-        lineTooLong();
-        return;
-      }
-      if (isQuit(input, lineStart, end)) {
-        echo(input, lineStart, length);
-        closeWith(CloseReason.QUIT, config.goodbye());
-        return;
-      }
-      lines++;
-      lineStart = newline + 1;
+    switch (framer.feed(data)) {
+      case QUIT -> closeWith(CloseReason.QUIT, config.goodbye());
+      case TOO_LONG -> lineTooLong();
+      case MORE -> { }
     }
-    echo(input, lineStart, length);
-    int rest = length - lineStart;
-    if (rest > config.maxLineBytes() + 1 || rest == config.maxLineBytes() + 1 && input.getByte(length - 1) != '\r') {
-      lineTooLong();
-    } else if (rest > 0) {
-      partialLine = input.getBuffer(lineStart, length);
-    }
-  }
-
-  /** Echoes the complete lines of {@code input} that end before {@code upTo}; {@code length} is the input's. */
-  private void echo(Buffer input, int upTo, int length) {
-    if (upTo == length) {
-      write(input);
-    } else if (upTo > 0) {
-      write(input.slice(0, upTo));
-    }
-  }
-
-  private static int indexOfNewline(Buffer buffer, int from) {
-    for (int i = from, n = buffer.length(); i < n; i++) {
-      if (buffer.getByte(i) == '\n') {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private boolean isQuit(Buffer line, int start, int end) {
-    if (start == end) {
-      return config.closeOnEmptyLine();
-    }
-    while (start < end && (line.getByte(start) & 0xff) <= ' ') {
-      start++;
-    }
-    while (end > start && (line.getByte(end - 1) & 0xff) <= ' ') {
-      end--;
-    }
-    if (end - start == 0 || end - start > longestCommand) {
-      return false;
-    }
-    String text = line.getString(start, end, "UTF-8").toLowerCase(Locale.ROOT);
-    return config.quitCommands().contains(text);
   }
 
   private void lineTooLong() {
@@ -153,11 +92,7 @@ final class EchoConnection {
     if (reason != null) {
       return;
     }
-    if (partialLine != null) {
-      lines++;
-      write(partialLine);
-      partialLine = null;
-    }
+    framer.finish();
     closeWith(CloseReason.CLIENT_CLOSED, null);
   }
 
@@ -171,10 +106,8 @@ final class EchoConnection {
 
   /** The grace period is over: echo what is left and close. */
   void endDrain() {
-    if (reason == null && partialLine != null) {
-      lines++;
-      write(partialLine);
-      partialLine = null;
+    if (reason == null) {
+      framer.finish();
     }
     closeWith(CloseReason.SHUTDOWN, null);
   }
@@ -243,7 +176,7 @@ final class EchoConnection {
   }
 
   long lines() {
-    return lines;
+    return framer.lines();
   }
 
   CloseReason reason() {

@@ -1,0 +1,208 @@
+package io.vertxecho.echo;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertxecho.config.EchoConfig;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Line mode's framing, linear whatever the chunking (as Netty's {@code LineBasedFrameDecoder}): each read
+ * is scanned once, from its first byte, because the unfinished line before it holds no {@code \n}; that
+ * line is kept as the reads it came in (small reads merged once), so a line's bytes are copied at most
+ * once before they are echoed. Confined to its connection's event loop.
+ */
+final class LineFramer {
+
+  /** What a read asks the connection to do once its complete lines were echoed. */
+  enum Outcome { MORE, QUIT, TOO_LONG }
+
+  private static final int SMALL_READ = 4096;
+  private static final int MERGED_CHUNK = 65536;
+
+  private final EchoConfig config;
+  private final int longestCommand;
+  private final Consumer<Buffer> echo;
+  private final List<Buffer> pending = new ArrayList<>();
+  private final List<Buffer> single = new ArrayList<>(List.of(Buffer.buffer()));
+  private Buffer merging;
+  private int pendingLength;
+  private long lines;
+
+  LineFramer(EchoConfig config, Consumer<Buffer> echo) {
+    this.config = config;
+    this.echo = echo;
+    this.longestCommand = config.quitCommands().stream()
+      .mapToInt(command -> command.getBytes(StandardCharsets.UTF_8).length).max().orElse(0);
+  }
+
+  /** Echoes every complete line of {@code data} (and of the unfinished line before it) up to a quit or over-long line. */
+  Outcome feed(Buffer data) {
+    int length = data.length();
+    int lineStart = 0;
+    for (int newline = indexOfNewline(data, 0); newline >= 0; newline = indexOfNewline(data, lineStart)) {
+      Outcome outcome = endLine(data, lineStart, newline);
+      if (outcome != Outcome.MORE) {
+        echoUpTo(data, lineStart);
+        return outcome;
+      }
+      lineStart = newline + 1;
+    }
+    echoUpTo(data, lineStart);
+    int rest = length - lineStart;
+    if (rest > 0) {
+      keep(lineStart == 0 ? data : data.slice(lineStart, length));
+    }
+    boolean mayEndWithCrLf = rest > 0 && data.getByte(length - 1) == '\r';
+    return pendingLength > config.maxLineBytes() + (mayEndWithCrLf ? 1 : 0) ? Outcome.TOO_LONG : Outcome.MORE;
+  }
+
+  /** The client sent its last byte: echoes an unfinished line as it came. */
+  void finish() {
+    if (pendingLength > 0) {
+      lines++;
+      echoPending();
+    }
+  }
+
+  long lines() {
+    return lines;
+  }
+
+  /** Judges the line ending at {@code newline}: the unfinished line so far followed by {@code data[lineStart, newline)}. */
+  private Outcome endLine(Buffer data, int lineStart, int newline) {
+    boolean crLf = newline > lineStart ? data.getByte(newline - 1) == '\r' : endsWithCr();
+    int end = newline - (crLf && newline > lineStart ? 1 : 0);
+    long contentLength = (long) pendingLength + (end - lineStart) - (crLf && newline == lineStart ? 1 : 0);
+    if (contentLength > config.maxLineBytes()) {
+      return Outcome.TOO_LONG;
+    }
+    boolean quit;
+    if (contentLength == 0) {
+      quit = config.closeOnEmptyLine();
+    } else if (pendingLength == 0) {
+      single.set(0, data);
+      quit = isQuit(single, lineStart, end, end - lineStart);
+    } else {
+      flushMerging();
+      pending.add(data);
+      quit = isQuit(pending, 0, end, pendingLength + end);
+      pending.remove(pending.size() - 1);
+    }
+    if (quit) {
+      return Outcome.QUIT;
+    }
+    lines++;
+    echoPending();
+    return Outcome.MORE;
+  }
+
+  private void keep(Buffer rest) {
+    pendingLength += rest.length();
+    if (rest.length() >= SMALL_READ) {
+      flushMerging();
+      pending.add(rest);
+      return;
+    }
+    if (merging == null) {
+      merging = Buffer.buffer(SMALL_READ);
+    }
+    merging.appendBuffer(rest);
+    if (merging.length() >= MERGED_CHUNK) {
+      flushMerging();
+    }
+  }
+
+  private void flushMerging() {
+    if (merging != null) {
+      pending.add(merging);
+      merging = null;
+    }
+  }
+
+  private boolean endsWithCr() {
+    Buffer last = merging != null ? merging : pending.isEmpty() ? null : pending.get(pending.size() - 1);
+    return last != null && last.getByte(last.length() - 1) == '\r';
+  }
+
+  private void echoPending() {
+    flushMerging();
+    pending.forEach(echo);
+    pending.clear();
+    pendingLength = 0;
+  }
+
+  private void echoUpTo(Buffer data, int upTo) {
+    if (upTo == data.length()) {
+      echo.accept(data);
+    } else if (upTo > 0) {
+      echo.accept(data.slice(0, upTo));
+    }
+  }
+
+  private static int indexOfNewline(Buffer buffer, int from) {
+    for (int i = from, n = buffer.length(); i < n; i++) {
+      if (buffer.getByte(i) == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Whether the non-empty line made of {@code parts} (from {@code from} in the first part to {@code to} in
+   * the last, {@code length} bytes) is a quit command. Walks in from both ends over blanks only, so a long
+   * line costs no more than its blank margins.
+   */
+  private boolean isQuit(List<Buffer> parts, int from, int to, int length) {
+    int last = parts.size() - 1;
+    int firstPart = -1;
+    int firstIndex = -1;
+    int leading = 0;
+    search:
+    for (int p = 0; p <= last; p++) {
+      Buffer part = parts.get(p);
+      for (int i = p == 0 ? from : 0, n = p == last ? to : part.length(); i < n; i++) {
+        if (!isBlank(part.getByte(i))) {
+          firstPart = p;
+          firstIndex = i;
+          break search;
+        }
+        leading++;
+      }
+    }
+    if (firstPart < 0) {
+      return false;
+    }
+    int trailing = 0;
+    search:
+    for (int p = last; p >= 0; p--) {
+      Buffer part = parts.get(p);
+      for (int i = (p == last ? to : part.length()) - 1, n = p == 0 ? from : 0; i >= n; i--) {
+        if (!isBlank(part.getByte(i))) {
+          break search;
+        }
+        trailing++;
+      }
+    }
+    int textLength = length - leading - trailing;
+    if (textLength > longestCommand) {
+      return false;
+    }
+    byte[] text = new byte[textLength];
+    for (int p = firstPart, i = firstIndex, k = 0; k < textLength; i = 0, p++) {
+      Buffer part = parts.get(p);
+      for (int n = p == last ? to : part.length(); i < n && k < textLength; i++) {
+        text[k++] = part.getByte(i);
+      }
+    }
+    return config.quitCommands().contains(new String(text, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+  }
+
+  private static boolean isBlank(byte b) {
+    return (b & 0xff) <= ' ';
+  }
+}
