@@ -13,6 +13,7 @@ import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.echo.ConnectionGate;
 import io.vertxecho.echo.EchoVerticle;
+import io.vertxecho.echo.FileDescriptorBudget;
 import io.vertxecho.http.HttpVerticle;
 import io.vertxecho.stats.StatsVerticle;
 import org.slf4j.Logger;
@@ -35,7 +36,8 @@ public final class DeployerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(DeployerVerticle.class);
 
   private final ConfigLoader givenLoader;
-  private final ConnectionGate gate = new ConnectionGate();
+  private final long openFileLimit = FileDescriptorBudget.openFileLimit();
+  private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit));
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
   private final HttpVerticle http = new HttpVerticle();
   private String nodeId;
@@ -61,6 +63,7 @@ public final class DeployerVerticle extends VerticleBase {
     nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : UUID.randomUUID().toString();
     return loader.load(vertx).compose(config -> {
       running = config;
+      logConnectionLimit(config);
       DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
       return vertx.deployVerticle(new ClusterViewVerticle(), options)
         .compose(view -> vertx.deployVerticle(new StatsVerticle(nodeId), options))
@@ -147,6 +150,17 @@ public final class DeployerVerticle extends VerticleBase {
     running = applied;
     applying = applying.transform(previous -> scaleTo(applied))
       .onFailure(failure -> log.error("Applying the config change failed: {}", failure.getMessage()));
+  }
+
+  private void logConnectionLimit(EchoConfig config) {
+    if (config.maxConnections() > 0) {
+      log.info("maxConnections: {} (open-file limit {})", config.maxConnections(), openFileLimit);
+    } else if (openFileLimit > 0) {
+      log.info("maxConnections not set: {} (open-file limit {} minus {} kept for HTTP, the cluster, config and logs)",
+        gate.limit(0), openFileLimit, FileDescriptorBudget.reserve(openFileLimit));
+    } else {
+      log.info("maxConnections not set and the open-file limit is unknown: no connection limit");
+    }
   }
 
   /** Logs a rejected change once, however many scans see the same problem. */

@@ -23,8 +23,16 @@ public final class Wire implements AutoCloseable {
   }
 
   public static Wire connect(int port) {
+    return connectFrom(null, port);
+  }
+
+  /** Connects from a given loopback address (e.g. 127.0.0.2), to look like another client host. */
+  public static Wire connectFrom(String localAddress, int port) {
     try {
       Socket socket = new Socket();
+      if (localAddress != null) {
+        socket.bind(new InetSocketAddress(localAddress, 0));
+      }
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       socket.setSoTimeout(20_000);
       return new Wire(socket);

@@ -3,6 +3,8 @@ package io.vertxecho.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,13 +29,15 @@ public record EchoConfig(
   int maxLineBytes,
   int idleTimeoutSeconds,
   int maxConnections,
+  int maxConnectionsPerIp,
   int shutdownGraceSeconds,
   int statsIntervalMillis,
   int configScanMillis,
   String httpHost,
   int httpPort,
   List<String> clusterMembers,
-  String clusterName) {
+  String clusterName,
+  Tls tls) {
 
   /** How bytes are framed: {@code line} (greeting, commands, lines) or {@code raw} (RFC 862). */
   public enum Mode {
@@ -44,17 +48,45 @@ public record EchoConfig(
     }
   }
 
+  /** Who must show a client certificate on the TLS port. */
+  public enum ClientAuth {
+    NONE, REQUEST, REQUIRED;
+
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * The TLS echo port: off when {@code port} is -1. Certificate, key and trust files are PEM; the files
+   * are watched and reloaded while the node runs.
+   */
+  public record Tls(int port, String certPath, String keyPath, ClientAuth clientAuth, String trustPath,
+                    int handshakeTimeoutSeconds) {
+
+    public boolean enabled() {
+      return port >= 0;
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("port", port).put("certPath", certPath).put("keyPath", keyPath)
+        .put("clientAuth", clientAuth.key()).put("trustPath", trustPath).put("handshakeTimeoutSeconds", handshakeTimeoutSeconds);
+    }
+  }
+
   public static final String DEFAULT_LINE_GREETING = "Welcome to my server";
 
   /** Every key a config source may set, as dotted paths. */
   public static final Set<String> KEYS = Set.of(
     "host", "port", "instances", "mode", "greeting", "goodbye", "quitCommands", "closeOnEmptyLine",
-    "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "shutdownGraceSeconds",
-    "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name");
+    "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "maxConnectionsPerIp", "shutdownGraceSeconds",
+    "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
+    "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
 
   /** Keys that a running node cannot change: a change is logged and takes effect at the next start. */
   public static final Set<String> RESTART_KEYS = Set.of(
-    "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name");
+    "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
+    "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
 
   /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
   public static JsonObject defaults() {
@@ -68,11 +100,14 @@ public record EchoConfig(
       .put("maxLineBytes", 65536)
       .put("idleTimeoutSeconds", 0)
       .put("maxConnections", 0)
+      .put("maxConnectionsPerIp", 0)
       .put("shutdownGraceSeconds", 10)
       .put("statsIntervalMillis", 1000)
       .put("configScanMillis", 3000)
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
-      .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", ""));
+      .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", ""))
+      .put("tls", new JsonObject().put("port", -1).put("certPath", "").put("keyPath", "")
+        .put("clientAuth", "none").put("trustPath", "").put("handshakeTimeoutSeconds", 10));
   }
 
   /** Validates with no knowledge of where values came from (verticles re-reading their own config). */
@@ -103,13 +138,15 @@ public record EchoConfig(
       in.integer("maxLineBytes", 1, 64 * 1024 * 1024),
       in.integer("idleTimeoutSeconds", 0, 86_400),
       in.integer("maxConnections", 0, 10_000_000),
+      in.integer("maxConnectionsPerIp", 0, 10_000_000),
       in.integer("shutdownGraceSeconds", 0, 3600),
       in.integer("statsIntervalMillis", 50, 60_000),
       in.integer("configScanMillis", 0, 3_600_000),
       in.string("http.host", false),
       in.integer("http.port", 0, 65535),
       in.clusterMembers("cluster.members"),
-      in.clusterName("cluster.name"));
+      in.clusterName("cluster.name"),
+      in.tls());
   }
 
   /** The canonical JSON form: what {@link #fromJson(JsonObject)} reads back into an equal value. */
@@ -126,11 +163,13 @@ public record EchoConfig(
       .put("maxLineBytes", maxLineBytes)
       .put("idleTimeoutSeconds", idleTimeoutSeconds)
       .put("maxConnections", maxConnections)
+      .put("maxConnectionsPerIp", maxConnectionsPerIp)
       .put("shutdownGraceSeconds", shutdownGraceSeconds)
       .put("statsIntervalMillis", statsIntervalMillis)
       .put("configScanMillis", configScanMillis)
       .put("http", new JsonObject().put("host", httpHost).put("port", httpPort))
-      .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName));
+      .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName))
+      .put("tls", tls.toJson());
   }
 
   /** The dotted keys whose values differ between this config and {@code other}. */
@@ -240,15 +279,20 @@ public record EchoConfig(
     }
 
     Mode mode(String key) {
+      return choice(key, Mode.values(), Mode::key);
+    }
+
+    /** One of {@code choices}, named by {@code name} in any case. */
+    private <E extends Enum<E>> E choice(String key, E[] choices, java.util.function.Function<E, String> name) {
       Object value = raw(key);
-      if (value instanceof String text) {
-        for (Mode mode : Mode.values()) {
-          if (mode.key().equalsIgnoreCase(text.trim())) {
-            return mode;
-          }
+      List<String> names = new ArrayList<>();
+      for (E choice : choices) {
+        if (value instanceof String text && name.apply(choice).equalsIgnoreCase(text.trim())) {
+          return choice;
         }
+        names.add(name.apply(choice));
       }
-      throw invalid(key, value, "one of: line, raw");
+      throw invalid(key, value, "one of: " + String.join(", ", names));
     }
 
     List<String> quitCommands(String key) {
@@ -286,6 +330,32 @@ public record EchoConfig(
         return text.strip();
       }
       throw invalid(key, value, "letters, digits, '.', '_' or '-' (empty keeps cluster/cluster.xml's name)");
+    }
+
+    /** The TLS port's settings: with the port on, certificate and key are required, and trust with client auth. */
+    Tls tls() {
+      Tls tls = new Tls(
+        integer("tls.port", -1, 65535),
+        string("tls.certPath", true).strip(),
+        string("tls.keyPath", true).strip(),
+        choice("tls.clientAuth", ClientAuth.values(), ClientAuth::key),
+        string("tls.trustPath", true).strip(),
+        integer("tls.handshakeTimeoutSeconds", 1, 300));
+      if (tls.enabled()) {
+        readableFile("tls.certPath", tls.certPath(), "a readable PEM certificate file (required with tls.port)");
+        readableFile("tls.keyPath", tls.keyPath(), "a readable PEM private key file (required with tls.port)");
+        if (tls.clientAuth() != ClientAuth.NONE) {
+          readableFile("tls.trustPath", tls.trustPath(), "a readable PEM file of trusted CA certificates (required with tls.clientAuth "
+            + tls.clientAuth().key() + ")");
+        }
+      }
+      return tls;
+    }
+
+    private void readableFile(String key, String path, String allowed) {
+      if (path.isEmpty() || !Files.isRegularFile(Path.of(path)) || !Files.isReadable(Path.of(path))) {
+        throw invalid(key, path, allowed);
+      }
     }
 
     /** The items of a list given as a JSON array or as a comma-separated string. */

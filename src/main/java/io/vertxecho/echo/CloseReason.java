@@ -7,6 +7,8 @@ public enum CloseReason {
   IDLE_TIMEOUT("idle-timeout"),
   LINE_TOO_LONG("line-too-long"),
   SERVER_FULL("server-full"),
+  PER_IP_LIMIT("per-ip-limit"),
+  TLS_HANDSHAKE_FAILED("tls-handshake-failed"),
   SHUTDOWN("shutdown"),
   ERROR("error");
 

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.stats.Events;
@@ -118,8 +119,13 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   private void handleConnection(NetSocket socket) {
-    if (!gate.tryAcquire(config.maxConnections())) {
-      reject(socket);
+    ConnectionGate.Verdict verdict = gate.tryAcquire(clientAddress(socket), config.maxConnections(), config.maxConnectionsPerIp());
+    if (verdict == ConnectionGate.Verdict.SERVER_FULL) {
+      reject(socket, CloseReason.SERVER_FULL, "ERR server full");
+      return;
+    }
+    if (verdict == ConnectionGate.Verdict.PER_IP_LIMIT) {
+      reject(socket, CloseReason.PER_IP_LIMIT, "ERR too many connections from your address");
       return;
     }
     accepted++;
@@ -132,17 +138,23 @@ public final class EchoVerticle extends VerticleBase {
     connection.start();
   }
 
-  private void reject(NetSocket socket) {
+  private void reject(NetSocket socket, CloseReason reason, String lineModeMessage) {
     if (config.mode() == EchoConfig.Mode.LINE) {
-      socket.write(Buffer.buffer("ERR server full\n"));
+      socket.write(Buffer.buffer(lineModeMessage + "\n"));
     }
     socket.close();
-    publish(connectionEvent(Events.REJECTED, socket).put(Events.REASON, CloseReason.SERVER_FULL.key()));
+    publish(connectionEvent(Events.REJECTED, socket).put(Events.REASON, reason.key()));
+  }
+
+  /** The address the per-client limit counts: the client's IP (the real client's behind the PROXY protocol). */
+  private static String clientAddress(NetSocket socket) {
+    SocketAddress remote = socket.remoteAddress();
+    return remote == null ? "" : remote.hostAddress() != null ? remote.hostAddress() : remote.toString();
   }
 
   private void handleClosed(EchoConnection connection) {
     connections.remove(connection);
-    gate.release();
+    gate.release(clientAddress(connection.socket()));
     if (connection.idleTimeoutSeconds() > 0) {
       idleWatched--;
     }

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,6 +88,7 @@ class ConfigLoaderTest {
     "quitCommands|[\"good bye\"]|quitCommands = [\"good bye\"]; expected a list of non-empty words without spaces",
     "greeting|42|greeting = 42; expected a single-line string",
     "host|\"\"|host = \"\"; expected a non-empty single-line string",
+    "maxConnectionsPerIp|-1|maxConnectionsPerIp = -1; expected an integer from 0 to 10000000",
   })
   void badValues(String key, String json, String message, Vertx vertx) {
     ConfigException error = assertThrows(ConfigException.class,
@@ -131,6 +133,25 @@ class ConfigLoaderTest {
     ConfigException absent = assertThrows(ConfigException.class,
       () -> new ConfigLoader(new JsonObject(), null, Map.of(), missing).load(vertx).await());
     assertTrue(absent.getMessage().contains("absent.json"), absent.getMessage());
+  }
+
+  @Test
+  @DisplayName("the TLS port is off by default; on, it needs readable certificate and key files, and trust for client auth")
+  void tlsSettings(Vertx vertx) throws Exception {
+    assertFalse(load(vertx, "{}", new JsonObject(), Map.of(), new Properties()).tls().enabled());
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+    Map<String, String> env = Map.of("ECHO_TLS_PORT", "9443", "ECHO_TLS_CERT_PATH", cert.toString(),
+      "ECHO_TLS_KEY_PATH", dir.resolve("absent.pem").toString());
+    ConfigException noKey = assertThrows(ConfigException.class, () -> load(vertx, "{}", new JsonObject(), env, new Properties()));
+    assertEquals("Invalid configuration: tls.keyPath = \"" + dir.resolve("absent.pem") + "\" (from environment variable"
+      + " ECHO_TLS_KEY_PATH); expected a readable PEM private key file (required with tls.port)", noKey.getMessage());
+    String file = "{\"tls\": {\"port\": 9443, \"certPath\": \"" + cert + "\", \"keyPath\": \"" + cert + "\", \"clientAuth\": \"required\"}}";
+    ConfigException noTrust = assertThrows(ConfigException.class, () -> load(vertx, file, new JsonObject(), Map.of(), new Properties()));
+    assertTrue(noTrust.getMessage().startsWith("Invalid configuration: tls.trustPath = \"\"; expected a readable PEM file"),
+      noTrust.getMessage());
+    ConfigException badAuth = assertThrows(ConfigException.class,
+      () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_TLS_CLIENT_AUTH", "maybe"), new Properties()));
+    assertTrue(badAuth.getMessage().endsWith("expected one of: none, request, required"), badAuth.getMessage());
   }
 
   @Test

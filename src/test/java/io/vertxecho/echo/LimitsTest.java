@@ -88,4 +88,36 @@ class LimitsTest {
       assertEquals("still", first.readString(5));
     }
   }
+
+  @Test
+  @DisplayName("over maxConnectionsPerIp (across all instances) a client gets ERR too many connections; other addresses and open ones are untouched")
+  void perAddressLimit(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject().put("maxConnectionsPerIp", 2).put("instances", 2));
+    List<Wire> admitted = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        admitted.add(Wire.connectFrom("127.0.0.1", node.port()));
+        assertEquals("Welcome to my server", admitted.get(i).readLine());
+      }
+      try (Wire refused = Wire.connectFrom("127.0.0.1", node.port())) {
+        assertEquals("ERR too many connections from your address\n", refused.readToEndString());
+      }
+      try (Wire otherHost = Wire.connectFrom("127.0.0.2", node.port())) {
+        assertEquals("Welcome to my server", otherHost.readLine());
+      }
+      for (Wire client : admitted) {
+        client.send("still served\n");
+        assertEquals("still served", client.readLine());
+      }
+      admitted.remove(0).close();
+      node.awaitNode(stats -> stats.getLong("active") == 1);
+      try (Wire next = Wire.connectFrom("127.0.0.1", node.port())) {
+        assertEquals("Welcome to my server", next.readLine());
+      }
+    } finally {
+      admitted.forEach(Wire::close);
+    }
+    JsonObject stats = node.awaitNode(n -> n.getLong("active") == 0);
+    assertEquals(1, TestNode.closed(stats, "per-ip-limit"));
+  }
 }
