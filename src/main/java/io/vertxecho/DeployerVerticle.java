@@ -7,10 +7,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertxecho.cluster.ClusterViewVerticle;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.echo.CertificateVersions;
 import io.vertxecho.echo.ConnectionGate;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.echo.FileDescriptorBudget;
@@ -38,6 +40,7 @@ public final class DeployerVerticle extends VerticleBase {
   private final ConfigLoader givenLoader;
   private final long openFileLimit = FileDescriptorBudget.openFileLimit();
   private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit));
+  private final CertificateVersions certificates = new CertificateVersions();
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
   private final HttpVerticle http = new HttpVerticle();
   private String nodeId;
@@ -75,6 +78,7 @@ public final class DeployerVerticle extends VerticleBase {
         .onSuccess(echo -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
           config.host(), echoPort(), config.mode().key(), config.instances(),
           vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
+        .onSuccess(echo -> logTls(config))
         .compose(echo -> watch(loader, config.configScanMillis()));
     });
   }
@@ -108,6 +112,11 @@ public final class DeployerVerticle extends VerticleBase {
   /** The echo port, resolved when the config asked for a random one. */
   public int echoPort() {
     return echoInstances.getFirst().verticle().actualPort();
+  }
+
+  /** The TLS echo port, resolved when the config asked for a random one; -1 when TLS is off. */
+  public int tlsPort() {
+    return echoInstances.getFirst().verticle().actualTlsPort();
   }
 
   /** The HTTP port, resolved when the config asked for a random one. */
@@ -152,6 +161,14 @@ public final class DeployerVerticle extends VerticleBase {
       .onFailure(failure -> log.error("Applying the config change failed: {}", failure.getMessage()));
   }
 
+  private void logTls(EchoConfig config) {
+    if (config.tls().enabled()) {
+      log.info("TLS echo port {}:{} ({} engine, TLS 1.2 and 1.3, client certificates: {}), certificate {}",
+        config.host(), tlsPort(), OpenSSLEngineOptions.isAvailable() ? "OpenSSL" : "JDK", config.tls().clientAuth().key(),
+        config.tls().certPath());
+    }
+  }
+
   private void logConnectionLimit(EchoConfig config) {
     if (config.maxConnections() > 0) {
       log.info("maxConnections: {} (open-file limit {})", config.maxConnections(), openFileLimit);
@@ -181,7 +198,7 @@ public final class DeployerVerticle extends VerticleBase {
     List<Future<?>> added = new ArrayList<>();
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     for (int i = echoInstances.size(); i < config.instances(); i++) {
-      EchoVerticle verticle = new EchoVerticle(nodeId, gate);
+      EchoVerticle verticle = new EchoVerticle(nodeId, gate, certificates);
       added.add(vertx.deployVerticle(verticle, options).onSuccess(id -> echoInstances.addLast(new EchoInstance(id, verticle))));
     }
     return Future.all(added).onSuccess(deployed -> {

@@ -69,6 +69,11 @@ public final class TestNode {
     return deployer.echoPort();
   }
 
+  /** The TLS echo port (-1 when TLS is off). */
+  public int tlsPort() {
+    return deployer.tlsPort();
+  }
+
   public int httpPort() {
     return deployer.httpPort();
   }

@@ -26,6 +26,16 @@ public final class Wire implements AutoCloseable {
     return connectFrom(null, port);
   }
 
+  /** Wraps a connected socket (e.g. a TLS one) with the same 20 s read timeout. */
+  public static Wire over(Socket socket) {
+    try {
+      socket.setSoTimeout(20_000);
+      return new Wire(socket);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Connects from a given loopback address (e.g. 127.0.0.2), to look like another client host. */
   public static Wire connectFrom(String localAddress, int port) {
     try {

@@ -11,4 +11,11 @@ public final class ConfigException extends RuntimeException {
   public static ConfigException cannotListen(String key, String host, int port, Throwable cause) {
     return new ConfigException("Cannot listen on " + host + ":" + port + " (" + key + "): " + cause.getMessage());
   }
+
+  /** The TLS port cannot start: its address is taken, or the certificate or key is not usable. */
+  public static ConfigException cannotListenTls(EchoConfig config, Throwable cause) {
+    EchoConfig.Tls tls = config.tls();
+    return new ConfigException("Cannot listen with TLS on " + config.host() + ":" + tls.port() + " (tls.port, tls.certPath "
+      + tls.certPath() + ", tls.keyPath " + tls.keyPath() + "): " + cause.getMessage());
+  }
 }

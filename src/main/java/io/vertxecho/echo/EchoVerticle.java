@@ -32,9 +32,11 @@ public final class EchoVerticle extends VerticleBase {
 
   private final String nodeId;
   private final ConnectionGate gate;
+  private final CertificateVersions certificates;
   private final Set<EchoConnection> connections = new HashSet<>();
   private EchoConfig config;
   private NetServer server;
+  private NetServer tlsServer;
   private String instanceId;
   private String eventLoop;
   private long accepted;
@@ -45,9 +47,10 @@ public final class EchoVerticle extends VerticleBase {
   private Promise<Void> allClosed;
   private int idleWatched;
 
-  public EchoVerticle(String nodeId, ConnectionGate gate) {
+  public EchoVerticle(String nodeId, ConnectionGate gate, CertificateVersions certificates) {
     this.nodeId = nodeId;
     this.gate = gate;
+    this.certificates = certificates;
   }
 
   @Override
@@ -62,12 +65,38 @@ public final class EchoVerticle extends VerticleBase {
     server = vertx.createNetServer(options).connectHandler(this::handleConnection);
     summaryTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
     vertx.setPeriodic(IDLE_SWEEP_MILLIS, id -> closeIdle());
-    return server.listen()
-      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("port", config.host(), config.port(), failure)))
+    Future<NetServer> plain = server.listen()
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("port", config.host(), config.port(), failure)));
+    return Future.all(plain, listenTls())
       .onSuccess(listening -> {
-        log.debug("Instance {} listening on {}:{} ({})", instanceId, config.host(), listening.actualPort(), eventLoop);
+        log.debug("Instance {} listening on {}:{} ({})", instanceId, config.host(), server.actualPort(), eventLoop);
         publishSummary(false);
       });
+  }
+
+  /** The TLS port, when configured: the same protocol, limits and stats as the plain one. */
+  private Future<?> listenTls() {
+    if (!config.tls().enabled()) {
+      return Future.succeededFuture();
+    }
+    tlsServer = vertx.createNetServer(TlsPort.serverOptions(config))
+      .connectHandler(this::handleConnection)
+      .exceptionHandler(this::handleTlsFailure);
+    return tlsServer.listen()
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListenTls(config, failure)))
+      .onSuccess(listening -> TlsPort.watch(vertx, tlsServer, config, certificates));
+  }
+
+  /** A client that never completed its TLS handshake (bad certificate, plaintext, timeout): counted, never admitted. */
+  private void handleTlsFailure(Throwable failure) {
+    log.debug("TLS handshake failed on {}: {}", eventLoop, failure.getMessage());
+    vertx.eventBus().publish(Events.CONNECTIONS, new JsonObject()
+      .put(Events.EVENT, Events.REJECTED)
+      .put(Events.NODE, nodeId)
+      .put(Events.INSTANCE, instanceId)
+      .put(Events.EVENT_LOOP, eventLoop)
+      .put(Events.TIME, System.currentTimeMillis())
+      .put(Events.REASON, CloseReason.TLS_HANDSHAKE_FAILED.key()));
   }
 
   /** Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends. */
@@ -91,7 +120,8 @@ public final class EchoVerticle extends VerticleBase {
       allClosed.complete();
     }
     // The final summary goes out after every disconnected event, so the stats never see this instance again.
-    return server.shutdown(grace + 1L, TimeUnit.SECONDS)
+    Future<Void> tlsClosed = tlsServer == null ? Future.succeededFuture() : tlsServer.shutdown(grace + 1L, TimeUnit.SECONDS);
+    return Future.all(server.shutdown(grace + 1L, TimeUnit.SECONDS), tlsClosed)
       .compose(done -> allClosed.future())
       .andThen(done -> {
         vertx.cancelTimer(summaryTimer);
@@ -116,6 +146,11 @@ public final class EchoVerticle extends VerticleBase {
   /** The port this instance listens on (resolved when the config asked for a random one). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** The TLS port this instance listens on, or -1 when TLS is off. */
+  public int actualTlsPort() {
+    return tlsServer == null ? -1 : tlsServer.actualPort();
   }
 
   private void handleConnection(NetSocket socket) {
