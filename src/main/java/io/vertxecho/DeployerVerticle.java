@@ -162,6 +162,11 @@ public final class DeployerVerticle extends VerticleBase {
   }
 
   private void logTls(EchoConfig config) {
+    if (vertx.isClustered()) {
+      log.info(config.clusterTls().enabled()
+        ? "Cluster event bus: TLS with client certificates (certificate " + config.clusterTls().certPath() + ")"
+        : "Cluster event bus: plaintext, open to any process that joins Hazelcast (set cluster.tls.* to close it)");
+    }
     if (config.tls().enabled()) {
       log.info("TLS echo port {}:{} ({} engine, TLS 1.2 and 1.3, client certificates: {}), certificate {}",
         config.host(), tlsPort(), OpenSSLEngineOptions.isAvailable() ? "OpenSSL" : "JDK", config.tls().clientAuth().key(),

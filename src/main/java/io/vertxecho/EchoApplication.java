@@ -14,6 +14,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertxecho.bench.Bench;
 import io.vertxecho.client.EchoClient;
 import io.vertxecho.cluster.ClusterManagerFactory;
+import io.vertxecho.cluster.ClusterSecurity;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
@@ -69,14 +70,18 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     return config;
   }
 
-  /** With {@code -cluster}: Hazelcast from cluster/cluster.xml plus the config's members and name (read once, early). */
+  /**
+   * With {@code -cluster}: Hazelcast from cluster/cluster.xml plus the config's members, name and interface, and
+   * the event bus closed with TLS when {@code cluster.tls.*} is set (config read once, early).
+   */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options);
     if (Arrays.stream(args).noneMatch(arg -> arg.toLowerCase().matches("--?c(luster)?(=true)?"))) {
-      return builder;
+      return VertxApplicationHooks.super.createVertxBuilder(options);
     }
-    return builder.withClusterManager(ClusterManagerFactory.create(configBeforeVertx()));
+    EchoConfig config = configBeforeVertx();
+    ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
+    return VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(ClusterManagerFactory.create(config));
   }
 
   /** The echo config, read with a short-lived Vert.x because the cluster manager is needed before Vert.x starts. */

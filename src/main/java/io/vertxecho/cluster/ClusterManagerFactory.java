@@ -17,7 +17,16 @@ public final class ClusterManagerFactory {
   }
 
   public static HazelcastClusterManager create(EchoConfig config) {
-    return new HazelcastClusterManager(hazelcastConfig(config.clusterMembers(), config.clusterName()));
+    return new HazelcastClusterManager(bindTo(hazelcastConfig(config.clusterMembers(), config.clusterName()), config.clusterInterface()));
+  }
+
+  /** Hazelcast listens on {@code networkInterface} only (e.g. 10.0.*.*), not on every address; empty keeps its default. */
+  public static Config bindTo(Config hazelcast, String networkInterface) {
+    if (!networkInterface.isEmpty()) {
+      hazelcast.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(networkInterface);
+      hazelcast.setProperty("hazelcast.socket.bind.any", "false");
+    }
+    return hazelcast;
   }
 
   /** The Hazelcast config; an empty member list or cluster name keeps the XML's. */

@@ -37,6 +37,8 @@ public record EchoConfig(
   int httpPort,
   List<String> clusterMembers,
   String clusterName,
+  String clusterInterface,
+  ClusterTls clusterTls,
   Tls tls) {
 
   /** How bytes are framed: {@code line} (greeting, commands, lines) or {@code raw} (RFC 862). */
@@ -74,6 +76,21 @@ public record EchoConfig(
     }
   }
 
+  /**
+   * TLS with client certificates on the clustered event bus: all three PEM files, or none (off). Every node
+   * shows its certificate and accepts only peers whose certificate chains to {@code trustPath}.
+   */
+  public record ClusterTls(String certPath, String keyPath, String trustPath) {
+
+    public boolean enabled() {
+      return !certPath.isEmpty();
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("certPath", certPath).put("keyPath", keyPath).put("trustPath", trustPath);
+    }
+  }
+
   public static final String DEFAULT_LINE_GREETING = "Welcome to my server";
 
   /** Every key a config source may set, as dotted paths. */
@@ -81,12 +98,12 @@ public record EchoConfig(
     "host", "port", "instances", "mode", "greeting", "goodbye", "quitCommands", "closeOnEmptyLine",
     "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "maxConnectionsPerIp", "shutdownGraceSeconds",
     "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
-    "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
+    "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath", "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
 
   /** Keys that a running node cannot change: a change is logged and takes effect at the next start. */
   public static final Set<String> RESTART_KEYS = Set.of(
     "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
-    "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
+    "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath", "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
 
   /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
   public static JsonObject defaults() {
@@ -105,7 +122,8 @@ public record EchoConfig(
       .put("statsIntervalMillis", 1000)
       .put("configScanMillis", 3000)
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
-      .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", ""))
+      .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", "").put("interface", "")
+        .put("tls", new JsonObject().put("certPath", "").put("keyPath", "").put("trustPath", "")))
       .put("tls", new JsonObject().put("port", -1).put("certPath", "").put("keyPath", "")
         .put("clientAuth", "none").put("trustPath", "").put("handshakeTimeoutSeconds", 10));
   }
@@ -146,6 +164,8 @@ public record EchoConfig(
       in.integer("http.port", 0, 65535),
       in.clusterMembers("cluster.members"),
       in.clusterName("cluster.name"),
+      in.clusterInterface("cluster.interface"),
+      in.clusterTls(),
       in.tls());
   }
 
@@ -168,7 +188,8 @@ public record EchoConfig(
       .put("statsIntervalMillis", statsIntervalMillis)
       .put("configScanMillis", configScanMillis)
       .put("http", new JsonObject().put("host", httpHost).put("port", httpPort))
-      .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName))
+      .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName)
+        .put("interface", clusterInterface).put("tls", clusterTls.toJson()))
       .put("tls", tls.toJson());
   }
 
@@ -196,7 +217,10 @@ public record EchoConfig(
     JsonObject kept = running.toJson();
     for (String key : RESTART_KEYS) {
       String[] path = key.split("\\.");
-      JsonObject target = path.length == 1 ? json : json.getJsonObject(path[0]);
+      JsonObject target = json;
+      for (int i = 0; i < path.length - 1; i++) {
+        target = target.getJsonObject(path[i]);
+      }
       target.put(path[path.length - 1], valueAt(kept, key));
     }
     return fromJson(json);
@@ -330,6 +354,28 @@ public record EchoConfig(
         return text.strip();
       }
       throw invalid(key, value, "letters, digits, '.', '_' or '-' (empty keeps cluster/cluster.xml's name)");
+    }
+
+    /** The interface Hazelcast binds to: an IPv4 address, wildcards allowed (10.0.*.*); empty = Hazelcast's choice. */
+    String clusterInterface(String key) {
+      Object value = raw(key);
+      if (value instanceof String text && text.strip().matches("|(\\d{1,3}|\\*)(\\.(\\d{1,3}|\\*)){3}")) {
+        return text.strip();
+      }
+      throw invalid(key, value, "an IPv4 address, * allowed in place of a number (e.g. 10.0.*.*), or empty");
+    }
+
+    /** The event bus's TLS files: all three readable, or none set. */
+    ClusterTls clusterTls() {
+      ClusterTls tls = new ClusterTls(string("cluster.tls.certPath", true).strip(), string("cluster.tls.keyPath", true).strip(),
+        string("cluster.tls.trustPath", true).strip());
+      if (!tls.certPath().isEmpty() || !tls.keyPath().isEmpty() || !tls.trustPath().isEmpty()) {
+        String allowed = " (cluster.tls.certPath, keyPath and trustPath go together)";
+        readableFile("cluster.tls.certPath", tls.certPath(), "a readable PEM certificate file" + allowed);
+        readableFile("cluster.tls.keyPath", tls.keyPath(), "a readable PEM private key file" + allowed);
+        readableFile("cluster.tls.trustPath", tls.trustPath(), "a readable PEM file of the cluster's CA certificates" + allowed);
+      }
+      return tls;
     }
 
     /** The TLS port's settings: with the port on, certificate and key are required, and trust with client auth. */

@@ -15,7 +15,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.DeployerVerticle;
+import io.vertxecho.TestCertificates;
 import io.vertxecho.config.ConfigLoader;
+import io.vertxecho.config.EchoConfig;
 import io.vertxecho.internal.VertxInternals;
 
 import java.nio.file.Path;
@@ -59,6 +61,7 @@ final class ClusterNodes implements AutoCloseable {
   private final HttpClient http;
   private final List<Node> nodes = new ArrayList<>();
   private final List<NetSocket> connections = new ArrayList<>();
+  private final List<Vertx> bare = new ArrayList<>();
 
   /** @param client a non-clustered Vert.x for the client side (the test's own) */
   ClusterNodes(Vertx client) {
@@ -85,15 +88,43 @@ final class ClusterNodes implements AutoCloseable {
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
   }
 
+  /**
+   * A node of a closed cluster: its config sets {@code cluster.tls.*} to {@code certificates}' client
+   * certificate and CA, and its event bus is secured from that config as the launcher does it.
+   */
+  Node startClosed(TestCertificates certificates) throws Exception {
+    JsonObject config = baseConfig().put("cluster", new JsonObject().put("tls", new JsonObject()
+      .put("certPath", certificates.clientCert().toString()).put("keyPath", certificates.clientKey().toString())
+      .put("trustPath", certificates.ca().toString())));
+    ConfigLoader loader = new ConfigLoader(config, null, Map.of(), new Properties());
+    EchoConfig echoConfig = loader.load(client).await(10, TimeUnit.SECONDS);
+    return start(loader, ClusterSecurity.secure(new EventBusOptions(), echoConfig.clusterTls()));
+  }
+
+  /** A bare clustered Vert.x in this test's Hazelcast cluster, running nothing, with the given event-bus options. */
+  Vertx startBare(EventBusOptions eventBus) throws Exception {
+    Vertx vertx = clustered(eventBus);
+    bare.add(vertx);
+    return vertx;
+  }
+
   private Node start(ConfigLoader loader) throws Exception {
+    return start(loader, new EventBusOptions());
+  }
+
+  private Vertx clustered(EventBusOptions eventBus) throws Exception {
     Config hazelcast = ClusterManagerFactory.hazelcastConfig(List.of("127.0.0.1"), clusterName)
       .setProperty("hazelcast.wait.seconds.before.join", "0")
       .setProperty("hazelcast.heartbeat.interval.seconds", "1")
       .setProperty("hazelcast.max.no.heartbeat.seconds", "5");
-    hazelcast.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1"));
-    Vertx vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast))
+    ClusterManagerFactory.bindTo(hazelcast, "127.0.0.1");
+    VertxOptions options = new VertxOptions().setEventBusOptions(eventBus.setHost("127.0.0.1"));
+    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast))
       .buildClustered().await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  private Node start(ConfigLoader loader, EventBusOptions eventBus) throws Exception {
+    Vertx vertx = clustered(eventBus);
     DeployerVerticle deployer = new DeployerVerticle(loader);
     vertx.deployVerticle(deployer).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     Node node = new Node(vertx, deployer);
@@ -152,6 +183,8 @@ final class ClusterNodes implements AutoCloseable {
     for (NetSocket socket : connections) {
       socket.close();
     }
-    Future.join(nodes.stream().map(node -> node.vertx().close()).toList()).await(60, TimeUnit.SECONDS);
+    List<Future<Void>> closed = new ArrayList<>(nodes.stream().map(node -> node.vertx().close()).toList());
+    bare.forEach(vertx -> closed.add(vertx.close()));
+    Future.join(closed).await(60, TimeUnit.SECONDS);
   }
 }

@@ -155,6 +155,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("a running node keeps its restart keys, nested ones (cluster.tls.*) included")
+  void keepsNestedRestartKeys() throws Exception {
+    Path pem = Files.writeString(dir.resolve("any.pem"), "x");
+    EchoConfig running = EchoConfig.fromJson(EchoConfig.defaults().mergeIn(new JsonObject().put("cluster", new JsonObject()
+      .put("tls", new JsonObject().put("certPath", pem.toString()).put("keyPath", pem.toString()).put("trustPath", pem.toString()))), true));
+    EchoConfig next = EchoConfig.fromJson(EchoConfig.defaults().put("maxLineBytes", 10));
+    EchoConfig applied = next.keepingRestartKeysOf(running);
+    assertEquals(running.clusterTls(), applied.clusterTls());
+    assertEquals(10, applied.maxLineBytes());
+  }
+
+  @Test
   @DisplayName("VERTX_CONFIG_PATH chooses the config file")
   void configPathFromEnvironment(Vertx vertx) throws Exception {
     Path file = Files.writeString(dir.resolve("other.json"), "{\"port\": 4242}");

@@ -1,0 +1,71 @@
+package io.vertxecho.cluster;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.junit5.VertxExtension;
+import io.vertxecho.TestCertificates;
+import io.vertxecho.TestNode;
+import io.vertxecho.config.EchoConfig;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(180)
+@DisplayName("A closed cluster: TLS with client certificates on the event bus")
+class ClusterSecurityTest {
+
+  private static final int MESSAGES = 20;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  @DisplayName("two nodes sharing the cluster's certificate exchange events; a stranger in Hazelcast without it gets none and sends none")
+  void strangerWithoutTheCertificateGetsNothing(Vertx vertx) throws Exception {
+    TestCertificates cluster = TestCertificates.make(dir.resolve("cluster"));
+    TestCertificates other = TestCertificates.make(dir.resolve("stranger"));
+    try (ClusterNodes nodes = new ClusterNodes(vertx)) {
+      ClusterNodes.Node a = nodes.startClosed(cluster);
+      ClusterNodes.Node b = nodes.startClosed(cluster);
+      Vertx stranger = nodes.startBare(ClusterSecurity.secure(new EventBusOptions(),
+        new EchoConfig.ClusterTls(other.clientCert().toString(), other.clientKey().toString(), other.ca().toString())));
+
+      List<Integer> atStranger = new CopyOnWriteArrayList<>();
+      List<Integer> atB = new CopyOnWriteArrayList<>();
+      stranger.eventBus().<Integer>consumer("probe", message -> atStranger.add(message.body())).completion().await();
+      b.vertx().eventBus().<Integer>consumer("probe", message -> atB.add(message.body())).completion().await();
+      AtomicInteger servedByA = new AtomicInteger();
+      a.vertx().eventBus().consumer("ask-a", message -> message.reply("served " + servedByA.incrementAndGet())).completion().await();
+
+      // A publishes until B has heard MESSAGES of them: by then A knows every subscriber, the stranger's included.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      for (int i = 0; atB.size() < MESSAGES; i++) {
+        assertTrue(System.nanoTime() < deadline, "B heard " + atB.size() + " of A's events in 60 s");
+        a.vertx().eventBus().publish("probe", i);
+        TestNode.pause(50);
+      }
+      assertEquals("served 1", b.vertx().eventBus().request("ask-a", "from b").await(30, TimeUnit.SECONDS).body());
+
+      Throwable refused = assertThrows(Exception.class,
+        () -> stranger.eventBus().request("ask-a", "from a stranger", new DeliveryOptions().setSendTimeout(5000)).await(30, TimeUnit.SECONDS));
+      assertTrue(refused instanceof ReplyException || refused.getCause() instanceof ReplyException, "the stranger's request: " + refused);
+      assertEquals(List.of(), atStranger, "events the stranger received");
+      assertEquals(1, servedByA.get(), "requests A served");
+    }
+  }
+}
