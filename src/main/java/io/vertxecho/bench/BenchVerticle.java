@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertxecho.cli.TlsClientFlags;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ final class BenchVerticle extends VerticleBase {
   private static final long RAMP_TICK_MILLIS = 10;
 
   private final BenchOptions options;
+  private final TlsClientFlags tls;
   private final BenchStats stats;
   private final Payload payload;
   private final int index;
@@ -34,8 +36,9 @@ final class BenchVerticle extends VerticleBase {
   private int nextClient;
   private boolean stopping;
 
-  BenchVerticle(BenchOptions options, BenchStats stats, Payload payload, int index, int workers) {
+  BenchVerticle(BenchOptions options, TlsClientFlags tls, BenchStats stats, Payload payload, int index, int workers) {
     this.options = options;
+    this.tls = tls;
     this.stats = stats;
     this.payload = payload;
     this.index = index;
@@ -45,7 +48,7 @@ final class BenchVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    NetClientOptions base = new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000);
+    NetClientOptions base = tls.apply(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
     if (options.sources().isEmpty()) {
       clients.add(vertx.createNetClient(base));
     }

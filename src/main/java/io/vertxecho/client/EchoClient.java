@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertxecho.cli.TlsClientFlags;
 import io.vertxecho.cli.UsageException;
 
 import java.io.InputStream;
@@ -19,12 +20,18 @@ public final class EchoClient {
   public static final int EXIT_SERVER_ERROR = 3;
 
   private final ClientOptions options;
+  private final TlsClientFlags tls;
   private final InputStream in;
   private final PrintStream out;
   private final PrintStream err;
 
   public EchoClient(ClientOptions options, InputStream in, PrintStream out, PrintStream err) {
+    this(options, TlsClientFlags.NONE, in, out, err);
+  }
+
+  public EchoClient(ClientOptions options, TlsClientFlags tls, InputStream in, PrintStream out, PrintStream err) {
     this.options = options;
+    this.tls = tls;
     this.in = in;
     this.out = out;
     this.err = err;
@@ -33,19 +40,22 @@ public final class EchoClient {
   /** Runs the client as the {@code client} subcommand does, on its own Vert.x, and returns the exit code. */
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     ClientOptions options;
+    TlsClientFlags.Split split;
     try {
-      options = ClientOptions.parse(args);
+      split = TlsClientFlags.split(args);
+      options = ClientOptions.parse(split.rest());
     } catch (UsageException e) {
       err.println("client: " + e.getMessage());
       return EXIT_USAGE;
     }
     if (options.help()) {
       out.print(ClientOptions.USAGE);
+      out.print(TlsClientFlags.USAGE);
       return EXIT_OK;
     }
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
     try {
-      return new EchoClient(options, in, out, err).run(vertx).await();
+      return new EchoClient(options, split.flags(), in, out, err).run(vertx).await();
     } finally {
       vertx.close().await();
     }
@@ -53,7 +63,7 @@ public final class EchoClient {
 
   /** Connects, runs the session and completes with the exit code; never fails. */
   public Future<Integer> run(Vertx vertx) {
-    NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5_000).setTcpNoDelay(true));
+    NetClient client = vertx.createNetClient(tls.apply(new NetClientOptions().setConnectTimeout(5_000).setTcpNoDelay(true)));
     return client.connect(options.port(), options.host())
       .transform(connected -> connected.succeeded()
         ? new ClientSession(options, in, out, err).start(vertx, connected.result())

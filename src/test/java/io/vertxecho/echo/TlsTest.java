@@ -14,7 +14,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLSocket;
+import io.vertxecho.bench.Bench;
+import io.vertxecho.client.EchoClient;
+
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +114,27 @@ class TlsTest {
       open.send("still here\n");
       assertEquals("still here", open.readLine());
     }
+  }
+
+  @Test
+  @DisplayName("the bundled client and bench speak TLS: --ca checks the server's certificate, --insecure does not")
+  void clientAndBenchOverTls(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, tls(certificates, "none"));
+    String port = String.valueOf(node.tlsPort());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = EchoClient.run(new String[] {"--host", "localhost", "--port", port, "--ca", certificates.ca().toString(),
+      "--send", "hello"}, InputStream.nullInputStream(), new PrintStream(out, true), new PrintStream(err, true));
+    assertEquals(EchoClient.EXIT_OK, exit, err.toString());
+    assertEquals("Welcome to my server\nhello\n", out.toString());
+
+    int untrusted = EchoClient.run(new String[] {"--host", "localhost", "--port", port, "--ca", stranger.ca().toString(),
+      "--send", "hello"}, InputStream.nullInputStream(), new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(err, true));
+    assertEquals(EchoClient.EXIT_FAILED, untrusted, "a server certificate the given CA did not sign");
+
+    int bench = Bench.run(new String[] {"--host", "127.0.0.1", "--port", port, "--insecure", "--connections", "2",
+      "--messages", "20", "--quiet"}, new PrintStream(out, true), new PrintStream(err, true));
+    assertEquals(Bench.EXIT_OK, bench, err.toString());
   }
 
   private static void copy(TestCertificates from, Path to) throws IOException {

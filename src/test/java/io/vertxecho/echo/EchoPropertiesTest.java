@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * words and the {@code maxLineBytes} boundary often fall across reads.
  */
 @Label("Echo properties: any stream, any split")
-class EchoProperties {
+class EchoPropertiesTest {
 
   private static final byte[] ALPHABET = "\n\r\n \tEXITexitquitQa".getBytes(StandardCharsets.US_ASCII);
   private static final int SERVER_MAX_LINE_BYTES = 8;
@@ -112,7 +112,7 @@ class EchoProperties {
     Arbitrary<Byte> any = Arbitraries.bytes();
     return Arbitraries.frequencyOf(Tuple.of(8, special), Tuple.of(1, any))
       .list().ofMaxSize(300)
-      .map(EchoProperties::toArray);
+      .map(EchoPropertiesTest::toArray);
   }
 
   @Provide
