@@ -356,13 +356,16 @@ public record EchoConfig(
       throw invalid(key, value, "letters, digits, '.', '_' or '-' (empty keeps cluster/cluster.xml's name)");
     }
 
+    /** One part of a Hazelcast interface pattern: a number, {@code *}, or a range such as {@code 4-18}. */
+    private static final String OCTET = "(\\d{1,3}|\\*|\\d{1,3}-\\d{1,3})";
+
     /** The interface Hazelcast binds to: an IPv4 address, wildcards allowed (10.0.*.*); empty = Hazelcast's choice. */
     String clusterInterface(String key) {
       Object value = raw(key);
-      if (value instanceof String text && text.strip().matches("|(\\d{1,3}|\\*)(\\.(\\d{1,3}|\\*)){3}")) {
+      if (value instanceof String text && text.strip().matches("|" + OCTET + "(\\." + OCTET + "){3}")) {
         return text.strip();
       }
-      throw invalid(key, value, "an IPv4 address, * allowed in place of a number (e.g. 10.0.*.*), or empty");
+      throw invalid(key, value, "an IPv4 address where * or a range may stand for a number (e.g. 10.0.*.* or 10.0.0.4-18), or empty");
     }
 
     /** The event bus's TLS files: all three readable, or none set. */

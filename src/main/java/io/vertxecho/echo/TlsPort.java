@@ -68,30 +68,31 @@ final class TlsPort {
   }
 
   /**
-   * Checks the files every {@code periodMillis} (0 = never) and reloads {@code server}'s certificate when
-   * one changed; returns the timer id, or -1.
+   * Checks the files every {@code configScanMillis} (0 = never), comparing with what they were when the port
+   * opened, and reloads {@code server}'s certificate when one changed.
    */
-  static long watch(Vertx vertx, NetServer server, EchoConfig config, CertificateVersions versions) {
+  static void watch(Vertx vertx, NetServer server, EchoConfig config, CertificateVersions versions) {
     EchoConfig.Tls tls = config.tls();
     if (config.configScanMillis() == 0) {
-      return -1;
+      return;
     }
     List<String> files = new ArrayList<>(List.of(tls.certPath(), tls.keyPath()));
     if (tls.clientAuth() != EchoConfig.ClientAuth.NONE) {
       files.add(tls.trustPath());
     }
-    String[] seen = {null};
-    return vertx.setPeriodic(config.configScanMillis(), id -> fingerprint(vertx, files).onSuccess(current -> {
-      if (seen[0] == null) {
-        seen[0] = versions.first(current);
-      } else if (!current.equals(seen[0])) {
-        seen[0] = current;
-        server.updateSSLOptions(sslOptions(tls), true)
-          .onSuccess(updated -> versions.reloaded(current, () -> log.info("TLS certificate reloaded from {} and {}", tls.certPath(), tls.keyPath())))
-          .onFailure(failure -> versions.reloaded(current, () -> log.warn(
-            "TLS certificate reload failed, the previous one stays in use: {}", failure.getMessage())));
-      }
-    }));
+    fingerprint(vertx, files).onSuccess(initial -> {
+      String[] seen = {initial};
+      vertx.setPeriodic(config.configScanMillis(), id -> fingerprint(vertx, files).onSuccess(current -> {
+        if (!current.equals(seen[0])) {
+          seen[0] = current;
+          server.updateSSLOptions(sslOptions(tls), true)
+            .onSuccess(updated -> versions.reportOnce(current, () -> log.info("TLS certificate reloaded from {} and {}",
+              tls.certPath(), tls.keyPath())))
+            .onFailure(failure -> versions.reportOnce(current, () -> log.warn(
+              "TLS certificate reload failed, the previous one stays in use: {}", failure.getMessage())));
+        }
+      }));
+    });
   }
 
   /** The files' sizes and modification times, one string: it changes when any file is rewritten. */

@@ -155,6 +155,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("cluster.interface takes an IPv4 pattern; cluster.tls.* files go together")
+  void clusterSecuritySettings(Vertx vertx) throws Exception {
+    assertEquals("10.0.*.4-18", load(vertx, "{}", new JsonObject(), Map.of("ECHO_CLUSTER_INTERFACE", "10.0.*.4-18"), new Properties())
+      .clusterInterface());
+    ConfigException badInterface = assertThrows(ConfigException.class,
+      () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_CLUSTER_INTERFACE", "eth0"), new Properties()));
+    assertTrue(badInterface.getMessage().startsWith("Invalid configuration: cluster.interface = \"eth0\" (from environment variable"
+      + " ECHO_CLUSTER_INTERFACE); expected an IPv4 address"), badInterface.getMessage());
+    Path pem = Files.writeString(dir.resolve("cluster.pem"), "x");
+    ConfigException alone = assertThrows(ConfigException.class,
+      () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_CLUSTER_TLS_CERT_PATH", pem.toString()), new Properties()));
+    assertTrue(alone.getMessage().startsWith("Invalid configuration: cluster.tls.keyPath = \"\"; expected a readable PEM private key"
+      + " file (cluster.tls.certPath, keyPath and trustPath go together)"), alone.getMessage());
+  }
+
+  @Test
   @DisplayName("a running node keeps its restart keys, nested ones (cluster.tls.*) included")
   void keepsNestedRestartKeys() throws Exception {
     Path pem = Files.writeString(dir.resolve("any.pem"), "x");
