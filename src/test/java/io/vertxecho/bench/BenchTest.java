@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -92,6 +93,60 @@ class BenchTest {
     assertEquals(Bench.EXIT_USAGE, exit);
     assertEquals("bench: option --size must be at least 2 in line mode (one character and the newline)",
       err.toString(StandardCharsets.UTF_8).trim());
+  }
+
+  @Test
+  @DisplayName("bench --help prints the generated help with every option, and exits 0")
+  void help() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int exit = Bench.run(new String[] {"--help"}, new PrintStream(out, true), new PrintStream(err, true));
+
+    String help = out.toString(StandardCharsets.UTF_8);
+    assertEquals(Bench.EXIT_OK, exit);
+    assertTrue(help.startsWith("Usage: java -jar vertx-echo.jar bench [OPTIONS]\n"), help);
+    for (String option : new String[] {"--host=HOST", "--port=PORT", "--raw", "--line", "-c, --connections=N", "--rate=N",
+      "-p, --pipeline=P", "-m, --size=M", "-d, --duration=SECONDS", "-n, --messages=N", "--warmup=SECONDS",
+      "--greeting-lines=N", "--churn", "--source=ADDRS", "--event-loops=N", "--drain=SECONDS", "--timeout=SECONDS",
+      "--json", "--quiet", "-h, --help"}) {
+      assertTrue(help.contains(option), option + " missing from:\n" + help);
+    }
+    assertEquals("", err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @DisplayName("bench rejects an out-of-range value with exit code 2, naming the option, the value and the range")
+  void rejectsAnOutOfRangeValue() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int exit = Bench.run(new String[] {"--connections", "0"}, new PrintStream(out, true), new PrintStream(err, true));
+
+    assertEquals(Bench.EXIT_USAGE, exit);
+    assertEquals("bench: option --connections must be a whole number from 1 to 1000000 (got 0)",
+      err.toString(StandardCharsets.UTF_8).trim());
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @DisplayName("bench keeps each option's default: line mode, 100 connections, 1 in flight, 64 bytes, 10 s")
+  void defaults() {
+    BenchOptions options = BenchOptions.parse();
+
+    assertEquals("localhost", options.host());
+    assertEquals(9999, options.port());
+    assertTrue(options.lineMode());
+    assertEquals(1, options.greetingLines());
+    assertEquals(100, options.connections());
+    assertEquals(2000, options.rate());
+    assertEquals(1, options.pipeline());
+    assertEquals(64, options.size());
+    assertEquals(10, options.durationSeconds());
+    assertEquals(1, options.warmupSeconds());
+    assertEquals(130, options.timeoutSeconds());
+    assertEquals(0, BenchOptions.parse("--raw").greetingLines());
+    assertEquals(List.of("127.0.0.2", "127.0.0.3", "127.0.0.9"), BenchOptions.parse("--source", "127.0.0.2-3,127.0.0.9").sources());
   }
 
   private static BenchResult bench(Object... args) {
