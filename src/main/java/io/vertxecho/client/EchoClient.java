@@ -6,6 +6,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertxecho.cli.Cli;
+import io.vertxecho.internal.VertxInternals;
 
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -47,9 +48,10 @@ public final class EchoClient {
   /** Connects, runs the session and completes with the exit code; never fails. */
   public Future<Integer> run(Vertx vertx) {
     NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5_000).setTcpNoDelay(true));
-    return client.connect(options.port(), options.host())
+    ClientSession session = new ClientSession(options, in, out, err);
+    return VertxInternals.connect(vertx, client, options.port(), options.host(), session::attach)
       .transform(connected -> connected.succeeded()
-        ? new ClientSession(options, in, out, err).start(vertx, connected.result())
+        ? session.start(vertx)
         : Future.succeededFuture(unreachable(connected.cause())))
       .eventually(client::close);
   }

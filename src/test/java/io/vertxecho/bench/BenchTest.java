@@ -55,6 +55,17 @@ class BenchTest {
   }
 
   @Test
+  @DisplayName("bench never misses the greeting a server sends at once: 2,000 connections opened in one burst, all intact")
+  void burstSeesEveryGreeting(Vertx vertx) {
+    int port = startEchoServer(vertx, "line");
+
+    BenchResult result = bench("--port", port, "--connections", 2000, "--rate", 0, "--messages", 1, "--timeout", 30);
+
+    assertTrue(result.ok(), result.toText());
+    assertEquals(2000, result.echoed());
+  }
+
+  @Test
   @DisplayName("bench counts a corrupted echo as a mismatch and fails")
   void detectsAFlippedByte(Vertx vertx) {
     int port = startTestServer(vertx, socket -> new ByteFlipper(socket, 100));
