@@ -88,7 +88,7 @@ final class ClusterNodes implements AutoCloseable {
    * for on 5701 to 5703 only: with those taken by another process the nodes would never meet. So each node after
    * the first lists the real addresses of the nodes already started.
    */
-  private Node start(ConfigLoader loader) throws Exception {
+  Node start(ConfigLoader loader) throws Exception {
     List<String> members = nodes.isEmpty() ? List.of("127.0.0.1") : nodes.stream().map(Node::hazelcastAddress).toList();
     Config hazelcast = ClusterManagerFactory.hazelcastConfig(members, clusterName)
       .setProperty("hazelcast.wait.seconds.before.join", "0")
@@ -116,6 +116,11 @@ final class ClusterNodes implements AutoCloseable {
     NetSocket socket = greeted.future().await(10, TimeUnit.SECONDS);
     connections.add(socket);
     return socket;
+  }
+
+  /** The node's {@code GET /stats}, once. */
+  JsonObject stats(Node node) {
+    return http.json(node.httpPort(), "/stats");
   }
 
   /** Polls the node's {@code GET /stats} until the condition holds; fails with the last snapshot after 30 s. */
