@@ -21,7 +21,7 @@ public final class VertxEchoServer extends VerticleBase {
   }
 
   public static void main(String[] args) {
-    int port = args.length > 0 ? Integer.parseInt(args[0]) : 9204;
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 9205;
     int loops = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(!Boolean.getBoolean("nio")));
     vertx.deployVerticle(() -> new VertxEchoServer(port), new DeploymentOptions().setInstances(loops)).await();
