@@ -50,8 +50,8 @@ public final class BenchOptions implements Cli.Checked {
   private double durationSeconds = 10;
 
   @Option(names = {"-n", "--messages"}, paramLabel = "N",
-    description = "instead of a duration: each connection sends N messages (churn: N cycles), then closes")
-  private long messages;
+    description = "instead of a duration: each connection sends N messages, N at least 1 (churn: N cycles), then closes")
+  private Long messages;
 
   @Option(names = "--warmup", paramLabel = "SECONDS",
     description = "run before measuring, not counted, 0-3600 (default 1; ignored with --messages)")
@@ -107,7 +107,7 @@ public final class BenchOptions implements Cli.Checked {
     Cli.range("--warmup", warmupSeconds, 0, 3_600);
     Cli.range("--event-loops", eventLoops, 1, 256);
     Cli.range("--drain", drainSeconds, 0, 3_600);
-    if (messages != 0) {
+    if (messages != null) {
       Cli.range("--messages", messages, 1, Long.MAX_VALUE / 2);
     }
     if (greetingLines != null) {
@@ -128,7 +128,7 @@ public final class BenchOptions implements Cli.Checked {
     if (churn && pipeline == 0) {
       throw new UsageException("option --pipeline 0 (idle connections) cannot be combined with --churn");
     }
-    if (messages > 0 && pipeline == 0) {
+    if (messages != null && pipeline == 0) {
       throw new UsageException("option --messages needs --pipeline of at least 1");
     }
   }
@@ -153,9 +153,9 @@ public final class BenchOptions implements Cli.Checked {
 
   public double durationSeconds() { return durationSeconds; }
 
-  public long messages() { return messages; }
+  public long messages() { return messages == null ? 0 : messages; }
 
-  public boolean countMode() { return messages > 0; }
+  public boolean countMode() { return messages != null; }
 
   public double warmupSeconds() { return countMode() ? 0 : warmupSeconds; }
 

@@ -141,6 +141,18 @@ class BenchTest {
   }
 
   @Test
+  @DisplayName("bench rejects --messages 0 (a count needs at least one message) with exit code 2")
+  void rejectsZeroMessages() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int exit = Bench.run(new String[] {"--messages", "0"}, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(err, true));
+
+    assertEquals(Bench.EXIT_USAGE, exit);
+    assertEquals("bench: option --messages must be a whole number from 1 to " + Long.MAX_VALUE / 2 + " (got 0)",
+      err.toString(StandardCharsets.UTF_8).trim());
+  }
+
+  @Test
   @DisplayName("bench keeps each option's default: line mode, 100 connections, 1 in flight, 64 bytes, 10 s")
   void defaults() {
     BenchOptions options = BenchOptions.parse();
