@@ -64,7 +64,8 @@ public final class VertxInternals {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
       if (event == ChannelInputShutdownEvent.INSTANCE
-        && ctx.pipeline().get(VertxHandler.class).getConnection() instanceof NetSocketImpl socket) {
+        && ctx.pipeline().get("handler") instanceof VertxHandler<?> vertx
+        && vertx.getConnection() instanceof NetSocketImpl socket) {
         socket.handleMessage(InboundBuffer.END_SENTINEL);
       }
       ctx.fireUserEventTriggered(event);
