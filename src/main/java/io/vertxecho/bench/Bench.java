@@ -3,8 +3,7 @@ package io.vertxecho.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertxecho.cli.TlsClientFlags;
-import io.vertxecho.cli.UsageException;
+import io.vertxecho.cli.Cli;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -22,14 +21,13 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Bench {
 
-  public static final int EXIT_OK = 0;
+  public static final int EXIT_OK = Cli.EXIT_OK;
   public static final int EXIT_FAILED = 1;
-  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_USAGE = Cli.EXIT_USAGE;
 
   private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final BenchOptions options;
-  private final TlsClientFlags tls;
   private final PrintStream progress;
   private final BenchStats stats = new BenchStats();
   private final Histogram measured = new Histogram(3);
@@ -42,32 +40,17 @@ public final class Bench {
 
   /** {@code progress} gets a line a second; null for none. */
   public Bench(BenchOptions options, PrintStream progress) {
-    this(options, TlsClientFlags.NONE, progress);
-  }
-
-  public Bench(BenchOptions options, TlsClientFlags tls, PrintStream progress) {
     this.options = options;
-    this.tls = tls;
     this.progress = progress;
   }
 
   /** Runs the {@code bench} subcommand and returns its exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    BenchOptions options;
-    TlsClientFlags.Split split;
-    try {
-      split = TlsClientFlags.split(args);
-      options = BenchOptions.parse(split.rest());
-    } catch (UsageException e) {
-      err.println("bench: " + e.getMessage());
-      return EXIT_USAGE;
-    }
-    if (options.help()) {
-      out.print(BenchOptions.USAGE);
-      out.print(TlsClientFlags.USAGE);
-      return EXIT_OK;
-    }
-    BenchResult result = new Bench(options, split.flags(), options.quiet() ? null : err).run();
+    return Cli.run(new BenchOptions(), args, out, err, options -> report(options, out, err));
+  }
+
+  private static int report(BenchOptions options, PrintStream out, PrintStream err) {
+    BenchResult result = new Bench(options, options.quiet() ? null : err).run();
     if (result.connected() == 0 && result.connectErrors() > 0) {
       err.println("bench: cannot connect to " + options.host() + ":" + options.port());
     }
@@ -91,7 +74,7 @@ public final class Bench {
     long deadline = began + (long) (options.timeoutSeconds() * 1e9);
     Payload payload = new Payload(options.size(), options.lineMode());
     for (int i = 0; i < options.eventLoops(); i++) {
-      BenchVerticle share = new BenchVerticle(options, tls, stats, payload, i, options.eventLoops());
+      BenchVerticle share = new BenchVerticle(options, stats, payload, i, options.eventLoops());
       shares.add(share);
       vertx.deployVerticle(share).await();
     }

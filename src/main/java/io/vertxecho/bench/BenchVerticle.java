@@ -5,7 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertxecho.cli.TlsClientFlags;
+import io.vertxecho.internal.VertxInternals;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,6 @@ final class BenchVerticle extends VerticleBase {
   private static final long RAMP_TICK_MILLIS = 10;
 
   private final BenchOptions options;
-  private final TlsClientFlags tls;
   private final BenchStats stats;
   private final Payload payload;
   private final int index;
@@ -36,9 +35,8 @@ final class BenchVerticle extends VerticleBase {
   private int nextClient;
   private boolean stopping;
 
-  BenchVerticle(BenchOptions options, TlsClientFlags tls, BenchStats stats, Payload payload, int index, int workers) {
+  BenchVerticle(BenchOptions options, BenchStats stats, Payload payload, int index, int workers) {
     this.options = options;
-    this.tls = tls;
     this.stats = stats;
     this.payload = payload;
     this.index = index;
@@ -48,7 +46,7 @@ final class BenchVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    NetClientOptions base = tls.apply(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
+    NetClientOptions base = options.tls().apply(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(10_000));
     if (options.sources().isEmpty()) {
       clients.add(vertx.createNetClient(base));
     }
@@ -109,15 +107,15 @@ final class BenchVerticle extends VerticleBase {
     long budget = options.countMode() ? options.messages() : Long.MAX_VALUE;
     BenchConnection connection = new BenchConnection(stats, payload, id, budget, options.pipeline(),
       options.greetingLines(), true, this::connectionFinished);
-    nextClient().connect(options.port(), options.host()).onComplete(opened -> {
-      if (opened.succeeded()) {
-        stats.connected.increment();
-        connections.add(connection);
-        connection.start(opened.result());
-        if (stopping) {
-          connection.stop();
-        }
-      } else {
+    VertxInternals.connect(vertx, nextClient(), options.port(), options.host(), socket -> {
+      stats.connected.increment();
+      connections.add(connection);
+      connection.start(socket);
+      if (stopping) {
+        connection.stop();
+      }
+    }).onComplete(opened -> {
+      if (opened.failed()) {
         stats.connectErrors.increment();
         finished++;
       }

@@ -1,15 +1,13 @@
 package io.vertxecho.client;
 
-import io.netty.channel.Channel;
-import io.netty.channel.socket.DuplexChannel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import io.vertxecho.internal.VertxInternals;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,8 +27,8 @@ final class ClientSession {
   private final PrintStream out;
   private final PrintStream err;
   private final Promise<Integer> result = Promise.promise();
+  private final Buffer scriptedLine;
   private NetSocket socket;
-  private Buffer scriptedLine;
   private Future<Void> lastWrite = Future.succeededFuture();
   private long sent;
   private long echoes;
@@ -42,9 +40,11 @@ final class ClientSession {
     this.in = in;
     this.out = out;
     this.err = err;
+    this.scriptedLine = options.scripted() ? Buffer.buffer(options.send() + "\n") : null;
   }
 
-  Future<Integer> start(Vertx vertx, NetSocket socket) {
+  /** Sets the socket's handlers; called where the socket is created, before its first byte is read. */
+  void attach(NetSocket socket) {
     this.socket = socket;
     if (options.raw()) {
       socket.handler(this::handleBytes);
@@ -53,8 +53,11 @@ final class ClientSession {
     }
     socket.exceptionHandler(failure -> err.println("client: " + failure.getMessage()));
     socket.closeHandler(v -> handleClosed());
+  }
+
+  /** Starts sending, on the socket's context once it is attached, and completes with the exit code. */
+  Future<Integer> start(Vertx vertx) {
     if (options.scripted()) {
-      scriptedLine = Buffer.buffer(options.send() + "\n");
       long timer = vertx.setTimer(options.timeoutSeconds() * 1000L, id -> finish(EchoClient.EXIT_FAILED,
         "no complete echo within " + options.timeoutSeconds() + " s (" + progress() + ")"));
       result.future().onComplete(done -> vertx.cancelTimer(timer));
@@ -114,12 +117,7 @@ final class ClientSession {
 
   /** End of input: stop sending but keep reading, so replies still on their way are printed. */
   private void halfClose() {
-    Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
-    if (channel instanceof DuplexChannel duplex) {
-      duplex.shutdownOutput();
-    } else {
-      socket.close();
-    }
+    VertxInternals.shutdownOutput(socket);
   }
 
   private void handleClosed() {

@@ -23,7 +23,8 @@ final class EchoConnection {
   private final Vertx vertx;
   private final NetSocket socket;
   private final EchoConfig config;
-  private final String id;
+  private final String instanceId;
+  private final long number;
   private final LineFramer framer;
   private final Consumer<EchoConnection> onClosed;
   private final long openedAt = System.currentTimeMillis();
@@ -34,11 +35,13 @@ final class EchoConnection {
   private boolean draining;
   private CloseReason reason;
 
-  EchoConnection(Vertx vertx, NetSocket socket, EchoConfig config, String id, Consumer<EchoConnection> onClosed) {
+  /** The connection's id, {@code instanceId-number}, is built when asked for: idle connections do not hold it. */
+  EchoConnection(Vertx vertx, NetSocket socket, EchoConfig config, String instanceId, long number, Consumer<EchoConnection> onClosed) {
     this.vertx = vertx;
     this.socket = socket;
     this.config = config;
-    this.id = id;
+    this.instanceId = instanceId;
+    this.number = number;
     this.onClosed = onClosed;
     this.framer = new LineFramer(config, this::write);
   }
@@ -48,7 +51,6 @@ final class EchoConnection {
     socket.handler(config.mode() == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);
-    socket.drainHandler(v -> handleDrain());
     socket.shutdownHandler(v -> handleShutdown());
     socket.closeHandler(v -> handleClosed());
     if (!config.greeting().isEmpty()) {
@@ -87,6 +89,7 @@ final class EchoConnection {
     socket.write(data);
     if (socket.writeQueueFull()) {
       socket.pause();
+      socket.drainHandler(v -> handleDrain());
     }
   }
 
@@ -138,9 +141,9 @@ final class EchoConnection {
 
   private void handleError(Throwable failure) {
     if (failure instanceof IOException) {
-      log.debug("Connection {} from {}: {}", id, socket.remoteAddress(), failure.getMessage());
+      log.debug("Connection {} from {}: {}", id(), socket.remoteAddress(), failure.getMessage());
     } else {
-      log.warn("Connection {} from {} failed", id, socket.remoteAddress(), failure);
+      log.warn("Connection {} from {} failed", id(), socket.remoteAddress(), failure);
     }
     closeWith(CloseReason.ERROR, null);
   }
@@ -167,7 +170,7 @@ final class EchoConnection {
   }
 
   String id() {
-    return id;
+    return instanceId + "-" + number;
   }
 
   NetSocket socket() {
