@@ -236,6 +236,18 @@ def http_json(port, path):
         return json.loads(r.read())
 
 
+def direct_memory(http_port):
+    """The JVM's direct buffer pool in use, from /metrics (Micrometer), or -1."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % http_port, timeout=10) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith("jvm_buffer_memory_used_bytes") and 'id="direct"' in line:
+                    return float(line.split()[-1])
+    except OSError:
+        pass
+    return -1
+
+
 def heap_after_gc(pid):
     subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, timeout=60)
     out = subprocess.run(["jcmd", str(pid), "GC.heap_info"], capture_output=True, text=True, timeout=60).stdout
@@ -264,6 +276,7 @@ def main():
     parser.add_argument("--tls-port", type=int, default=19702)
     parser.add_argument("--http-port", type=int, default=19703)
     parser.add_argument("--server-opts", default="-Xmx512m")
+    parser.add_argument("--faults", default="", help="comma-separated subset of the faults (default: all)")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="vertx-echo-hostile.")
@@ -309,11 +322,20 @@ def run(args, server, work):
     prober = multiprocessing.Process(target=probe, args=(args.port, probe_stop, probe_end), daemon=True)
     prober.start()
     rng_master = random.Random(args.seed)
-    faults = [
-        (rst_mid_write, False), (zero_window_reader, True), (storm, False), (garbage, False),
-        (slowloris, True), (huge_line, False), (half_open, True), (tls_abandoned, True),
-        (lambda rng, p, t: tls_honest(rng, p, t, os.path.join(work, "ca.pem")), False),
-    ]
+    faults = {
+        "rst-mid-write": (rst_mid_write, False), "zero-window": (zero_window_reader, True),
+        "connect-close-storm": (storm, False), "garbage": (garbage, False), "slowloris": (slowloris, True),
+        "huge-line": (huge_line, False), "half-open": (half_open, True), "tls-abandoned": (tls_abandoned, True),
+        "tls-honest": (lambda rng, p, t: tls_honest(rng, p, t, os.path.join(work, "ca.pem")), False),
+    }
+    chosen = [faults[name] for name in args.faults.split(",")] if args.faults else list(faults.values())
+    direct_peak = [0.0]
+
+    def sample_direct():
+        while not stop.wait(2):
+            direct_peak[0] = max(direct_peak[0], direct_memory(args.http_port))
+
+    threading.Thread(target=sample_direct, daemon=True).start()
     slots = threading.BoundedSemaphore(args.concurrency)
     workers = []
     started = time.time()
@@ -333,7 +355,7 @@ def run(args, server, work):
 
     while time.time() - started < args.duration and server.poll() is None:
         slots.acquire()
-        fault, takes_stop = rng_master.choice(faults)
+        fault, takes_stop = rng_master.choice(chosen)
         t = threading.Thread(target=worker, args=(fault, takes_stop, rng_master.getrandbits(32)), daemon=True)
         t.start()
         workers.append(t)
@@ -384,6 +406,7 @@ def run(args, server, work):
     print("| client-side errors (expected) | %s |" % (", ".join("%s %d" % kv for kv in sorted(errors.counts.items())) or "none"))
     print("| probe echoes | %d, p50 %.1f ms, p99 %.1f ms, max %.1f ms |" % (len(latencies), percentile(latencies, 0.5) * 1000, p99, worst))
     print("| heap after full GC | %.1f MiB before, %.1f MiB after |" % (baseline_heap / 1048576, final_heap / 1048576))
+    print("| direct buffers | peak %.1f MiB (sampled every 2 s), %.1f MiB at the end |" % (direct_peak[0] / 1048576, direct_memory(args.http_port) / 1048576))
     print()
     for name, ok in checks:
         print("- %s: %s" % ("PASS" if ok else "FAIL", name))

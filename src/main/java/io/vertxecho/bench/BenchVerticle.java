@@ -107,7 +107,7 @@ final class BenchVerticle extends VerticleBase {
     long budget = options.countMode() ? options.messages() : Long.MAX_VALUE;
     BenchConnection connection = new BenchConnection(stats, payload, id, budget, options.pipeline(),
       options.greetingLines(), true, this::connectionFinished);
-    VertxInternals.connect(vertx, nextClient(), options.port(), options.host(), socket -> {
+    VertxInternals.connect(vertx, nextClient(), options.tls().target(options.host(), options.port()), socket -> {
       stats.connected.increment();
       connections.add(connection);
       connection.start(socket);

@@ -50,7 +50,7 @@ final class ChurnLoop {
     long connectionId = id * 1_000_003 + cycles++;
     BenchConnection connection = new BenchConnection(stats, payload, connectionId, 1, 1, options.greetingLines(), false,
       finished -> cycleDone(finished, cycleStart));
-    VertxInternals.connect(vertx, clients.get(), options.port(), options.host(), socket -> {
+    VertxInternals.connect(vertx, clients.get(), options.tls().target(options.host(), options.port()), socket -> {
       stats.connected.increment();
       connection.start(socket);
     }).onFailure(failure -> {

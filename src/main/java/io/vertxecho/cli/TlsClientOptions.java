@@ -1,5 +1,6 @@
 package io.vertxecho.cli;
 
+import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
 import picocli.CommandLine.Option;
@@ -33,6 +34,11 @@ public final class TlsClientOptions implements Cli.Checked {
 
   public boolean enabled() {
     return tls || ca != null || insecure;
+  }
+
+  /** Where to connect, with TLS when it is on (the client's own TLS settings apply). */
+  public ConnectOptions target(String host, int port) {
+    return new ConnectOptions().setHost(host).setPort(port).setSsl(enabled());
   }
 
   /** {@code options} with these TLS settings; unchanged without TLS. */

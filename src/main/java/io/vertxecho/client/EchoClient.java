@@ -49,7 +49,7 @@ public final class EchoClient {
   public Future<Integer> run(Vertx vertx) {
     NetClient client = vertx.createNetClient(options.tls().apply(new NetClientOptions().setConnectTimeout(5_000).setTcpNoDelay(true)));
     ClientSession session = new ClientSession(options, in, out, err);
-    return VertxInternals.connect(vertx, client, options.port(), options.host(), session::attach)
+    return VertxInternals.connect(vertx, client, options.tls().target(options.host(), options.port()), session::attach)
       .transform(connected -> connected.succeeded()
         ? session.start(vertx)
         : Future.succeededFuture(unreachable(connected.cause())))

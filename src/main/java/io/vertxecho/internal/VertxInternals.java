@@ -88,6 +88,14 @@ public final class VertxInternals {
    * that has become garbage, with its sockets.
    */
   public static Future<NetSocket> connect(Vertx vertx, NetClient client, int port, String host, Handler<NetSocket> ready) {
+    return connect(vertx, client, new ConnectOptions().setPort(port).setHost(host), ready);
+  }
+
+  /**
+   * The same with the target in {@code target}; set its {@code ssl} for a TLS client (this internal path does not
+   * take it from the client's options, as the public {@code connect} does).
+   */
+  public static Future<NetSocket> connect(Vertx vertx, NetClient client, ConnectOptions target, Handler<NetSocket> ready) {
     ContextInternal context = ((VertxInternal) vertx).getOrCreateContext();
     Promise<NetSocket> connected = Promise.promise();
     Promise<NetSocket> result = context.promise();
@@ -97,7 +105,7 @@ public final class VertxInternals {
       }
       result.handle(outcome);
     });
-    ((NetClientInternal) client).connectInternal(new ConnectOptions().setPort(port).setHost(host), connected, context);
+    ((NetClientInternal) client).connectInternal(target, connected, context);
     return result.future();
   }
 }

@@ -103,7 +103,8 @@ class ClientTest {
     int exit = client("", "--colour", "blue");
 
     assertEquals(EchoClient.EXIT_USAGE, exit);
-    assertEquals("client: unknown option --colour (allowed: --host, --port, --raw, --send, --count, --timeout, --help; "
+    assertEquals("client: unknown option --colour (allowed: --host, --port, --raw, --send, --count, --timeout, --tls, --ca, "
+      + "--insecure, --help; "
       + "--help explains them)", errors());
   }
 
