@@ -89,12 +89,14 @@ final class EchoConnection {
     socket.write(data);
     if (socket.writeQueueFull()) {
       socket.pause();
+      VertxInternals.stopReading(socket);
       socket.drainHandler(v -> handleDrain());
     }
   }
 
   private void handleDrain() {
     lastActivity = System.nanoTime();
+    VertxInternals.resumeReading(socket);
     socket.resume();
   }
 

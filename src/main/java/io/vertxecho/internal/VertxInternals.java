@@ -72,6 +72,21 @@ public final class VertxInternals {
     }
   }
 
+  /**
+   * Stops reading from the socket's channel at once. {@code NetSocket.pause()} only stops delivering: Vert.x keeps
+   * reading until 8 reads are pending, and each pending read is a pooled direct buffer of up to 64 KiB, pinned while
+   * the socket stays paused (about 1 MiB per client that sends without reading; 40 such hostile clients at a time
+   * used up a node's 512 MiB of direct memory). Undo with {@link #resumeReading} before {@code resume()}.
+   */
+  public static void stopReading(NetSocket socket) {
+    ((NetSocketInternal) socket).channelHandlerContext().channel().config().setAutoRead(false);
+  }
+
+  /** Reads from the socket's channel again, after {@link #stopReading}. */
+  public static void resumeReading(NetSocket socket) {
+    ((NetSocketInternal) socket).channelHandlerContext().channel().config().setAutoRead(true);
+  }
+
   /** Sends a FIN but keeps reading (the bundled client at the end of its input); closes if the channel cannot. */
   public static void shutdownOutput(NetSocket socket) {
     if (((NetSocketInternal) socket).channelHandlerContext().channel() instanceof DuplexChannel duplex) {
