@@ -125,12 +125,12 @@ class ConfigLoaderTest {
     assertTrue(file.getMessage().startsWith("Invalid configuration: unknown key 'prot'; known keys: "), file.getMessage());
     ConfigException env = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_PROT", "1"), new Properties()));
-    assertTrue(env.getMessage().contains("unknown environment variable ECHO_PROT; known: ECHO_CLOSE_ON_EMPTY_LINE"), env.getMessage());
+    assertTrue(env.getMessage().contains("unknown environment variable ECHO_PROT; known: ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND, ECHO_BRIDGE_ENABLED, ECHO_CLOSE_ON_EMPTY_LINE"), env.getMessage());
     Properties properties = new Properties();
     properties.setProperty("echo.prot", "1");
     ConfigException property = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of(), properties));
-    assertTrue(property.getMessage().contains("unknown system property echo.prot; known: echo.closeOnEmptyLine"), property.getMessage());
+    assertTrue(property.getMessage().contains("unknown system property echo.prot; known: echo.bridge.connectionEventsPerSecond, echo.bridge.enabled, echo.closeOnEmptyLine"), property.getMessage());
   }
 
   @Test
