@@ -14,6 +14,7 @@ import io.vertxecho.config.EchoConfig;
 import io.vertxecho.echo.ConnectionGate;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.http.HttpVerticle;
+import io.vertxecho.metrics.ConfigReloadMetrics;
 import io.vertxecho.stats.StatsVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,7 @@ public final class DeployerVerticle extends VerticleBase {
   private Future<Void> applying = Future.succeededFuture();
   private String lastRejection;
   private String statsDeployment;
+  private ConfigReloadMetrics reloads;
 
   /** Used when deployed by name: config from this verticle's config (the launcher's -conf) and the process. */
   public DeployerVerticle() {
@@ -58,6 +60,7 @@ public final class DeployerVerticle extends VerticleBase {
   public Future<?> start() {
     ConfigLoader loader = givenLoader != null ? givenLoader
       : new ConfigLoader(config(), null, System.getenv(), System.getProperties());
+    reloads = ConfigReloadMetrics.register(vertx);
     nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : UUID.randomUUID().toString();
     return loader.load(vertx).compose(config -> {
       running = config;
@@ -144,6 +147,7 @@ public final class DeployerVerticle extends VerticleBase {
     List<String> changes = new ArrayList<>();
     applied.changedKeys(running).forEach(key -> changes.add(key + " " + describe(key, running, applied)));
     log.info("Config change applied (new connections use it): {}", String.join(", ", changes));
+    reloads.applied();
     running = applied;
     applying = applying.transform(previous -> scaleTo(applied))
       .onFailure(failure -> log.error("Applying the config change failed: {}", failure.getMessage()));
@@ -153,6 +157,7 @@ public final class DeployerVerticle extends VerticleBase {
   private void reject(ConfigException invalid) {
     if (!invalid.getMessage().equals(lastRejection)) {
       lastRejection = invalid.getMessage();
+      reloads.refused();
       log.warn("Config change rejected, the running config stays in force: {}", invalid.getMessage());
     }
   }
