@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertxecho.cluster.ClusterViewVerticle;
+import io.vertxecho.metrics.StatsMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ public final class StatsVerticle extends VerticleBase {
   private long retiredBytesOut;
   private String address = "";
   private boolean changePublishPending;
+  private StatsMetrics metrics;
 
   public StatsVerticle(String nodeId) {
     this.nodeId = nodeId;
@@ -48,7 +50,11 @@ public final class StatsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(config().getInteger("statsIntervalMillis", 1000), id -> publishNodeSummary(false));
+    metrics = StatsMetrics.register(vertx);
+    vertx.setPeriodic(config().getInteger("statsIntervalMillis", 1000), id -> {
+      publishNodeSummary(false);
+      updateMetrics();
+    });
     // Node-local: this node counts only its own connections, so other nodes' events need not travel here.
     return Future.join(
       vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, this::handleConnectionEvent).completion(),
@@ -116,6 +122,17 @@ public final class StatsVerticle extends VerticleBase {
       .map(reply -> reply.body().getJsonArray(Events.NODES))
       .otherwise(new JsonArray())
       .onSuccess(clusterNodes -> request.reply(snapshot(clusterNodes)));
+  }
+
+  /** Hands the node view and the number of live nodes to the Prometheus series. */
+  private void updateMetrics() {
+    vertx.eventBus().<JsonObject>request(Events.CLUSTER_VIEW, null, ASK_LOCAL)
+      .map(reply -> reply.body().getJsonArray(Events.NODES))
+      .otherwise(new JsonArray())
+      .onSuccess(clusterNodes -> {
+        JsonObject snapshot = snapshot(clusterNodes);
+        metrics.update(snapshot.getJsonObject("node"), snapshot.getJsonObject("cluster").getJsonArray(Events.NODES).size());
+      });
   }
 
   private void nodeSummaryChanged() {
