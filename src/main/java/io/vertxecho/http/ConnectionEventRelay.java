@@ -42,14 +42,16 @@ public final class ConnectionEventRelay extends VerticleBase {
   private void relay(Message<JsonObject> message) {
     JsonObject event = message.body();
     String node = event.getString(Events.NODE);
-    if (localNode != null && !localNode.equals(node)) {
+    if (localNode == null) {
+      localNode = node; // not clustered: every event is this node's
+    }
+    if (!localNode.equals(node)) {
       return;
     }
     if (budget > 0) {
       budget--;
       vertx.eventBus().publish(ADDRESS, event);
     } else {
-      localNode = node;
       skipped.merge(event.getString(Events.EVENT, ""), 1L, Long::sum);
     }
   }
