@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertxecho.config.ConfigLoader;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +37,7 @@ public final class TestNode {
 
   /** Deploys a node whose config comes from {@code loader} alone. */
   public static TestNode start(Vertx vertx, ConfigLoader loader) {
-    DeployerVerticle deployer = new DeployerVerticle(loader);
+    DeployerVerticle deployer = DeployerVerticle.standalone(loader);
     String id = vertx.deployVerticle(deployer).await();
     return new TestNode(vertx, deployer, id);
   }
@@ -51,7 +51,7 @@ public final class TestNode {
     Properties withFile = new Properties();
     withFile.putAll(properties);
     withFile.putIfAbsent("vertx-config-path", emptyConfigFile().toString());
-    return new ConfigLoader(config, null, env, withFile);
+    return new ConfigLoader(config, env, withFile);
   }
 
   private static Path emptyConfigFile() {

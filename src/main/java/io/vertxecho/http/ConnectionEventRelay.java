@@ -6,7 +6,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertxecho.config.EchoConfig;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,16 +14,10 @@ import java.util.TreeMap;
 /**
  * Feeds bridge clients this node's connection events without letting churn reach the echo path or flood the
  * bridge: it listens node-locally, forwards at most {@code bridge.connectionEventsPerSecond} events a second to
- * {@link #ADDRESS}, and replaces the rest with one {@code skipped} message a second that counts them by kind.
+ * {@link Events#BRIDGE_CONNECTIONS}, and replaces the rest with one {@code skipped} message a second that counts them by kind.
  * The bridge serves this address to its clients as {@code echo.connections}.
  */
 public final class ConnectionEventRelay extends VerticleBase {
-
-  /** Cluster-wide: the relayed events of every node with the bridge on. Bridge clients see it as {@code echo.connections}. */
-  public static final String ADDRESS = "echo.connections.bridge";
-  /** The event kind of the once-a-second summary of events that were over the budget. */
-  public static final String SKIPPED = "skipped";
-  public static final String COUNTS = "counts";
 
   private final Map<String, Long> skipped = new TreeMap<>();
   private String localNode;
@@ -50,7 +44,7 @@ public final class ConnectionEventRelay extends VerticleBase {
     }
     if (budget > 0) {
       budget--;
-      vertx.eventBus().publish(ADDRESS, event);
+      vertx.eventBus().publish(Events.BRIDGE_CONNECTIONS, event);
     } else {
       skipped.merge(event.getString(Events.EVENT, ""), 1L, Long::sum);
     }
@@ -59,11 +53,11 @@ public final class ConnectionEventRelay extends VerticleBase {
   private void nextSecond() {
     budget = perSecond;
     if (!skipped.isEmpty()) {
-      vertx.eventBus().publish(ADDRESS, new JsonObject()
-        .put(Events.EVENT, SKIPPED)
+      vertx.eventBus().publish(Events.BRIDGE_CONNECTIONS, new JsonObject()
+        .put(Events.EVENT, Events.SKIPPED)
         .put(Events.NODE, localNode)
         .put(Events.TIME, System.currentTimeMillis())
-        .put(COUNTS, new JsonObject(new TreeMap<>(skipped))));
+        .put(Events.COUNTS, new JsonObject(new TreeMap<>(skipped))));
       skipped.clear();
     }
   }

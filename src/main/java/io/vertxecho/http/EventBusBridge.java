@@ -7,7 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 
 /**
  * The SockJS event-bus bridge ({@code /eventbus}, raw WebSocket at {@code /eventbus/websocket}) with explicit
@@ -25,7 +25,7 @@ final class EventBusBridge {
   static Router router(Vertx vertx) {
     SockJSBridgeOptions options = new SockJSBridgeOptions()
       .addOutboundPermitted(new PermittedOptions().setAddress(Events.NODE_SUMMARY))
-      .addOutboundPermitted(new PermittedOptions().setAddress(ConnectionEventRelay.ADDRESS))
+      .addOutboundPermitted(new PermittedOptions().setAddress(Events.BRIDGE_CONNECTIONS))
       .addInboundPermitted(new PermittedOptions().setAddress(Events.STATS));
     return SockJSHandler.create(vertx).bridge(options, EventBusBridge::police);
   }
@@ -36,10 +36,10 @@ final class EventBusBridge {
     switch (event.type()) {
       case PUBLISH -> event.complete(false);
       case SEND -> event.complete(frame.getString("replyAddress") != null);
-      case REGISTER -> event.complete(!ConnectionEventRelay.ADDRESS.equals(frame.getString("address"))
-        && renamed(event, Events.CONNECTIONS, ConnectionEventRelay.ADDRESS));
-      case UNREGISTER -> event.complete(renamed(event, Events.CONNECTIONS, ConnectionEventRelay.ADDRESS));
-      case RECEIVE -> event.complete(renamed(event, ConnectionEventRelay.ADDRESS, Events.CONNECTIONS));
+      case REGISTER -> event.complete(!Events.BRIDGE_CONNECTIONS.equals(frame.getString("address"))
+        && renamed(event, Events.CONNECTIONS, Events.BRIDGE_CONNECTIONS));
+      case UNREGISTER -> event.complete(renamed(event, Events.CONNECTIONS, Events.BRIDGE_CONNECTIONS));
+      case RECEIVE -> event.complete(renamed(event, Events.BRIDGE_CONNECTIONS, Events.CONNECTIONS));
       default -> event.complete(true);
     }
   }

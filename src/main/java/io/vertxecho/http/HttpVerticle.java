@@ -16,7 +16,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +29,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
   /** The dashboard's files, on the classpath (in the jar). */
   private static final String DASHBOARD = "dashboard";
-  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2000);
+  /** Stats live on this node: the request never involves the cluster. */
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2000).setLocalOnly(true);
 
   private HttpServer server;
 
@@ -78,10 +79,10 @@ public final class HttpVerticle extends VerticleBase {
         result.complete(Status.KO(new JsonObject().put("reason", "stats unavailable: " + reply.cause().getMessage())));
         return;
       }
-      JsonObject node = reply.result().getJsonObject("node");
-      long instances = node.getJsonArray("instances").stream()
-        .filter(instance -> !((JsonObject) instance).getBoolean("draining", false)).count();
-      JsonObject data = new JsonObject().put("instances", instances).put("active", node.getLong("active"));
+      JsonObject node = reply.result().getJsonObject(Events.NODE);
+      long instances = node.getJsonArray(Events.INSTANCES).stream()
+        .filter(instance -> !((JsonObject) instance).getBoolean(Events.DRAINING, false)).count();
+      JsonObject data = new JsonObject().put(Events.INSTANCES, instances).put(Events.ACTIVE, node.getLong(Events.ACTIVE));
       result.complete(instances > 0 ? Status.OK(data) : Status.KO(data.put("reason", "no echo instance listening")));
     });
   }

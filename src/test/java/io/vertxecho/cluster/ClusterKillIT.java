@@ -1,15 +1,12 @@
 package io.vertxecho.cluster;
 
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.HttpGet;
 import io.vertxecho.internal.VertxInternals;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -27,11 +24,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -48,6 +49,7 @@ class ClusterKillIT {
 
   private final String clusterName = "echo-it-" + UUID.randomUUID();
   private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<NodeProcess> killed = new ArrayList<>();
 
   @AfterEach
   void stopNodes() {
@@ -61,7 +63,7 @@ class ClusterKillIT {
     for (int i = 0; i < 3; i++) {
       nodes.add(startNode(i));
     }
-    HttpClient http = client.createHttpClient();
+    HttpGet http = new HttpGet();
     List<NetSocket> connections = new ArrayList<>();
     for (NodeProcess node : nodes) {
       awaitStats(http, node, "the cluster of 3 to form", stats -> nodeCount(stats) == 3);
@@ -72,6 +74,7 @@ class ClusterKillIT {
     }
 
     long killedAt = System.nanoTime();
+    killed.add(nodes.get(0));
     nodes.get(0).process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
     for (NodeProcess survivor : nodes.subList(1, 3)) {
@@ -137,30 +140,21 @@ class ClusterKillIT {
     return echoed.future().await(10, TimeUnit.SECONDS);
   }
 
-  private static JsonObject awaitStats(HttpClient http, NodeProcess node, String what, Predicate<JsonObject> condition)
-    throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    Object last = null;
-    while (System.nanoTime() < deadline) {
-      if (!node.process().isAlive()) {
-        fail("Node on port " + node.echoPort() + " exited with " + node.process().exitValue() + "; see target/it-logs");
-      }
-      Future<JsonObject> stats = http.request(HttpMethod.GET, node.httpPort(), "127.0.0.1", "/stats")
-        .compose(request -> request.send())
-        .compose(HttpClientResponse::body)
-        .map(Buffer::toJsonObject);
-      try {
-        JsonObject snapshot = stats.await(10, TimeUnit.SECONDS);
-        if (condition.test(snapshot)) {
-          return snapshot;
+  /** Polls a node's /stats until the condition holds, failing at once if any node process died. */
+  private JsonObject awaitStats(HttpGet http, NodeProcess node, String what, Predicate<JsonObject> condition) {
+    AtomicReference<Object> last = new AtomicReference<>();
+    await(what + " on node http port " + node.httpPort()).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+      .untilAsserted(() -> {
+        nodes.stream().filter(each -> !killed.contains(each) && !each.process().isAlive()).findFirst().ifPresent(dead ->
+          fail("Node on port " + dead.echoPort() + " exited with " + dead.process().exitValue() + "; see target/it-logs"));
+        try {
+          last.set(http.json(node.httpPort(), "/stats"));
+        } catch (RuntimeException notUpYet) {
+          last.set(notUpYet);
         }
-        last = snapshot;
-      } catch (Exception notUpYet) {
-        last = notUpYet;
-      }
-      Thread.sleep(200);
-    }
-    return fail("Timed out waiting for " + what + " on node http port " + node.httpPort() + "; last: " + last);
+        assertTrue(last.get() instanceof JsonObject stats && condition.test(stats), () -> "last: " + last.get());
+      });
+    return (JsonObject) last.get();
   }
 
   private static int nodeCount(JsonObject stats) {

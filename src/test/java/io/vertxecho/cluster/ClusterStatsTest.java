@@ -5,7 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.cluster.ClusterNodes.Node;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -18,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static io.vertxecho.cluster.ClusterNodes.clusterEntry;
+import static org.awaitility.Awaitility.await;
 import static io.vertxecho.cluster.ClusterNodes.nodeCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -53,10 +55,14 @@ class ClusterStatsTest {
       }
     }).completion().await(10, TimeUnit.SECONDS);
 
-    cluster.connect(accepting);
-
-    JsonObject event = seen.future().await(30, TimeUnit.SECONDS);
-    assertEquals(accepting.id(), event.getString(Events.NODE));
+    // A new consumer reaches the other nodes' routing tables asynchronously, and a publish before that reaches
+    // nobody: connect until one event crosses.
+    await("a connected event from the other node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+      .until(() -> {
+        cluster.connect(accepting);
+        return seen.future().isComplete();
+      });
+    assertEquals(accepting.id(), seen.future().result().getString(Events.NODE));
   }
 
   @Test

@@ -4,13 +4,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.EventContract;
+import io.vertxecho.HttpGet;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.http.HttpResponse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -75,7 +78,7 @@ class BridgeTest {
       assertEquals("rejected", bridge.await("an error frame for a publish to echo.stats", BridgeClient::isError).getString("body"));
       bridge.register(Events.INSTANCE_SUMMARY);
       assertEquals("access_denied", bridge.await("an error frame for the register", BridgeClient::isError).getString("body"));
-      bridge.register(ConnectionEventRelay.ADDRESS);
+      bridge.register(Events.BRIDGE_CONNECTIONS);
       assertEquals("rejected", bridge.await("an error frame for the relay's own address", BridgeClient::isError).getString("body"));
     }
     JsonObject stats = node.stats().getJsonObject("node");
@@ -103,8 +106,8 @@ class BridgeTest {
         JsonObject event = bridge.awaitBody(Events.CONNECTIONS, "events until " + 2 * connections + " are accounted for"
           + " (relayed " + relayed + ", skipped " + skipped + ")", body -> true);
         EventContract.assertValid("connectionEvent", event);
-        if (ConnectionEventRelay.SKIPPED.equals(event.getString(Events.EVENT))) {
-          skipped += event.getJsonObject(ConnectionEventRelay.COUNTS).stream().mapToLong(count -> ((Number) count.getValue()).longValue()).sum();
+        if (Events.SKIPPED.equals(event.getString(Events.EVENT))) {
+          skipped += event.getJsonObject(Events.COUNTS).stream().mapToLong(count -> ((Number) count.getValue()).longValue()).sum();
         } else {
           relayed++;
         }
@@ -118,9 +121,11 @@ class BridgeTest {
   @DisplayName("with bridge.enabled false there is no /eventbus, and the dashboard is still served")
   void bridgeOff(Vertx vertx) {
     TestNode node = TestNode.start(vertx, new JsonObject().put("bridge", new JsonObject().put("enabled", false)));
-    HttpEndpointsTest.get(vertx, node.httpPort(), "/eventbus/info", 404);
-    String page = HttpEndpointsTest.get(vertx, node.httpPort(), "/", 200).toString();
-    assertEquals(true, page.contains("<title>vertx-echo dashboard</title>"), page);
+    HttpGet http = new HttpGet();
+    assertEquals(404, http.get(node.httpPort(), "/eventbus/info").statusCode());
+    HttpResponse<String> page = http.get(node.httpPort(), "/");
+    assertEquals(200, page.statusCode());
+    assertEquals(true, page.body().contains("<title>vertx-echo dashboard</title>"), page.body());
   }
 
   private static JsonObject request(String address, String replyAddress) {

@@ -6,7 +6,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertxecho.EventContract;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

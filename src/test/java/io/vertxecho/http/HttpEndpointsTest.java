@@ -1,12 +1,10 @@
 package io.vertxecho.http;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.HttpGet;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
 import org.junit.jupiter.api.DisplayName;
@@ -28,7 +26,7 @@ class HttpEndpointsTest {
     try (Wire client = Wire.connect(node.port())) {
       client.readLine();
       node.awaitNode(n -> n.getLong("active") == 1);
-      JsonObject body = get(vertx, node.httpPort(), "/stats", 200).toJsonObject();
+      JsonObject body = new HttpGet().json(node.httpPort(), "/stats");
       JsonObject self = body.getJsonObject("node");
       assertEquals(1, self.getLong("active"));
       assertEquals(1, self.getLong("accepted"));
@@ -43,18 +41,8 @@ class HttpEndpointsTest {
   @DisplayName("GET /health answers 200 UP while the echo instances listen")
   void health(Vertx vertx) {
     TestNode node = TestNode.start(vertx, new JsonObject());
-    JsonObject health = get(vertx, node.httpPort(), "/health", 200).toJsonObject();
+    JsonObject health = new HttpGet().json(node.httpPort(), "/health");
     assertEquals("UP", health.getString("status"));
   }
 
-  static Buffer get(Vertx vertx, int port, String path, int expectedStatus) {
-    HttpClient http = vertx.createHttpClient();
-    return http.request(HttpMethod.GET, port, "127.0.0.1", path)
-      .compose(request -> request.send())
-      .compose(response -> {
-        assertEquals(expectedStatus, response.statusCode());
-        return response.body();
-      })
-      .await();
-  }
 }

@@ -2,13 +2,10 @@ package io.vertxecho.metrics;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertxecho.HttpGet;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
 import org.junit.jupiter.api.AfterEach;
@@ -98,11 +95,10 @@ class MetricsTest {
 
   private String awaitMetrics(TestNode node, String what, Predicate<String> condition) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    HttpClient http = vertx.createHttpClient();
+    HttpGet http = new HttpGet();
     String last = "";
     while (System.nanoTime() < deadline) {
-      last = http.request(HttpMethod.GET, node.httpPort(), "127.0.0.1", "/metrics")
-        .compose(request -> request.send()).compose(HttpClientResponse::body).map(Buffer::toString).await(10, TimeUnit.SECONDS);
+      last = http.get(node.httpPort(), "/metrics").body();
       if (condition.test(last)) {
         return last;
       }

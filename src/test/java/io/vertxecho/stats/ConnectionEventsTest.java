@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.TestNode;
+import io.vertxecho.events.Events;
 import io.vertxecho.Wire;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
