@@ -38,7 +38,7 @@ run_case() {
     ECHO_CONNECTION_LOG=OFF ECHO_CONFIG_SCAN_MILLIS=0 ECHO_BRIDGE_ENABLED=$enabled \
     ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND=$limit java -Xmx1g -jar "$JAR" >"$WORK/server-$name.log" 2>&1 &
   SERVER=$!
-  for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$HTTP_PORT/health" 2>/dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 100); do curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$HTTP_PORT/health" 2>/dev/null && break; sleep 0.2; done
   if [ "$name" = dashboard ] || [ "$name" = unlimited ]; then
     chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
       --disable-component-update --disable-sync --user-data-dir="$WORK/chrome-$name-$RANDOM" --remote-debugging-port=0 \
