@@ -34,6 +34,7 @@ run_case() {
     off) enabled=false ;;
     unlimited) limit=100000 ;;
   esac
+  for _ in $(seq 1 150); do ss -Hltn "( sport = :$PORT or sport = :$HTTP_PORT )" | grep -q . || break; sleep 0.2; done
   ECHO_PORT=$PORT ECHO_HTTP_PORT=$HTTP_PORT ECHO_HOST=127.0.0.1 ECHO_HTTP_HOST=127.0.0.1 ECHO_INSTANCES=2 \
     ECHO_CONNECTION_LOG=OFF ECHO_CONFIG_SCAN_MILLIS=0 ECHO_BRIDGE_ENABLED=$enabled \
     ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND=$limit java -Xmx1g -jar "$JAR" >"$WORK/server-$name.log" 2>&1 &

@@ -201,7 +201,7 @@ function renderNodes() {
 function nodeCard(id, entry) {
   const summary = entry.summary;
   const instances = summary.instances || [];
-  const anyDraining = instances.some(instance => instance.draining);
+  const anyDraining = summary.draining || instances.some(instance => instance.draining);
   const closed = Object.entries(summary.closed || {});
   return el('article', { class: 'node', 'data-node-id': id },
     el('h3', {}, el('span', { class: 'swatch', style: 'background:' + colorOf(id) }),

@@ -44,7 +44,11 @@ final class EventBusBridge {
     }
   }
 
-  /** Replaces the frame's address {@code from} with {@code to} (other frames pass untouched); always true. */
+  /**
+   * Replaces the frame's address {@code from} with {@code to} (other frames pass untouched); always true. The bridge
+   * acts on the replaced frame (BridgeEvent#setRawMessage): a register for echo.connections subscribes to the relay,
+   * and what the relay publishes reaches the client as echo.connections. BridgeTest breaks if that ever changes.
+   */
   private static boolean renamed(BridgeEvent event, String from, String to) {
     JsonObject frame = event.getRawMessage();
     if (from.equals(frame.getString("address"))) {
