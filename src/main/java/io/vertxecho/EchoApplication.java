@@ -1,15 +1,16 @@
 package io.vertxecho;
 
+import ch.qos.logback.classic.LoggerContext;
 import io.vertx.core.Deployable;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.bench.Bench;
 import io.vertxecho.client.EchoClient;
 import io.vertxecho.cluster.ClusterManagerFactory;
@@ -40,7 +41,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   private ConfigLoader loader;
   private JsonObject sources;
   private EchoConfig config;
-  private ClusterManager clusterManager;
+  private HazelcastClusterManager clusterManager;
 
   public EchoApplication(String[] args) {
     super(args);
@@ -119,6 +120,16 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     return defaults;
   }
 
+  /** One line for the operator: which cluster, and the Hazelcast address other members reach this node on. */
+  @Override
+  public void afterVertxStarted(HookContext context) {
+    if (context.vertx().isClustered()) {
+      LoggerFactory.getLogger(EchoApplication.class).info("Joined cluster {} as member {} ({} members)",
+        clusterManager.getHazelcastInstance().getConfig().getClusterName(),
+        clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress(), clusterManager.getNodes().size());
+    }
+  }
+
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
     return () -> new DeployerVerticle(config, loader, clusterManager);
@@ -151,8 +162,27 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     }
   }
 
+  /** After SIGTERM's drain: the last lines still queued in the async appender are written before the JVM ends. */
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    flushLogs();
+  }
+
+  @Override
+  public void afterFailureToStopVertx(HookContext context, Throwable t) {
+    flushLogs();
+  }
+
   private static void exitWithoutTrace(String message, int code) {
     LoggerFactory.getLogger(EchoApplication.class).error(message);
+    flushLogs();
     System.exit(code);
+  }
+
+  /** logback.xml logs through an async appender: stopping logback writes what it still holds. */
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      logback.stop();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.vertxecho.cluster;
 
+import com.hazelcast.cluster.Address;
 import com.hazelcast.config.Config;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -7,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.DeployerVerticle;
@@ -35,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class ClusterNodes implements AutoCloseable {
 
   /** One clustered Vert.x running the whole application. */
-  record Node(Vertx vertx, DeployerVerticle deployer, String id) {
+  record Node(Vertx vertx, DeployerVerticle deployer, String id, String hazelcastAddress) {
 
     int echoPort() {
       return deployer.echoPort();
@@ -50,6 +52,8 @@ final class ClusterNodes implements AutoCloseable {
 
   private final String clusterName = "echo-test-" + UUID.randomUUID();
   private final Vertx client;
+  /** One client for every connection, held for the test's life: Vert.x closes a NetClient, and its sockets, once it is garbage. */
+  private final NetClient netClient;
   private final HttpGet http = new HttpGet();
   private final List<Node> nodes = new ArrayList<>();
   private final List<NetSocket> connections = new ArrayList<>();
@@ -57,6 +61,7 @@ final class ClusterNodes implements AutoCloseable {
   /** @param client a non-clustered Vert.x for the client side (the test's own) */
   ClusterNodes(Vertx client) {
     this.client = client;
+    this.netClient = client.createNetClient();
   }
 
   Node start() throws Exception {
@@ -78,8 +83,14 @@ final class ClusterNodes implements AutoCloseable {
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
   }
 
-  private Node start(ConfigLoader loader) throws Exception {
-    Config hazelcast = ClusterManagerFactory.hazelcastConfig(List.of("127.0.0.1"), clusterName)
+  /**
+   * Starts a node. Hazelcast binds the first free port from 5701 up, and a member listed without a port is looked
+   * for on 5701 to 5703 only: with those taken by another process the nodes would never meet. So each node after
+   * the first lists the real addresses of the nodes already started.
+   */
+  Node start(ConfigLoader loader) throws Exception {
+    List<String> members = nodes.isEmpty() ? List.of("127.0.0.1") : nodes.stream().map(Node::hazelcastAddress).toList();
+    Config hazelcast = ClusterManagerFactory.hazelcastConfig(members, clusterName)
       .setProperty("hazelcast.wait.seconds.before.join", "0")
       .setProperty("hazelcast.heartbeat.interval.seconds", "1")
       .setProperty("hazelcast.max.no.heartbeat.seconds", "5");
@@ -90,7 +101,8 @@ final class ClusterNodes implements AutoCloseable {
       .buildClustered().await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     DeployerVerticle deployer = new DeployerVerticle(loader.load(), loader, clusterManager);
     vertx.deployVerticle(deployer).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    Node node = new Node(vertx, deployer, clusterManager.getNodeId());
+    Address address = clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress();
+    Node node = new Node(vertx, deployer, clusterManager.getNodeId(), address.getHost() + ":" + address.getPort());
     nodes.add(node);
     return node;
   }
@@ -98,12 +110,17 @@ final class ClusterNodes implements AutoCloseable {
   /** Opens an echo connection to the node and returns once the greeting arrived (the node has accepted it). */
   NetSocket connect(Node node) throws Exception {
     Promise<NetSocket> greeted = Promise.promise();
-    VertxInternals.connect(client, client.createNetClient(), node.echoPort(), "127.0.0.1",
+    VertxInternals.connect(client, netClient, node.echoPort(), "127.0.0.1",
         connected -> connected.handler(greeting -> greeted.tryComplete(connected)))
       .onFailure(greeted::tryFail);
     NetSocket socket = greeted.future().await(10, TimeUnit.SECONDS);
     connections.add(socket);
     return socket;
+  }
+
+  /** The node's {@code GET /stats}, once. */
+  JsonObject stats(Node node) {
+    return http.json(node.httpPort(), "/stats");
   }
 
   /** Polls the node's {@code GET /stats} until the condition holds; fails with the last snapshot after 30 s. */

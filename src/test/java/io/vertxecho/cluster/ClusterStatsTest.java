@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.cluster.ClusterNodes.Node;
+import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.events.Events;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static io.vertxecho.cluster.ClusterNodes.clusterEntry;
@@ -107,6 +110,20 @@ class ClusterStatsTest {
     Path next = file.resolveSibling(file.getFileName() + ".next");
     Files.writeString(next, config.encodePrettily());
     return Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Test
+  @DisplayName("A peer is aged by its own interval: one publishing every 7 s never drops out of a 200 ms node's view")
+  void peersAgeByTheirOwnClock() throws Exception {
+    Node fast = cluster.start();
+    Node slow = cluster.start(new ConfigLoader(ClusterNodes.baseConfig().put("statsIntervalMillis", 7000), Map.of(), new Properties()));
+    JsonObject seen = cluster.awaitStats(fast, "the slow node", s -> clusterEntry(s, slow) != null);
+    assertEquals(35_000, clusterEntry(seen, slow).getLong("validMillis"));
+
+    // Longer than 5 of the fast node's own intervals (at least 5 s), and than one of the slow node's.
+    await("the slow node staying in the fast node's view").during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(12))
+      .pollInterval(Duration.ofMillis(250))
+      .until(() -> clusterEntry(cluster.stats(fast), slow) != null);
   }
 
   @Test
