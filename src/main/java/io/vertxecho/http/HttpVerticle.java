@@ -56,7 +56,7 @@ public final class HttpVerticle extends VerticleBase {
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
       .onSuccess(listening -> {
         server = listening;
-        log.info("HTTP dashboard /, /stats, /health{}{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "",
+        log.info("HTTP /stats, /health{}, dashboard /{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "",
           config.bridgeEnabled() ? ", event-bus bridge " + EventBusBridge.PATH : "", config.httpHost(), listening.actualPort());
       }));
   }
