@@ -73,10 +73,12 @@ public final class DeployerVerticle extends VerticleBase {
     return vertx.deployVerticle(new StatsVerticle(nodeId, cluster), options)
       .compose(stats -> vertx.deployVerticle(http, options))
       .compose(httpDeployed -> scaleTo(config))
-      .onSuccess(echo -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
+      .compose(echo -> watch(config.configScanMillis()))
+      // Last: until start() completes, Vert.x 5.0's close (SIGTERM) stops this verticle without undeploying
+      // its children, so they would not drain. Whoever waits for this line may stop the node.
+      .onSuccess(watching -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
         config.host(), echoPort(), config.mode().key(), config.instances(),
-        vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
-      .compose(echo -> watch(config.configScanMillis()));
+        vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId));
   }
 
   @Override
