@@ -39,6 +39,8 @@ public record EchoConfig(
   String clusterName,
   String clusterInterface,
   ClusterTls clusterTls,
+  boolean bridgeEnabled,
+  int bridgeConnectionEventsPerSecond,
   Tls tls) {
 
   /** How bytes are framed: {@code line} (greeting, commands, lines) or {@code raw} (RFC 862). */
@@ -98,12 +100,16 @@ public record EchoConfig(
     "host", "port", "instances", "mode", "greeting", "goodbye", "quitCommands", "closeOnEmptyLine",
     "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "maxConnectionsPerIp", "shutdownGraceSeconds",
     "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
-    "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath", "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
+    "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath",
+    "bridge.enabled", "bridge.connectionEventsPerSecond",
+    "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
 
   /** Keys that a running node cannot change: a change is logged and takes effect at the next start. */
   public static final Set<String> RESTART_KEYS = Set.of(
     "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
-    "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath", "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
+    "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath",
+    "bridge.enabled", "bridge.connectionEventsPerSecond",
+    "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
 
   /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
   public static JsonObject defaults() {
@@ -124,6 +130,7 @@ public record EchoConfig(
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
       .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", "").put("interface", "")
         .put("tls", new JsonObject().put("certPath", "").put("keyPath", "").put("trustPath", "")))
+      .put("bridge", new JsonObject().put("enabled", true).put("connectionEventsPerSecond", 100))
       .put("tls", new JsonObject().put("port", -1).put("certPath", "").put("keyPath", "")
         .put("clientAuth", "none").put("trustPath", "").put("handshakeTimeoutSeconds", 10));
   }
@@ -166,6 +173,8 @@ public record EchoConfig(
       in.clusterName("cluster.name"),
       in.clusterInterface("cluster.interface"),
       in.clusterTls(),
+      in.bool("bridge.enabled"),
+      in.integer("bridge.connectionEventsPerSecond", 0, 100_000),
       in.tls());
   }
 
@@ -190,6 +199,7 @@ public record EchoConfig(
       .put("http", new JsonObject().put("host", httpHost).put("port", httpPort))
       .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName)
         .put("interface", clusterInterface).put("tls", clusterTls.toJson()))
+      .put("bridge", new JsonObject().put("enabled", bridgeEnabled).put("connectionEventsPerSecond", bridgeConnectionEventsPerSecond))
       .put("tls", tls.toJson());
   }
 
