@@ -7,6 +7,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertxecho.access.AccessLogVerticle;
 import io.vertxecho.cluster.ClusterViewVerticle;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
@@ -66,8 +67,9 @@ public final class DeployerVerticle extends VerticleBase {
         .compose(view -> vertx.deployVerticle(new StatsVerticle(nodeId), options))
         .compose(stats -> {
           statsDeployment = stats;
-          return vertx.deployVerticle(http, options);
+          return config.accessLog() ? vertx.deployVerticle(new AccessLogVerticle(nodeId), options) : Future.succeededFuture();
         })
+        .compose(accessLog -> vertx.deployVerticle(http, options))
         .compose(httpDeployed -> scaleTo(config))
         .onSuccess(echo -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
           config.host(), echoPort(), config.mode().key(), config.instances(),

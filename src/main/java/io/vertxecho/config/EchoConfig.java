@@ -33,7 +33,9 @@ public record EchoConfig(
   String httpHost,
   int httpPort,
   List<String> clusterMembers,
-  String clusterName) {
+  String clusterName,
+  boolean proxyProtocol,
+  boolean accessLog) {
 
   /** How bytes are framed: {@code line} (greeting, commands, lines) or {@code raw} (RFC 862). */
   public enum Mode {
@@ -50,11 +52,13 @@ public record EchoConfig(
   public static final Set<String> KEYS = Set.of(
     "host", "port", "instances", "mode", "greeting", "goodbye", "quitCommands", "closeOnEmptyLine",
     "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "shutdownGraceSeconds",
-    "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name");
+    "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
+    "proxyProtocol", "accessLog");
 
   /** Keys that a running node cannot change: a change is logged and takes effect at the next start. */
   public static final Set<String> RESTART_KEYS = Set.of(
-    "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name");
+    "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
+    "proxyProtocol", "accessLog");
 
   /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
   public static JsonObject defaults() {
@@ -72,7 +76,9 @@ public record EchoConfig(
       .put("statsIntervalMillis", 1000)
       .put("configScanMillis", 3000)
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
-      .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", ""));
+      .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", ""))
+      .put("proxyProtocol", false)
+      .put("accessLog", false);
   }
 
   /** Validates with no knowledge of where values came from (verticles re-reading their own config). */
@@ -109,7 +115,9 @@ public record EchoConfig(
       in.string("http.host", false),
       in.integer("http.port", 0, 65535),
       in.clusterMembers("cluster.members"),
-      in.clusterName("cluster.name"));
+      in.clusterName("cluster.name"),
+      in.bool("proxyProtocol"),
+      in.bool("accessLog"));
   }
 
   /** The canonical JSON form: what {@link #fromJson(JsonObject)} reads back into an equal value. */
@@ -130,7 +138,9 @@ public record EchoConfig(
       .put("statsIntervalMillis", statsIntervalMillis)
       .put("configScanMillis", configScanMillis)
       .put("http", new JsonObject().put("host", httpHost).put("port", httpPort))
-      .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName));
+      .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName))
+      .put("proxyProtocol", proxyProtocol)
+      .put("accessLog", accessLog);
   }
 
   /** The dotted keys whose values differ between this config and {@code other}. */

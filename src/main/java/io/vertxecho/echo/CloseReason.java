@@ -8,6 +8,8 @@ public enum CloseReason {
   LINE_TOO_LONG("line-too-long"),
   SERVER_FULL("server-full"),
   SHUTDOWN("shutdown"),
+  /** With {@code proxyProtocol}: the connection did not start with a valid PROXY protocol header. */
+  PROXY_HEADER("proxy-header"),
   ERROR("error");
 
   private final String key;

@@ -18,7 +18,10 @@ import io.vertxecho.stats.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The node's HTTP face: {@code GET /stats} (the StatsVerticle's snapshot), {@code GET /health} and {@code GET /metrics}. */
+/**
+ * The node's HTTP face: {@code GET /stats} (the StatsVerticle's snapshot), {@code GET /health} (liveness),
+ * {@code GET /ready} (readiness, what a load balancer checks) and {@code GET /metrics}.
+ */
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
@@ -33,6 +36,7 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/stats").handler(this::handleStats);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    router.get("/ready").handler(this::handleReady);
     if (vertx.isMetricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create());
     }
@@ -42,7 +46,7 @@ public final class HttpVerticle extends VerticleBase {
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
       .onSuccess(listening -> {
         server = listening;
-        log.info("HTTP /stats, /health{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "", config.httpHost(), listening.actualPort());
+        log.info("HTTP /stats, /health, /ready{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "", config.httpHost(), listening.actualPort());
       });
   }
 
@@ -69,6 +73,41 @@ public final class HttpVerticle extends VerticleBase {
         .filter(instance -> !((JsonObject) instance).getBoolean("draining", false)).count();
       JsonObject data = new JsonObject().put("instances", instances).put("active", node.getLong("active"));
       result.complete(instances > 0 ? Status.OK(data) : Status.KO(data.put("reason", "no echo instance listening")));
+    });
+  }
+
+  /**
+   * 200 while the node serves: the stats answer and at least one echo instance listens without draining. Every
+   * instance reports {@code draining} as soon as its stop begins (SIGTERM, undeploy), so a node that drains answers
+   * 503 from then on while its clients finish; a node that scales down keeps serving on its new instances. A clustered
+   * node is deployed only after it joined the cluster.
+   */
+  private void handleReady(RoutingContext context) {
+    askStats().onComplete(reply -> {
+      JsonObject body = new JsonObject();
+      String notReady = null;
+      if (reply.failed()) {
+        notReady = "stats unavailable: " + reply.cause().getMessage();
+      } else {
+        JsonObject node = reply.result().getJsonObject("node");
+        long listening = 0;
+        long draining = 0;
+        for (Object instance : node.getJsonArray("instances")) {
+          if (((JsonObject) instance).getBoolean(Events.DRAINING, false)) {
+            draining++;
+          } else {
+            listening++;
+          }
+        }
+        body.put("instances", listening).put(Events.DRAINING, draining).put(Events.ACTIVE, node.getLong(Events.ACTIVE));
+        notReady = listening == 0 ? (draining > 0 ? "draining" : "no echo instance listening") : null;
+      }
+      body.put("status", notReady == null ? "READY" : "NOT_READY");
+      if (notReady != null) {
+        body.put("reason", notReady);
+      }
+      context.response().setStatusCode(notReady == null ? 200 : 503);
+      context.json(body);
     });
   }
 

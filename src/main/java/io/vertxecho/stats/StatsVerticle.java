@@ -34,6 +34,7 @@ public final class StatsVerticle extends VerticleBase {
   private final String nodeId;
   private final Map<String, InstanceStats> instances = new LinkedHashMap<>();
   private final Map<String, Long> closed = new TreeMap<>();
+  private final RecentClients recentClients = new RecentClients();
   private long active;
   private long accepted;
   private long peak;
@@ -77,6 +78,7 @@ public final class StatsVerticle extends VerticleBase {
         peak = Math.max(peak, active);
         instance.accepted++;
         instance.active++;
+        recentClients.accepted(event);
         nodeSummaryChanged();
         connectionLog.info("New client accepted: {} active connections", active);
       }
@@ -192,7 +194,8 @@ public final class StatsVerticle extends VerticleBase {
       .put(Events.BYTES_IN, bytesIn)
       .put(Events.BYTES_OUT, bytesOut)
       .put("closed", new JsonObject(new LinkedHashMap<>(closed)))
-      .put("instances", perInstance);
+      .put("instances", perInstance)
+      .put("recentClients", recentClients.toJson());
     return new JsonObject().put("node", node).put("cluster", ClusterViewVerticle.clusterPart(clusterNodes, clusterEntry()));
   }
 
