@@ -127,9 +127,16 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
    */
   @Override
   public void beforeStoppingVertx(HookContext context) {
+    LoggerFactory.getLogger(EchoApplication.class).info("Stopping: draining clients{}",
+      context.vertx() != null && context.vertx().isClustered() ? ", then leaving the cluster" : "");
     if (deployer != null && !Context.isOnEventLoopThread()) {
       deployer.shutdownInOrder().await();
     }
+  }
+
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    LoggerFactory.getLogger(EchoApplication.class).info("Stopped");
   }
 
   /** {@code -instances N} sizes the echo instances; the main verticle itself is deployed once. */
