@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -111,12 +112,7 @@ class ComposeClusterIT {
   void connectionsSpreadAndAccessLogShowsTheClient() {
     List<Wire> clients = new ArrayList<>();
     try {
-      int port = project.lbPort();
-      for (int i = 0; i < 300; i++) {
-        Wire client = Wire.connect(port);
-        clients.add(client);
-        assertEquals("Welcome to my server", client.readLine());
-      }
+      openThroughHaproxy(300, clients);
       Map<String, Long> active = await("300 connections counted by the nodes", Duration.ofSeconds(20),
         this::activeByNode, counts -> counts.values().stream().mapToLong(Long::longValue).sum() == 300);
       active.forEach((node, count) -> assertTrue(count >= 50, "node " + node + " holds " + count + " of 300: " + active));
@@ -159,17 +155,12 @@ class ComposeClusterIT {
   @Order(4)
   @DisplayName("Stopping a node that holds clients: they are told the server shuts down, its /ready is 503, new clients go elsewhere")
   void stoppedNodeDrains() throws Exception {
-    int port = project.lbPort();
     String node2 = containers.get("node2");
     List<Wire> clients = new ArrayList<>();
     ExecutorService readers = Executors.newCachedThreadPool();
     Process stop = null;
     try {
-      for (int i = 0; i < 30; i++) {
-        Wire client = Wire.connect(port);
-        clients.add(client);
-        assertEquals("Welcome to my server", client.readLine());
-      }
+      openThroughHaproxy(30, clients);
       long held = await("node2 holding clients", Duration.ofSeconds(20), () -> activeByNode(),
         counts -> counts.values().stream().mapToLong(Long::longValue).sum() == 30).get("node2");
       assertTrue(held > 0, "HAProxy gave node2 none of 30 clients");
@@ -222,12 +213,7 @@ class ComposeClusterIT {
     Stream.concat(NODES.stream(), Stream.of("extra")).forEach(node -> awaitClusterSize(node, 4));
     List<Wire> clients = new ArrayList<>();
     try {
-      int port = project.lbPort();
-      for (int i = 0; i < 8; i++) {
-        Wire client = Wire.connect(port);
-        clients.add(client);
-        assertEquals("Welcome to my server", client.readLine());
-      }
+      openThroughHaproxy(8, clients);
       await("the fourth node holding clients", Duration.ofSeconds(20),
         () -> project.stats(extra), stats -> stats != null && stats.getJsonObject("node").getLong("active") > 0);
     } finally {
@@ -253,7 +239,7 @@ class ComposeClusterIT {
 
   /** Each of the three nodes' open connections, as its /stats counts them (-1 when it does not answer). */
   private Map<String, Long> activeByNode() {
-    Map<String, Long> active = new java.util.TreeMap<>();
+    Map<String, Long> active = new TreeMap<>();
     for (String node : NODES) {
       JsonObject stats = project.stats(containers.get(node));
       active.put(node, stats == null ? -1L : stats.getJsonObject("node").getLong("active"));
@@ -265,6 +251,16 @@ class ComposeClusterIT {
     JsonObject stats = project.stats(container);
     return stats == null ? -1 : (int) stats.getJsonObject("node").getJsonArray("instances").stream()
       .filter(instance -> !((JsonObject) instance).getBoolean("draining", false)).count();
+  }
+
+  /** Opens {@code count} clients through HAProxy into {@code clients} (for the caller to close), each greeted. */
+  private void openThroughHaproxy(int count, List<Wire> clients) {
+    int port = project.lbPort();
+    for (int i = 0; i < count; i++) {
+      Wire client = Wire.connect(port);
+      clients.add(client);
+      assertEquals("Welcome to my server", client.readLine());
+    }
   }
 
   /** One client through HAProxy: greeting, one echoed line, then the quit command. */
