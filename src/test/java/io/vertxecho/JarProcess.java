@@ -94,6 +94,10 @@ public final class JarProcess implements AutoCloseable {
     process.toHandle().destroy();
   }
 
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   public String output() {
     return output.toString();
   }

@@ -47,6 +47,16 @@ class HttpEndpointsTest {
     assertEquals("UP", health.getString("status"));
   }
 
+  @Test
+  @DisplayName("GET /ready answers 200 READY while the echo instances listen and none of them drains")
+  void ready(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject());
+    node.awaitNode(n -> n.getJsonArray("instances").size() == 2);
+    JsonObject ready = get(vertx, node.httpPort(), "/ready", 200).toJsonObject();
+    assertEquals("READY", ready.getString("status"));
+    assertEquals(2, ready.getLong("instances"));
+  }
+
   static Buffer get(Vertx vertx, int port, String path, int expectedStatus) {
     HttpClient http = vertx.createHttpClient();
     return http.request(HttpMethod.GET, port, "127.0.0.1", path)
