@@ -3,6 +3,7 @@ package io.vertxecho.echo;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.internal.VertxInternals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ final class EchoConnection {
   }
 
   void start() {
-    HalfClose.enable(socket);
+    VertxInternals.enableHalfClose(socket);
     socket.handler(config.mode() == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);

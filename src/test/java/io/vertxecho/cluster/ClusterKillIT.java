@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.internal.VertxInternals;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -114,13 +115,11 @@ class ClusterKillIT {
   }
 
   private static NetSocket connect(Vertx client, NodeProcess node) throws Exception {
-    return client.createNetClient().connect(node.echoPort(), "127.0.0.1")
-      .compose(socket -> {
-        Promise<NetSocket> greeted = Promise.promise();
-        socket.handler(greeting -> greeted.tryComplete(socket));
-        return greeted.future();
-      })
-      .await(10, TimeUnit.SECONDS);
+    Promise<NetSocket> greeted = Promise.promise();
+    VertxInternals.connect(client, client.createNetClient(), node.echoPort(), "127.0.0.1",
+        socket -> socket.handler(greeting -> greeted.tryComplete(socket)))
+      .onFailure(greeted::tryFail);
+    return greeted.future().await(10, TimeUnit.SECONDS);
   }
 
   /** Sends one line and returns the line echoed back. */

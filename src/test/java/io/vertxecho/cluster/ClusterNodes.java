@@ -16,6 +16,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.DeployerVerticle;
 import io.vertxecho.config.ConfigLoader;
+import io.vertxecho.internal.VertxInternals;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,13 +103,11 @@ final class ClusterNodes implements AutoCloseable {
 
   /** Opens an echo connection to the node and returns once the greeting arrived (the node has accepted it). */
   NetSocket connect(Node node) throws Exception {
-    NetSocket socket = client.createNetClient().connect(node.echoPort(), "127.0.0.1")
-      .compose(connected -> {
-        Promise<NetSocket> greeted = Promise.promise();
-        connected.handler(greeting -> greeted.tryComplete(connected));
-        return greeted.future();
-      })
-      .await(10, TimeUnit.SECONDS);
+    Promise<NetSocket> greeted = Promise.promise();
+    VertxInternals.connect(client, client.createNetClient(), node.echoPort(), "127.0.0.1",
+        connected -> connected.handler(greeting -> greeted.tryComplete(connected)))
+      .onFailure(greeted::tryFail);
+    NetSocket socket = greeted.future().await(10, TimeUnit.SECONDS);
     connections.add(socket);
     return socket;
   }

@@ -7,6 +7,7 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import io.vertxecho.TestNode;
+import io.vertxecho.internal.VertxInternals;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,13 +58,12 @@ final class LiveTraffic {
   }
 
   private void open(int id) {
-    client.connect(port, "127.0.0.1").onComplete(connected -> {
-      if (connected.succeeded()) {
-        new Conversation(id, connected.result()).start();
-      } else if (running) {
-        refused.incrementAndGet();
-      }
-    });
+    VertxInternals.connect(vertx, client, port, "127.0.0.1", socket -> new Conversation(id, socket).start())
+      .onFailure(failure -> {
+        if (running) {
+          refused.incrementAndGet();
+        }
+      });
   }
 
   /** One client connection's state. */

@@ -1,0 +1,81 @@
+package io.vertxecho.internal;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.net.NetClientInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketImpl;
+import io.vertx.core.streams.impl.InboundBuffer;
+
+/**
+ * Every use of Vert.x implementation classes in this project, for the two things Vert.x 5.0 has no public API for.
+ * A Vert.x upgrade may break them: {@code VertxInternalsTest} and the half-close tests fail if it does.
+ * <ul>
+ *   <li><b>Half-close</b>: Vert.x does not enable Netty's half-closure, so a client's FIN would close the channel
+ *   and lose what is still to be echoed.</li>
+ *   <li><b>Server-first protocols</b>: {@code NetClient.connect} completes its future through a task queued on the
+ *   socket's event loop, and a byte read before that task runs finds no handler and is dropped (about one connect in
+ *   1,500 lost the greeting). Connecting with a promise bound to no context runs the callback where the socket is
+ *   created, before its first read.</li>
+ * </ul>
+ */
+public final class VertxInternals {
+
+  private VertxInternals() {
+  }
+
+  /**
+   * Lets the client half-close: the FIN becomes an end-of-stream queued behind the data already read, so the
+   * socket's end handler runs after every earlier byte was handled, even while the socket is paused, and the
+   * server can still write before closing.
+   *
+   * @throws IllegalStateException if Vert.x hands over a socket class this code does not know, rather than
+   *     silently swallowing the client's FIN
+   */
+  public static void enableHalfClose(NetSocket socket) {
+    if (!(socket instanceof NetSocketImpl impl)) {
+      throw new IllegalStateException("half-close needs io.vertx.core.net.impl.NetSocketImpl, got " + socket.getClass().getName());
+    }
+    ChannelHandlerContext context = ((NetSocketInternal) socket).channelHandlerContext();
+    context.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+    context.pipeline().addBefore("handler", "half-close", new ChannelInboundHandlerAdapter() {
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event == ChannelInputShutdownEvent.INSTANCE) {
+          impl.handleMessage(InboundBuffer.END_SENTINEL);
+        }
+        ctx.fireUserEventTriggered(event);
+      }
+    });
+  }
+
+  /**
+   * Connects and runs {@code ready} on the new socket before any byte it receives is delivered, so a handler set
+   * there sees everything the server sends, the greeting included. The returned future completes after
+   * {@code ready} ran.
+   */
+  public static Future<NetSocket> connect(Vertx vertx, NetClient client, int port, String host, Handler<NetSocket> ready) {
+    ContextInternal context = ((VertxInternal) vertx).getOrCreateContext();
+    Promise<NetSocket> connected = Promise.promise();
+    Promise<NetSocket> result = context.promise();
+    connected.future().onComplete(outcome -> {
+      if (outcome.succeeded()) {
+        ready.handle(outcome.result());
+      }
+      result.handle(outcome);
+    });
+    ((NetClientInternal) client).connectInternal(new ConnectOptions().setPort(port).setHost(host), connected, context);
+    return result.future();
+  }
+}
