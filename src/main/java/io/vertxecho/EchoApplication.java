@@ -38,6 +38,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   private JsonObject launcherConf = new JsonObject();
   private Integer launcherInstances;
   private volatile DeployerVerticle deployer;
+  private volatile boolean deployed;
 
   public EchoApplication(String[] args) {
     super(args);
@@ -127,16 +128,26 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
    */
   @Override
   public void beforeStoppingVertx(HookContext context) {
-    LoggerFactory.getLogger(EchoApplication.class).info("Stopping: draining clients{}",
-      context.vertx() != null && context.vertx().isClustered() ? ", then leaving the cluster" : "");
+    if (deployed) {
+      LoggerFactory.getLogger(EchoApplication.class).info("Stopping: draining clients{}",
+        context.vertx().isClustered() ? ", then leaving the cluster" : "");
+    }
     if (deployer != null && !Context.isOnEventLoopThread()) {
       deployer.shutdownInOrder().await();
     }
   }
 
   @Override
+  public void afterVerticleDeployed(HookContext context) {
+    deployed = true;
+  }
+
+  /** The lifecycle's last line, after a node that served has stopped (not after a startup that failed). */
+  @Override
   public void afterVertxStopped(HookContext context) {
-    LoggerFactory.getLogger(EchoApplication.class).info("Stopped");
+    if (deployed) {
+      LoggerFactory.getLogger(EchoApplication.class).info("Stopped");
+    }
   }
 
   /** {@code -instances N} sizes the echo instances; the main verticle itself is deployed once. */

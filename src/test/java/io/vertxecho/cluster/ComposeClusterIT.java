@@ -63,9 +63,7 @@ class ComposeClusterIT {
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
       if (project != null) {
-        System.out.println("=== containers of " + project.name() + " after the failure of " + context.getDisplayName());
-        System.out.println(project.compose("ps"));
-        System.out.println(project.compose("logs", "--no-color", "--tail", "300"));
+        printLogs(context.getDisplayName());
       }
     }
   };
@@ -82,8 +80,19 @@ class ComposeClusterIT {
     Files.writeString(confDir.resolve("config.json"), config.encodePrettily());
     project = new ComposeProject(baseDir, name, confDir);
     project.compose("build", "node1");
-    project.compose("up", "-d");
+    try {
+      project.compose("up", "-d");
+    } catch (IllegalStateException failed) {
+      printLogs("docker-compose up");
+      throw failed;
+    }
     NODES.forEach(node -> containers.put(node, project.container(node)));
+  }
+
+  private void printLogs(String after) {
+    System.out.println("=== containers of " + project.name() + " after the failure of " + after);
+    System.out.println(project.compose("ps"));
+    System.out.println(project.compose("logs", "--no-color", "--tail", "300"));
   }
 
   @AfterAll
