@@ -154,6 +154,10 @@ class ComposeClusterIT {
     for (int i = 0; i < 10; i++) {
       assertEcho("after the kill " + i);
     }
+    for (String survivor : List.of("node1", "node2")) {
+      await(survivor + " logging node3's death in one line", Duration.ofSeconds(10), () -> project.logs(containers.get(survivor)),
+        logs -> logs.contains("Cluster member left or died: node3:5701"));
+    }
     project.compose("start", "node3");
     awaitReady("node3");
     NODES.forEach(node -> awaitClusterSize(node, 3));
@@ -193,6 +197,14 @@ class ComposeClusterIT {
       readers.shutdownNow();
     }
     assertTrue(stop.waitFor(60, TimeUnit.SECONDS), "docker-compose stop node2 did not finish");
+    String stopped = project.logs(node2);
+    assertTrue(stopped.contains("Stopping: draining clients, then leaving the cluster") && stopped.strip().endsWith("Stopped"),
+      "node2's log does not show its stop in one line each:\n" + stopped);
+    // Quiet lifecycle: a kill, a restart and a drain left no stack trace in any node's log.
+    for (String node : NODES) {
+      String logs = project.logs(containers.get(node));
+      assertTrue(!logs.contains("\tat ") && !logs.contains("Exception"), node + " logged a stack trace:\n" + logs);
+    }
     project.compose("start", "node2");
     awaitReady("node2");
     NODES.forEach(node -> awaitClusterSize(node, 3));
