@@ -17,6 +17,7 @@ LABEL = {
     "netty": "Netty baseline",
     "threads": "blocking, platform threads",
     "virtual": "blocking, virtual threads",
+    "epoll": "C epoll, one thread per core",
 }
 COMMAND = {
     "vertx-line": f"ECHO_PORT=9301 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF java {server_opts} -jar target/vertx-echo.jar",
@@ -24,6 +25,7 @@ COMMAND = {
     "netty": f"BASELINE_JAVA_OPTS='{server_opts}' src/bench/start-baseline.sh netty 9303",
     "threads": f"BASELINE_JAVA_OPTS='{server_opts}' src/bench/start-baseline.sh threads 9304",
     "virtual": f"BASELINE_JAVA_OPTS='{server_opts}' JAVA21={java21} src/bench/start-baseline.sh virtual 9305",
+    "epoll": "src/bench/start-baseline.sh epoll 9306",
 }
 
 
@@ -132,10 +134,11 @@ w("")
 for scenario in [k for k in ["c100", "c1000", "c10000"] if any(r["scenario"] == k for r in results)]:
     n = int(scenario[1:])
     netty = mean_rate("netty", scenario, "messagesPerSecond")
+    c_epoll = mean_rate("epoll", scenario, "messagesPerSecond") if "epoll" in servers else 0
     w(f"### {n:,} connections, {size}-byte messages")
     w("")
-    w("| server | msg/s (mean) | rounds | MB/s | vs Netty | p50 ms | p99 ms | p99.9 ms | max ms | errors |")
-    w("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    w("| server | msg/s (mean) | rounds | MB/s | vs Netty | vs C epoll | p50 ms | p99 ms | p99.9 ms | max ms | errors |")
+    w("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in servers:
         rs = runs(s, scenario)
         good = [r for r in rs if r is not None]
@@ -144,6 +147,7 @@ for scenario in [k for k in ["c100", "c1000", "c10000"] if any(r["scenario"] == 
         lat = last["latencyMicros"] if last else None
         w(f"| {LABEL[s]} | {rate:,.0f} | {' / '.join(format(r['messagesPerSecond'], ',.0f') if r else 'failed' for r in rs)} | "
           f"{mean_rate(s, scenario, 'megabytesPerSecond'):.2f} | {ratio(rate, netty):.2f}x | "
+          + (f"{ratio(rate, c_epoll):.2f}x | " if c_epoll else "- | ")
           + (f"{ms(lat['p50'])} | {ms(lat['p99'])} | {ms(lat['p99.9'])} | {ms(lat['max'])} | " if lat else "- | - | - | - | ")
           + f"{sum(errors(r) for r in rs)} |")
     w("")

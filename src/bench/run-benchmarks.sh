@@ -30,13 +30,15 @@ fi
 
 SERVERS=(vertx-line vertx-raw netty threads)
 if [ -x "$JAVA21" ]; then SERVERS+=(virtual); fi
-declare -A PORT=([vertx-line]=9301 [vertx-raw]=9302 [netty]=9303 [threads]=9304 [virtual]=9305)
+if command -v "${CC:-cc}" >/dev/null; then SERVERS+=(epoll); fi
+declare -A PORT=([vertx-line]=9301 [vertx-raw]=9302 [netty]=9303 [threads]=9304 [virtual]=9305 [epoll]=9306)
 declare -A COMMAND=(
   [vertx-line]="ECHO_PORT=9301 ECHO_HTTP_PORT=9381 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF $JAVA $SERVER_OPTS -jar $JAR"
   [vertx-raw]="ECHO_PORT=9302 ECHO_HTTP_PORT=9382 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF $JAVA $SERVER_OPTS -jar $JAR"
   [netty]="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh netty 9303"
   [threads]="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh threads 9304"
   [virtual]="BASELINE_JAVA_OPTS='$SERVER_OPTS' JAVA21=$JAVA21 src/bench/start-baseline.sh virtual 9305"
+  [epoll]="src/bench/start-baseline.sh epoll 9306"
 )
 declare -A PID=()
 
@@ -123,6 +125,7 @@ stop_all
 
 log "memory: RSS of a fresh server with 0 and $IDLE idle connections"
 for name in "${SERVERS[@]}"; do
+  [ "$name" = epoll ] && continue  # a fixed buffer per connection by design: not a memory baseline
   start_server "$name"
   sleep 2
   rss0=$(rss_kb "${PID[$name]}")

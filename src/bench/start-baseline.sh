@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Starts one baseline echo server in the foreground (for the benchmark): netty | threads | virtual [PORT].
+# Starts one baseline echo server in the foreground (for the benchmark): netty | threads | virtual | epoll [PORT].
 #   netty    raw Netty echo server (same Netty as Vert.x, epoll when available)      default port 9201
 #   threads  blocking ServerSocket, one platform thread per client                     default port 9202
 #   virtual  the same with virtual threads, on the Temurin 25 JDK ($JAVA21 to override) default port 9203
+#   epoll    src/bench/epoll-echo.c: C, one epoll thread per core, SO_REUSEPORT (built with cc) default port 9204
 # JVM options come from $BASELINE_JAVA_OPTS. Builds the jar and test classes when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,11 +13,21 @@ case "$kind" in
   netty) class=io.vertxecho.baseline.NettyEchoServer; port=${2:-9201}; args=("$port") ;;
   threads) class=io.vertxecho.baseline.BlockingEchoServer; port=${2:-9202}; args=("$port") ;;
   virtual) class=io.vertxecho.baseline.BlockingEchoServer; port=${2:-9203}; args=("$port" --virtual) ;;
-  *) echo "usage: $0 netty|threads|virtual [PORT]" >&2; exit 2 ;;
+  epoll) port=${2:-9204} ;;
+  *) echo "usage: $0 netty|threads|virtual|epoll [PORT]" >&2; exit 2 ;;
 esac
 case "$port" in
   ''|*[!0-9]*) echo "$0: PORT must be a number from 1 to 65535 (got '$port')" >&2; exit 2 ;;
 esac
+
+if [ "$kind" = epoll ]; then
+  binary=target/epoll-echo
+  if [ ! -x "$binary" ] || [ src/bench/epoll-echo.c -nt "$binary" ]; then
+    mkdir -p target
+    ${CC:-cc} -O2 -Wall -pthread -o "$binary" src/bench/epoll-echo.c
+  fi
+  exec "$binary" "$port"
+fi
 
 java_bin=${JAVA:-java}
 if [ "$kind" = virtual ]; then

@@ -3,17 +3,16 @@ package io.vertxecho;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertxecho.access.AccessLogVerticle;
-import io.vertxecho.cluster.ClusterViewVerticle;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.echo.ConnectionGate;
 import io.vertxecho.echo.EchoVerticle;
+import io.vertxecho.events.Events;
 import io.vertxecho.http.HttpVerticle;
 import io.vertxecho.stats.StatsVerticle;
 import org.slf4j.Logger;
@@ -26,16 +25,18 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The main verticle: reads config once, deploys the cluster view, stats, HTTP and the echo instances, in
- * that order; then watches the config file and applies changes. Each echo instance is a deployment of its
- * own, so scaling deploys new instances before removing old ones (the port never closes) and a removed
- * instance drains only its own clients.
+ * The main verticle: deploys stats, HTTP and the echo instances with the config it is given, then watches the
+ * config file and applies changes. Each echo instance is a deployment of its own, so scaling deploys new instances
+ * before removing old ones (the port never closes) and a removed instance drains only its own clients.
+ * Stopping it (undeploy, or SIGTERM through {@code vertx.close()}) undeploys its children together: the echo
+ * instances drain while stats waits for their last word.
  */
 public final class DeployerVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(DeployerVerticle.class);
 
-  private final ConfigLoader givenLoader;
+  private final ConfigLoader loader;
+  private final ClusterManager clusterManager;
   private final ConnectionGate gate = new ConnectionGate();
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
   private final HttpVerticle http = new HttpVerticle();
@@ -44,64 +45,42 @@ public final class DeployerVerticle extends VerticleBase {
   private ConfigRetriever retriever;
   private Future<Void> applying = Future.succeededFuture();
   private String lastRejection;
-  private String statsDeployment;
 
-  /** Used when deployed by name: config from this verticle's config (the launcher's -conf) and the process. */
-  public DeployerVerticle() {
-    this(null);
+  /**
+   * @param config         the validated config to start with (read once, before Vert.x started)
+   * @param loader         the sources it came from, watched for changes
+   * @param clusterManager the cluster manager Vert.x was built with, or null; used only when Vert.x is clustered
+   */
+  public DeployerVerticle(EchoConfig config, ConfigLoader loader, ClusterManager clusterManager) {
+    this.running = config;
+    this.loader = loader;
+    this.clusterManager = clusterManager;
   }
 
-  public DeployerVerticle(ConfigLoader loader) {
-    this.givenLoader = loader;
+  /** A node that does not join a cluster; reads {@code loader} on the calling thread (not an event loop). */
+  public static DeployerVerticle standalone(ConfigLoader loader) {
+    return new DeployerVerticle(loader.load(), loader, null);
   }
 
   @Override
   public Future<?> start() {
-    ConfigLoader loader = givenLoader != null ? givenLoader
-      : new ConfigLoader(config(), null, System.getenv(), System.getProperties());
-    nodeId = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : UUID.randomUUID().toString();
-    return loader.load(vertx).compose(config -> {
-      running = config;
-      DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
-      return vertx.deployVerticle(new ClusterViewVerticle(), options)
-        .compose(view -> vertx.deployVerticle(new StatsVerticle(nodeId), options))
-        .compose(stats -> {
-          statsDeployment = stats;
-          return config.accessLog() ? vertx.deployVerticle(new AccessLogVerticle(nodeId), options) : Future.succeededFuture();
-        })
-        .compose(accessLog -> vertx.deployVerticle(http, options))
-        .compose(httpDeployed -> scaleTo(config))
-        .onSuccess(echo -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
-          config.host(), echoPort(), config.mode().key(), config.instances(),
-          vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
-        .compose(echo -> watch(loader, config.configScanMillis()));
-    });
+    ClusterManager cluster = vertx.isClustered() ? clusterManager : null;
+    nodeId = cluster != null ? cluster.getNodeId() : UUID.randomUUID().toString();
+    EchoConfig config = running;
+    DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
+    return vertx.deployVerticle(new StatsVerticle(nodeId, cluster), options)
+      .compose(stats -> config.accessLog() ? vertx.deployVerticle(new AccessLogVerticle(nodeId), options) : Future.succeededFuture())
+      .compose(accessLog -> vertx.deployVerticle(http, options))
+      .compose(httpDeployed -> scaleTo(config))
+      .onSuccess(echo -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
+        config.host(), echoPort(), config.mode().key(), config.instances(),
+        vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
+      .compose(echo -> watch(config.configScanMillis()));
   }
 
   @Override
   public Future<?> stop() {
     return retriever == null ? Future.succeededFuture() : retriever.close();
-  }
-
-  /**
-   * Stops in order before Vert.x undeploys the rest: the echo instances first (each drains its clients),
-   * then stats (its last node summary), so logs, stats and the cluster view see every connection close.
-   */
-  public Future<Void> shutdownInOrder() {
-    Promise<Void> drained = Promise.promise();
-    context.runOnContext(v -> {
-      if (retriever != null) {
-        retriever.close();
-        retriever = null;
-      }
-      List<Future<?>> removed = new ArrayList<>();
-      echoInstances.forEach(instance -> removed.add(vertx.undeploy(instance.deploymentId())));
-      echoInstances.clear();
-      Future.all(removed)
-        .transform(echoDrained -> statsDeployment == null ? Future.succeededFuture() : vertx.undeploy(statsDeployment))
-        .<Void>mapEmpty().onComplete(drained);
-    });
-    return drained.future();
   }
 
   /** The echo port, resolved when the config asked for a random one. */
@@ -114,18 +93,18 @@ public final class DeployerVerticle extends VerticleBase {
     return http.actualPort();
   }
 
-  private Future<Void> watch(ConfigLoader loader, int scanMillis) {
+  private Future<Void> watch(int scanMillis) {
     if (scanMillis == 0) {
       return Future.succeededFuture();
     }
     retriever = loader.retriever(vertx, scanMillis);
     retriever.configStream().exceptionHandler(failure -> reject(loader.unreadable(failure)));
-    retriever.listen(change -> apply(loader, change.getNewConfiguration()));
+    retriever.listen(change -> apply(change.getNewConfiguration()));
     log.info("Watching {} for changes every {} ms", loader.path(), scanMillis);
-    return retriever.getConfig().onSuccess(current -> apply(loader, current)).mapEmpty();
+    return retriever.getConfig().onSuccess(this::apply).mapEmpty();
   }
 
-  private void apply(ConfigLoader loader, JsonObject merged) {
+  private void apply(JsonObject merged) {
     EchoConfig next;
     try {
       next = loader.validate(merged);
@@ -147,6 +126,7 @@ public final class DeployerVerticle extends VerticleBase {
     applied.changedKeys(running).forEach(key -> changes.add(key + " " + describe(key, running, applied)));
     log.info("Config change applied (new connections use it): {}", String.join(", ", changes));
     running = applied;
+    vertx.eventBus().publish(Events.CONFIG, applied.toJson());
     applying = applying.transform(previous -> scaleTo(applied))
       .onFailure(failure -> log.error("Applying the config change failed: {}", failure.getMessage()));
   }
@@ -165,7 +145,6 @@ public final class DeployerVerticle extends VerticleBase {
 
   /** Brings the echo instances to {@code config.instances()}: new ones first, then the surplus drained. */
   private Future<Void> scaleTo(EchoConfig config) {
-    echoInstances.forEach(instance -> instance.verticle().reconfigure(config));
     List<Future<?>> added = new ArrayList<>();
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     for (int i = echoInstances.size(); i < config.instances(); i++) {

@@ -1,8 +1,7 @@
 package io.vertxecho;
 
-import io.vertx.core.Context;
+import ch.qos.logback.classic.LoggerContext;
 import io.vertx.core.Deployable;
-import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +10,7 @@ import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.bench.Bench;
 import io.vertxecho.client.EchoClient;
 import io.vertxecho.cluster.ClusterManagerFactory;
@@ -25,24 +25,27 @@ import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
- * The Vert.x launcher with this application's wiring: native transport, metrics, the Hazelcast cluster manager
- * for {@code -cluster}, the launcher's {@code -instances} sizing the echo instances (not the main verticle),
- * and one clear line, no stack trace, for a user mistake.
+ * The Vert.x launcher with this application's wiring: the config read once before Vert.x starts, the Hazelcast
+ * cluster manager built from it (used when the launcher's {@code -cluster} asks for a cluster), native transport,
+ * metrics, the launcher's {@code -instances} sizing the echo instances (not the main verticle), and one clear line,
+ * no stack trace, for a user mistake.
  */
 public final class EchoApplication extends VertxApplication implements VertxApplicationHooks {
 
   /** Exit code for an invalid configuration or an address that cannot be bound (sysexits' EX_CONFIG). */
   public static final int EXIT_CONFIG = 78;
+  /** The main verticle's instance count before the launcher applies {@code -instances}: still this means none was given. */
+  private static final int INSTANCES_NOT_GIVEN = 0;
 
-  private final String[] args;
   private JsonObject launcherConf = new JsonObject();
-  private Integer launcherInstances;
-  private volatile DeployerVerticle deployer;
+  private ConfigLoader loader;
+  private JsonObject sources;
+  private EchoConfig config;
+  private HazelcastClusterManager clusterManager;
   private volatile boolean deployed;
 
   public EchoApplication(String[] args) {
     super(args);
-    this.args = args;
   }
 
   public static void main(String[] args) {
@@ -65,32 +68,36 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   }
 
   @Override
-  public JsonObject afterConfigParsed(JsonObject config) {
-    launcherConf = config == null ? new JsonObject() : config;
-    return config;
+  public JsonObject afterConfigParsed(JsonObject conf) {
+    launcherConf = conf == null ? new JsonObject() : conf;
+    return conf;
   }
 
-  /** With {@code -cluster}: Hazelcast from cluster/cluster.xml plus the config's members and name (read once, early). */
+  /** Lets {@link #beforeDeployingVerticle} tell an explicit {@code -instances} from the launcher's default of 1. */
+  @Override
+  public JsonObject afterDeploymentOptionsParsed(JsonObject deploymentOptions) {
+    JsonObject options = deploymentOptions == null ? new JsonObject() : deploymentOptions;
+    if (!options.containsKey("instances")) {
+      options.put("instances", INSTANCES_NOT_GIVEN);
+    }
+    return options;
+  }
+
+  /**
+   * Reads and validates the config, once: the cluster manager needs its members and name before Vert.x starts.
+   * Vert.x uses the cluster manager only when built clustered ({@code -cluster}).
+   */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options);
-    if (Arrays.stream(args).noneMatch(arg -> arg.toLowerCase().matches("--?c(luster)?(=true)?"))) {
-      return builder;
-    }
-    return builder.withClusterManager(ClusterManagerFactory.create(configBeforeVertx()));
-  }
-
-  /** The echo config, read with a short-lived Vert.x because the cluster manager is needed before Vert.x starts. */
-  private EchoConfig configBeforeVertx() {
-    Vertx scratch = Vertx.vertx();
+    loader = new ConfigLoader(launcherConf, System.getenv(), System.getProperties());
     try {
-      return new ConfigLoader(launcherConf, null, System.getenv(), System.getProperties()).load(scratch).await();
+      sources = loader.read();
+      config = loader.validate(sources);
     } catch (ConfigException e) {
       exitWithoutTrace(e.getMessage(), EXIT_CONFIG);
-      throw e;
-    } finally {
-      scratch.close();
     }
+    clusterManager = ClusterManagerFactory.create(config);
+    return VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
   }
 
   /**
@@ -114,27 +121,33 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     return defaults;
   }
 
+  /** One line for the operator: which cluster, and the Hazelcast address other members reach this node on. */
   @Override
-  public Supplier<? extends Deployable> verticleSupplier() {
-    return () -> {
-      deployer = new DeployerVerticle(new ConfigLoader(launcherConf, launcherInstances, System.getenv(), System.getProperties()));
-      return deployer;
-    };
+  public void afterVertxStarted(HookContext context) {
+    if (context.vertx().isClustered()) {
+      LoggerFactory.getLogger(EchoApplication.class).info("Joined cluster {} as member {} ({} members)",
+        clusterManager.getHazelcastInstance().getConfig().getClusterName(),
+        clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress(), clusterManager.getNodes().size());
+    }
   }
 
-  /**
-   * On SIGTERM the echo instances drain first: Vert.x would otherwise undeploy stats and the cluster view
-   * alongside them and lose the last connection events. This runs on the JVM's shutdown thread.
-   */
   @Override
-  public void beforeStoppingVertx(HookContext context) {
-    if (deployed) {
-      LoggerFactory.getLogger(EchoApplication.class).info("Stopping: draining clients{}",
-        context.vertx().isClustered() ? ", then leaving the cluster" : "");
+  public Supplier<? extends Deployable> verticleSupplier() {
+    return () -> new DeployerVerticle(config, loader, clusterManager);
+  }
+
+  /** {@code -instances N} sizes the echo instances and wins over every config source; the main verticle is deployed once. */
+  @Override
+  public void beforeDeployingVerticle(HookContext context) {
+    int instances = context.deploymentOptions().getInstances();
+    if (instances != INSTANCES_NOT_GIVEN) {
+      try {
+        config = loader.launcherInstances(instances).validate(sources.put("instances", instances));
+      } catch (ConfigException e) {
+        exitWithoutTrace(e.getMessage(), EXIT_CONFIG);
+      }
     }
-    if (deployer != null && !Context.isOnEventLoopThread()) {
-      deployer.shutdownInOrder().await();
-    }
+    context.deploymentOptions().setInstances(1);
   }
 
   @Override
@@ -142,24 +155,13 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     deployed = true;
   }
 
-  /** The lifecycle's last line, after a node that served has stopped (not after a startup that failed). */
+  /** The lifecycle's stop line (SIGTERM, docker stop), for a node that was serving, not a startup that failed. */
   @Override
-  public void afterVertxStopped(HookContext context) {
+  public void beforeStoppingVertx(HookContext context) {
     if (deployed) {
-      LoggerFactory.getLogger(EchoApplication.class).info("Stopped");
+      LoggerFactory.getLogger(EchoApplication.class).info("Stopping: draining clients{}",
+        context.vertx().isClustered() ? ", then leaving the cluster" : "");
     }
-  }
-
-  /** {@code -instances N} sizes the echo instances; the main verticle itself is deployed once. */
-  @Override
-  public void beforeDeployingVerticle(HookContext context) {
-    int instances = context.deploymentOptions().getInstances();
-    boolean given = Arrays.stream(args).anyMatch(arg -> arg.toLowerCase().startsWith("-instances"))
-      || System.getProperty("vertx.deployment.options.instances") != null;
-    if (given) {
-      launcherInstances = instances;
-    }
-    context.deploymentOptions().setInstances(1);
   }
 
   @Override
@@ -175,8 +177,30 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     }
   }
 
+  /** After SIGTERM's drain: the last lines still queued in the async appender are written before the JVM ends. */
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    if (deployed) {
+      LoggerFactory.getLogger(EchoApplication.class).info("Stopped");
+    }
+    flushLogs();
+  }
+
+  @Override
+  public void afterFailureToStopVertx(HookContext context, Throwable t) {
+    flushLogs();
+  }
+
   private static void exitWithoutTrace(String message, int code) {
     LoggerFactory.getLogger(EchoApplication.class).error(message);
+    flushLogs();
     System.exit(code);
+  }
+
+  /** logback.xml logs through an async appender: stopping logback writes what it still holds. */
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      logback.stop();
+    }
   }
 }

@@ -3,36 +3,67 @@ package io.vertxecho;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** The built jar ({@code it.jar}, set by failsafe) running as a separate process, with its output captured. */
 public final class JarProcess implements AutoCloseable {
 
+  private static final Pattern ECHO_ADDRESS = Pattern.compile("vertx-echo listening on \\S+:(\\d+) ");
+  private static final Pattern HTTP_ADDRESS = Pattern.compile("HTTP /stats.* on \\S+:(\\d+)");
+
   private final Process process;
   private final StringBuffer output = new StringBuffer();
   private final Thread reader;
+  private volatile String stopReadingAfter;
 
-  private JarProcess(Process process) {
+  private JarProcess(Process process, String stopReadingAfter) {
     this.process = process;
+    this.stopReadingAfter = stopReadingAfter;
     this.reader = new Thread(() -> copy(process.getInputStream()), "jar-output");
     reader.setDaemon(true);
     reader.start();
   }
 
+  /** Starts the jar on random ports (echo and HTTP) and returns once it listens; read them with {@link #echoPort()}. */
+  public static JarProcess startListening(Map<String, String> env, String... args) {
+    return launch(withRandomPorts(env), null, args).awaitOutput(ECHO_ADDRESS);
+  }
+
+  /**
+   * Like {@link #startListening}, but the test stops reading the process's output once it listens: its stdout
+   * becomes a pipe nobody drains, as a slow log collector would be.
+   */
+  public static JarProcess startListeningThenStopReading(Map<String, String> env, String... args) {
+    return launch(withRandomPorts(env), "vertx-echo listening on", args).awaitOutput(ECHO_ADDRESS);
+  }
+
   /** Starts the jar in an empty working directory (no conf/config.json), with extra environment and arguments. */
   public static JarProcess start(Map<String, String> env, String... args) {
+    return launch(env, null, args);
+  }
+
+  private static Map<String, String> withRandomPorts(Map<String, String> env) {
+    Map<String, String> ports = new HashMap<>(Map.of("ECHO_PORT", "0", "ECHO_HTTP_PORT", "0"));
+    ports.putAll(env);
+    return ports;
+  }
+
+  private static JarProcess launch(Map<String, String> env, String stopReadingAfter, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(Arrays.asList(System.getProperty("it.jvm.flags", "").trim().split("\\s+")));
@@ -46,33 +77,48 @@ public final class JarProcess implements AutoCloseable {
         .redirectErrorStream(true);
       builder.environment().keySet().removeIf(name -> name.startsWith("ECHO_") || name.equals("VERTX_CONFIG_PATH"));
       builder.environment().putAll(env);
-      return new JarProcess(builder.start());
+      return new JarProcess(builder.start(), stopReadingAfter);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** A port nothing listens on right now. */
-  public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Waits until the output contains {@code text}; fails if the process ends first. */
+  /** Waits until the output contains {@code text}; fails at once if the process ends first, or after 60 s. */
   public JarProcess awaitOutput(String text) {
-    while (output.indexOf(text) < 0) {
-      if (!process.isAlive() && output.indexOf(text) < 0) {
-        TestNode.pause(200);
-        if (output.indexOf(text) < 0) {
-          throw new AssertionError("process exited with " + process.exitValue() + " before printing '" + text + "':\n" + output);
+    return awaitOutput(Pattern.compile(Pattern.quote(text)));
+  }
+
+  private JarProcess awaitOutput(Pattern pattern) {
+    await("'" + pattern + "' in the output").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+      .untilAsserted(() -> {
+        boolean seen = pattern.matcher(output).find();
+        if (!seen && !process.isAlive()) {
+          reader.join(1000);
+          if (!pattern.matcher(output).find()) {
+            fail("process exited with " + process.exitValue() + " before printing '" + pattern + "':\n" + output);
+          }
         }
-      }
-      TestNode.pause(50);
-    }
+        assertTrue(seen, () -> "output so far:\n" + output);
+      });
     return this;
+  }
+
+  /** The echo port the process listens on, from its "listening" line. */
+  public int echoPort() {
+    return port(ECHO_ADDRESS);
+  }
+
+  /** The HTTP port the process listens on, from its HTTP line. */
+  public int httpPort() {
+    return port(HTTP_ADDRESS);
+  }
+
+  private int port(Pattern pattern) {
+    Matcher matcher = pattern.matcher(output);
+    if (!matcher.find()) {
+      throw new AssertionError("no " + pattern + " in the output:\n" + output);
+    }
+    return Integer.parseInt(matcher.group(1));
   }
 
   /** Waits for the process to end (at most {@code seconds}) and returns its exit code. */
@@ -89,32 +135,27 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
-  /** SIGTERM, as an orchestrator stopping the server sends (Process.destroy() would also close the output pipe). */
-  public void terminate() {
-    process.toHandle().destroy();
+  /** SIGKILL: the process dies at once, as on a crash. */
+  public void kill() {
+    try {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   public boolean isAlive() {
     return process.isAlive();
   }
 
-  public String output() {
-    return output.toString();
+  /** SIGTERM, as an orchestrator stopping the server sends (Process.destroy() would also close the output pipe). */
+  public void terminate() {
+    process.toHandle().destroy();
   }
 
-  /** GET on the node's HTTP port; returns the body. */
-  public static String httpGet(int port, String path) {
-    try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
-      return response.body();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+  public String output() {
+    return output.toString();
   }
 
   private void copy(InputStream in) {
@@ -122,6 +163,9 @@ public final class JarProcess implements AutoCloseable {
     try {
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
         output.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        if (stopReadingAfter != null && output.indexOf(stopReadingAfter) >= 0) {
+          return;
+        }
       }
     } catch (IOException ignored) {
       // the process ended

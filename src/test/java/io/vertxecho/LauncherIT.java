@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.ServerSocket;
 import java.util.Map;
@@ -44,8 +46,7 @@ class LauncherIT {
   @DisplayName("a port already in use stops startup with one line naming the address and the key")
   void portInUse() throws Exception {
     try (ServerSocket taken = new ServerSocket(0);
-         JarProcess server = JarProcess.start(Map.of("ECHO_PORT", String.valueOf(taken.getLocalPort()),
-           "ECHO_HTTP_PORT", String.valueOf(JarProcess.freePort())))) {
+         JarProcess server = JarProcess.start(Map.of("ECHO_PORT", String.valueOf(taken.getLocalPort()), "ECHO_HTTP_PORT", "0"))) {
       assertEquals(78, server.awaitExit(60));
       assertTrue(server.output().contains("Cannot listen on 0.0.0.0:" + taken.getLocalPort() + " (port)"), server.output());
       assertFalse(server.output().contains("\tat "), server.output());
@@ -55,27 +56,41 @@ class LauncherIT {
   @Test
   @DisplayName("GET /metrics serves Vert.x metrics for Prometheus, counting the echo connections")
   void prometheusMetrics() {
-    int port = JarProcess.freePort();
-    int http = JarProcess.freePort();
-    try (JarProcess server = JarProcess.start(Map.of("ECHO_PORT", "" + port, "ECHO_HTTP_PORT", "" + http)).awaitOutput(LISTENING);
-         Wire client = Wire.connect(port)) {
+    try (JarProcess server = JarProcess.startListening(Map.of()); Wire client = Wire.connect(server.echoPort())) {
       client.readLine();
-      assertTrue(JarProcess.httpGet(http, "/metrics").contains("vertx_net_server_active_connections 1.0"));
+      assertTrue(new HttpGet().get(server.httpPort(), "/metrics").body().contains("vertx_net_server_active_connections 1.0"));
       assertFalse(server.output().contains("WARN"), server.output());
     }
   }
 
-  @Test
-  @DisplayName("-instances N deploys N echo instances (and one of everything else)")
-  void instancesOption() {
-    int port = JarProcess.freePort();
-    int http = JarProcess.freePort();
-    try (JarProcess server = JarProcess.start(Map.of("ECHO_PORT", "" + port, "ECHO_HTTP_PORT", "" + http), "-instances", "3")) {
-      server.awaitOutput(LISTENING);
-      JsonObject stats = new JsonObject(JarProcess.httpGet(http, "/stats"));
+  @ParameterizedTest(name = "{0} 3")
+  @ValueSource(strings = {"-instances", "--instances"})
+  @DisplayName("-instances N (or --instances N) deploys N echo instances (and one of everything else)")
+  void instancesOption(String option) {
+    try (JarProcess server = JarProcess.startListening(Map.of(), option, "3")) {
+      JsonObject stats = new HttpGet().json(server.httpPort(), "/stats");
       assertEquals(3, stats.getJsonObject("node").getJsonArray("instances").size());
-      try (Wire client = Wire.connect(port)) {
+      try (Wire client = Wire.connect(server.echoPort())) {
         assertEquals("Welcome to my server", client.readLine());
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a stdout nobody reads (a stalled log collector) never stalls the node: /stats answers, clients are served")
+  void unreadStdoutNeverBlocks() {
+    try (JarProcess server = JarProcess.startListeningThenStopReading(Map.of())) {
+      // Each connection logs two lines; 3,000 connections write far more than a pipe holds (64 KiB).
+      for (int i = 0; i < 3000; i++) {
+        try (Wire client = Wire.connect(server.echoPort())) {
+          assertEquals("Welcome to my server", client.readLine());
+        }
+      }
+      JsonObject stats = new HttpGet().json(server.httpPort(), "/stats");
+      assertEquals(3000, stats.getJsonObject("node").getLong("accepted"));
+      try (Wire client = Wire.connect(server.echoPort())) {
+        client.readLine();
+        assertEquals("still echoing", client.send("still echoing\n").readLine());
       }
     }
   }
@@ -83,8 +98,7 @@ class LauncherIT {
   @Test
   @DisplayName("SIGTERM: clients are told, keep their echoes, the process exits as soon as they leave, and stats log the close")
   void sigtermDrainsClients() {
-    int port = JarProcess.freePort();
-    try (JarProcess server = startWithGrace(port, 300); Wire client = Wire.connect(port)) {
+    try (JarProcess server = startWithGrace(300); Wire client = Wire.connect(server.echoPort())) {
       client.readLine();
       client.send("before\n");
       assertEquals("before", client.readLine());
@@ -105,8 +119,7 @@ class LauncherIT {
   @Test
   @DisplayName("SIGTERM: a client that stays is closed at the end of the grace period, its unfinished line echoed")
   void sigtermGracePeriodEnds() {
-    int port = JarProcess.freePort();
-    try (JarProcess server = startWithGrace(port, 1); Wire client = Wire.connect(port)) {
+    try (JarProcess server = startWithGrace(1); Wire client = Wire.connect(server.echoPort())) {
       client.readLine();
       client.send("unfinished");
       server.terminate();
@@ -115,8 +128,7 @@ class LauncherIT {
     }
   }
 
-  private static JarProcess startWithGrace(int port, int graceSeconds) {
-    return JarProcess.start(Map.of("ECHO_PORT", "" + port, "ECHO_HTTP_PORT", "" + JarProcess.freePort(),
-      "ECHO_SHUTDOWN_GRACE_SECONDS", "" + graceSeconds)).awaitOutput(LISTENING);
+  private static JarProcess startWithGrace(int graceSeconds) {
+    return JarProcess.startListening(Map.of("ECHO_SHUTDOWN_GRACE_SECONDS", "" + graceSeconds));
   }
 }

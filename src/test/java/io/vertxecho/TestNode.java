@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertxecho.config.ConfigLoader;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A whole node (stats, HTTP, echo instances) deployed in a test's Vert.x, on random ports, isolated from the environment. */
 public final class TestNode {
@@ -37,7 +42,7 @@ public final class TestNode {
 
   /** Deploys a node whose config comes from {@code loader} alone. */
   public static TestNode start(Vertx vertx, ConfigLoader loader) {
-    DeployerVerticle deployer = new DeployerVerticle(loader);
+    DeployerVerticle deployer = DeployerVerticle.standalone(loader);
     String id = vertx.deployVerticle(deployer).await();
     return new TestNode(vertx, deployer, id);
   }
@@ -51,7 +56,7 @@ public final class TestNode {
     Properties withFile = new Properties();
     withFile.putAll(properties);
     withFile.putIfAbsent("vertx-config-path", emptyConfigFile().toString());
-    return new ConfigLoader(config, null, env, withFile);
+    return new ConfigLoader(config, env, withFile);
   }
 
   private static Path emptyConfigFile() {
@@ -87,15 +92,14 @@ public final class TestNode {
     return vertx.eventBus().<JsonObject>request(Events.STATS, null).await().body();
   }
 
-  /** Polls the stats until {@code condition} holds on the node view; the test's own timeout bounds the wait. */
+  /** Polls the stats until {@code condition} holds on the node view; fails after 30 s with the last node view. */
   public JsonObject awaitNode(Predicate<JsonObject> condition) {
-    while (true) {
-      JsonObject node = stats().getJsonObject("node");
-      if (condition.test(node)) {
-        return node;
-      }
-      pause(20);
-    }
+    AtomicReference<JsonObject> last = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+      last.set(stats().getJsonObject(Events.NODE));
+      assertTrue(condition.test(last.get()), () -> "last node stats: " + last.get().encodePrettily());
+    });
+    return last.get();
   }
 
   /** How many connections closed with {@code reason}, as the node's stats count them. */

@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

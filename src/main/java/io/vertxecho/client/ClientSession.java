@@ -1,15 +1,13 @@
 package io.vertxecho.client;
 
-import io.netty.channel.Channel;
-import io.netty.channel.socket.DuplexChannel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
+import io.vertxecho.internal.VertxInternals;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -114,12 +112,7 @@ final class ClientSession {
 
   /** End of input: stop sending but keep reading, so replies still on their way are printed. */
   private void halfClose() {
-    Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
-    if (channel instanceof DuplexChannel duplex) {
-      duplex.shutdownOutput();
-    } else {
-      socket.close();
-    }
+    VertxInternals.shutdownOutput(socket);
   }
 
   private void handleClosed() {

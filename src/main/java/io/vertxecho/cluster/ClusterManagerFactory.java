@@ -30,6 +30,6 @@ public final class ClusterManagerFactory {
     if (!clusterName.isEmpty()) {
       hazelcast.setClusterName(clusterName);
     }
-    return hazelcast.addListenerConfig(new ListenerConfig(new MembershipLog(hazelcast.getClusterName())));
+    return hazelcast.addListenerConfig(new ListenerConfig(new MembershipLog()));
   }
 }

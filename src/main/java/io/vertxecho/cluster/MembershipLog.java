@@ -1,7 +1,6 @@
 package io.vertxecho.cluster;
 
-import com.hazelcast.cluster.InitialMembershipEvent;
-import com.hazelcast.cluster.InitialMembershipListener;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import org.slf4j.Logger;
@@ -9,22 +8,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One line per cluster membership change, in place of Hazelcast's own multi-line and warning output (its loggers
- * are kept at ERROR): the join, each member that joins, and each member that leaves or dies.
+ * are kept at ERROR): each member that joins, and each member that leaves or dies. The node's own join is logged by
+ * the launcher.
  */
-public final class MembershipLog implements InitialMembershipListener {
+public final class MembershipLog implements MembershipListener {
 
   private static final Logger log = LoggerFactory.getLogger(MembershipLog.class);
-
-  private final String clusterName;
-
-  MembershipLog(String clusterName) {
-    this.clusterName = clusterName;
-  }
-
-  @Override
-  public void init(InitialMembershipEvent event) {
-    log.info("Joined cluster {} as {} ({} members)", clusterName, describe(event.getCluster().getLocalMember()), event.getMembers().size());
-  }
 
   @Override
   public void memberAdded(MembershipEvent event) {

@@ -3,10 +3,11 @@ package io.vertxecho.config;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.config.ConfigRetrieverOptions;
 import io.vertx.config.ConfigStoreOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -37,12 +38,11 @@ public final class ConfigLoader {
   private final Map<String, String> origins = new HashMap<>();
 
   /**
-   * @param launcherConf      the launcher's {@code -conf} JSON (the main verticle's config), may be empty
-   * @param launcherInstances the launcher's {@code -instances}, or null when not given
-   * @param env               the process environment
-   * @param properties        the system properties
+   * @param launcherConf the launcher's {@code -conf} JSON (the main verticle's config), may be empty
+   * @param env          the process environment
+   * @param properties   the system properties
    */
-  public ConfigLoader(JsonObject launcherConf, Integer launcherInstances, Map<String, String> env, Properties properties) {
+  public ConfigLoader(JsonObject launcherConf, Map<String, String> env, Properties properties) {
     String explicitPath = properties.getProperty("vertx-config-path", env.get("VERTX_CONFIG_PATH"));
     this.path = explicitPath == null ? DEFAULT_PATH : explicitPath;
     this.pathOptional = explicitPath == null;
@@ -57,9 +57,6 @@ public final class ConfigLoader {
         override(keyForProperty(name), properties.getProperty(name), "system property " + name);
       }
     });
-    if (launcherInstances != null) {
-      override("instances", launcherInstances, "launcher option -instances");
-    }
   }
 
   /** The config file this loader reads (and a retriever watches). */
@@ -89,13 +86,32 @@ public final class ConfigLoader {
     return ConfigRetriever.create(vertx, options);
   }
 
-  /** Reads every source once and validates the result. */
-  public Future<EchoConfig> load(Vertx vertx) {
-    ConfigRetriever retriever = retriever(vertx, -1);
-    return retriever.getConfig()
-      .recover(failure -> Future.failedFuture(unreadable(failure)))
-      .map(this::validate)
-      .andThen(done -> retriever.close());
+  /**
+   * Reads every source once, merged in the order {@link #retriever} uses, without Vert.x: the cluster manager
+   * needs the config before Vert.x exists. It reads a file: call it off the event loop.
+   */
+  public JsonObject read() {
+    JsonObject merged = EchoConfig.defaults().copy();
+    Path file = Path.of(path);
+    if (!pathOptional || Files.exists(file)) {
+      try {
+        merged.mergeIn(new JsonObject(Files.readString(file)), true);
+      } catch (IOException | DecodeException e) {
+        throw unreadable(e);
+      }
+    }
+    return merged.mergeIn(launcherConf, true).mergeIn(overrides, true);
+  }
+
+  /** {@link #read()} and {@link #validate}: the config to start with. */
+  public EchoConfig load() {
+    return validate(read());
+  }
+
+  /** The launcher's {@code -instances}, which wins over every other source, now and for later changes. */
+  public ConfigLoader launcherInstances(int instances) {
+    override("instances", instances, "launcher option -instances");
+    return this;
   }
 
   /** Validates a merged config from {@link #retriever}, naming the source of a bad override. */

@@ -1,5 +1,6 @@
 package io.vertxecho.echo;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertxecho.config.EchoConfig;
@@ -21,6 +22,7 @@ final class EchoConnection {
 
   private static final Logger log = LoggerFactory.getLogger(EchoConnection.class);
 
+  private final Vertx vertx;
   private final NetSocket socket;
   private final EchoConfig config;
   private final String id;
@@ -28,6 +30,7 @@ final class EchoConnection {
   private final Consumer<EchoConnection> onClosed;
   private final long openedAt = System.currentTimeMillis();
   private long lastActivity = System.nanoTime();
+  private long idleTimer = -1;
   private long bytesIn;
   private long bytesOut;
   private long lines;
@@ -35,7 +38,8 @@ final class EchoConnection {
   private boolean draining;
   private CloseReason reason;
 
-  EchoConnection(NetSocket socket, EchoConfig config, String id, Consumer<EchoConnection> onClosed) {
+  EchoConnection(Vertx vertx, NetSocket socket, EchoConfig config, String id, Consumer<EchoConnection> onClosed) {
+    this.vertx = vertx;
     this.socket = socket;
     this.config = config;
     this.id = id;
@@ -54,6 +58,9 @@ final class EchoConnection {
     socket.closeHandler(v -> handleClosed());
     if (!config.greeting().isEmpty()) {
       write(Buffer.buffer(config.greeting() + "\n"));
+    }
+    if (config.idleTimeoutSeconds() > 0) {
+      armIdleTimer(TimeUnit.SECONDS.toMillis(config.idleTimeoutSeconds()));
     }
   }
 
@@ -180,12 +187,20 @@ final class EchoConnection {
     closeWith(CloseReason.SHUTDOWN, null);
   }
 
-  /** Closes with the idle-timeout reason if nothing moved for this connection's idle timeout ({@code now} from {@link System#nanoTime()}). */
-  void closeIfIdle(long now) {
-    int timeout = config.idleTimeoutSeconds();
-    if (reason == null && timeout > 0 && now - lastActivity > TimeUnit.SECONDS.toNanos(timeout)) {
-      closeWith(CloseReason.IDLE_TIMEOUT, "ERR idle timeout");
-    }
+  /**
+   * One timer per connection, only when idle timeouts are on. Activity just stamps {@code lastActivity}; when the
+   * timer fires it closes the connection if the timeout has passed since then, or re-arms for the time left.
+   */
+  private void armIdleTimer(long delayMillis) {
+    idleTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
+      long idleNanos = System.nanoTime() - lastActivity;
+      long timeoutNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
+      if (idleNanos >= timeoutNanos) {
+        closeWith(CloseReason.IDLE_TIMEOUT, "ERR idle timeout");
+      } else if (reason == null) {
+        armIdleTimer(TimeUnit.NANOSECONDS.toMillis(timeoutNanos - idleNanos));
+      }
+    });
   }
 
   private void handleError(Throwable failure) {
@@ -209,6 +224,9 @@ final class EchoConnection {
   }
 
   private void handleClosed() {
+    if (idleTimer >= 0) {
+      vertx.cancelTimer(idleTimer);
+    }
     if (reason == null) {
       reason = draining ? CloseReason.SHUTDOWN : CloseReason.CLIENT_CLOSED;
     }
@@ -233,10 +251,6 @@ final class EchoConnection {
 
   long bytesOut() {
     return bytesOut;
-  }
-
-  int idleTimeoutSeconds() {
-    return config.idleTimeoutSeconds();
   }
 
   EchoConfig.Mode mode() {

@@ -10,7 +10,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 public final class EchoVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(EchoVerticle.class);
-  private static final long IDLE_SWEEP_MILLIS = 250;
   /** With {@code proxyProtocol}: a connection that sends no complete PROXY header in this time is closed. */
   public static final int PROXY_HEADER_TIMEOUT_SECONDS = 5;
 
@@ -44,7 +43,6 @@ public final class EchoVerticle extends VerticleBase {
   private long summaryTimer;
   private boolean draining;
   private Promise<Void> allClosed;
-  private int idleWatched;
 
   public EchoVerticle(String nodeId, ConnectionGate gate) {
     this.nodeId = nodeId;
@@ -65,8 +63,9 @@ public final class EchoVerticle extends VerticleBase {
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createNetServer(options).connectHandler(this::handleConnection).exceptionHandler(this::handleRefused);
     summaryTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
-    vertx.setPeriodic(IDLE_SWEEP_MILLIS, id -> closeIdle());
-    return server.listen()
+    return vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
+      .completion()
+      .compose(registered -> server.listen())
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("port", config.host(), config.port(), failure)))
       .onSuccess(listening -> {
         log.debug("Instance {} listening on {}:{} ({})", instanceId, config.host(), listening.actualPort(), eventLoop);
@@ -105,16 +104,14 @@ public final class EchoVerticle extends VerticleBase {
 
   /**
    * Applies new settings to the connections accepted from now on; open connections keep the settings
-   * they started with. Host and port are fixed for the instance's life. Safe to call from any thread.
+   * they started with. Host and port are fixed for the instance's life.
    */
-  public void reconfigure(EchoConfig next) {
-    context.runOnContext(v -> {
-      if (next.statsIntervalMillis() != config.statsIntervalMillis()) {
-        vertx.cancelTimer(summaryTimer);
-        summaryTimer = vertx.setPeriodic(next.statsIntervalMillis(), id -> publishSummary(false));
-      }
-      config = next;
-    });
+  private void reconfigure(EchoConfig next) {
+    if (next.statsIntervalMillis() != config.statsIntervalMillis()) {
+      vertx.cancelTimer(summaryTimer);
+      summaryTimer = vertx.setPeriodic(next.statsIntervalMillis(), id -> publishSummary(false));
+    }
+    config = next;
   }
 
   /** The port this instance listens on (resolved when the config asked for a random one). */
@@ -128,11 +125,8 @@ public final class EchoVerticle extends VerticleBase {
       return;
     }
     accepted++;
-    EchoConnection connection = new EchoConnection(socket, config, instanceId + "-" + accepted, this::handleClosed);
+    EchoConnection connection = new EchoConnection(vertx, socket, config, instanceId + "-" + accepted, this::handleClosed);
     connections.add(connection);
-    if (config.idleTimeoutSeconds() > 0) {
-      idleWatched++;
-    }
     publish(connectionEvent(Events.CONNECTED, socket).put(Events.CONNECTION, connection.id()));
     connection.start();
   }
@@ -167,9 +161,6 @@ public final class EchoVerticle extends VerticleBase {
   private void handleClosed(EchoConnection connection) {
     connections.remove(connection);
     gate.release();
-    if (connection.idleTimeoutSeconds() > 0) {
-      idleWatched--;
-    }
     closedBytesIn += connection.bytesIn();
     closedBytesOut += connection.bytesOut();
     JsonObject event = connectionEvent(Events.DISCONNECTED, connection.socket())
@@ -220,12 +211,5 @@ public final class EchoVerticle extends VerticleBase {
       .put(Events.BYTES_OUT, bytesOut)
       .put(Events.DRAINING, draining)
       .put(Events.FINAL, last));
-  }
-
-  private void closeIdle() {
-    if (idleWatched > 0) {
-      long now = System.nanoTime();
-      List.copyOf(connections).forEach(connection -> connection.closeIfIdle(now));
-    }
   }
 }

@@ -14,9 +14,11 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
-import io.vertxecho.stats.Events;
+import io.vertxecho.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * The node's HTTP face: {@code GET /stats} (the StatsVerticle's snapshot), {@code GET /health} (liveness),
@@ -25,13 +27,22 @@ import org.slf4j.LoggerFactory;
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
-  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2000);
+  /** Stats live on this node: the request never involves the cluster. */
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2000).setLocalOnly(true);
+
+  /** How often a stopping node checks whether its stats (and so its echo instances) are gone. */
+  private static final long STOP_POLL_MILLIS = 100;
+  /** Beyond the grace period, how long a stopping node keeps answering while its instances finish. */
+  private static final long STOP_MARGIN_MILLIS = 6000;
 
   private HttpServer server;
+  private boolean stopping;
+  private long stopBoundMillis;
 
   @Override
   public Future<?> start() {
     EchoConfig config = EchoConfig.fromJson(config());
+    stopBoundMillis = config.shutdownGraceSeconds() * 1000L + STOP_MARGIN_MILLIS;
     HealthChecks checks = HealthChecks.create(vertx).register("echo", 3000, this::checkEcho);
     Router router = Router.router(vertx);
     router.get("/stats").handler(this::handleStats);
@@ -68,39 +79,34 @@ public final class HttpVerticle extends VerticleBase {
         result.complete(Status.KO(new JsonObject().put("reason", "stats unavailable: " + reply.cause().getMessage())));
         return;
       }
-      JsonObject node = reply.result().getJsonObject("node");
-      long instances = node.getJsonArray("instances").stream()
-        .filter(instance -> !((JsonObject) instance).getBoolean("draining", false)).count();
-      JsonObject data = new JsonObject().put("instances", instances).put("active", node.getLong("active"));
+      JsonObject node = reply.result().getJsonObject(Events.NODE);
+      long instances = node.getJsonArray(Events.INSTANCES).stream()
+        .filter(instance -> !((JsonObject) instance).getBoolean(Events.DRAINING, false)).count();
+      JsonObject data = new JsonObject().put(Events.INSTANCES, instances).put(Events.ACTIVE, node.getLong(Events.ACTIVE));
       result.complete(instances > 0 ? Status.OK(data) : Status.KO(data.put("reason", "no echo instance listening")));
     });
   }
 
   /**
-   * 200 while the node serves: the stats answer and at least one echo instance listens without draining. Every
-   * instance reports {@code draining} as soon as its stop begins (SIGTERM, undeploy), so a node that drains answers
-   * 503 from then on while its clients finish; a node that scales down keeps serving on its new instances. A clustered
-   * node is deployed only after it joined the cluster.
+   * 200 while the node serves: not stopping, the stats answer, and at least one echo instance listens without
+   * draining (a clustered node is deployed only once it has joined). 503 from the moment a drain starts: this
+   * verticle's own stop (undeploy of the node, SIGTERM), or every echo instance draining; a node that scales its
+   * instances down keeps serving on the new ones.
    */
   private void handleReady(RoutingContext context) {
     askStats().onComplete(reply -> {
       JsonObject body = new JsonObject();
-      String notReady = null;
+      String notReady = stopping ? "draining" : null;
       if (reply.failed()) {
-        notReady = "stats unavailable: " + reply.cause().getMessage();
+        notReady = notReady != null ? notReady : "stats unavailable: " + reply.cause().getMessage();
       } else {
-        JsonObject node = reply.result().getJsonObject("node");
-        long listening = 0;
-        long draining = 0;
-        for (Object instance : node.getJsonArray("instances")) {
-          if (((JsonObject) instance).getBoolean(Events.DRAINING, false)) {
-            draining++;
-          } else {
-            listening++;
-          }
+        JsonObject node = reply.result().getJsonObject(Events.NODE);
+        long listening = node.getJsonArray(Events.INSTANCES).stream()
+          .filter(instance -> !((JsonObject) instance).getBoolean(Events.DRAINING, false)).count();
+        body.put(Events.INSTANCES, listening).put(Events.ACTIVE, node.getLong(Events.ACTIVE));
+        if (notReady == null && (node.getBoolean(Events.DRAINING, false) || listening == 0)) {
+          notReady = node.getJsonArray(Events.INSTANCES).isEmpty() ? "no echo instance listening" : "draining";
         }
-        body.put("instances", listening).put(Events.DRAINING, draining).put(Events.ACTIVE, node.getLong(Events.ACTIVE));
-        notReady = listening == 0 ? (draining > 0 ? "draining" : "no echo instance listening") : null;
       }
       body.put("status", notReady == null ? "READY" : "NOT_READY");
       if (notReady != null) {
@@ -109,6 +115,25 @@ public final class HttpVerticle extends VerticleBase {
       context.response().setStatusCode(notReady == null ? 200 : 503);
       context.json(body);
     });
+  }
+
+  /**
+   * The node is stopping: /ready answers 503 at once, and the HTTP endpoints stay up while the echo instances drain
+   * (until the stats verticle, which waits for them, is gone; bounded by the grace period and a margin), so a load
+   * balancer sees the node draining rather than gone.
+   */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    Promise<Void> statsGone = Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stopBoundMillis);
+    vertx.setPeriodic(STOP_POLL_MILLIS, timer -> askStats().onComplete(reply -> {
+      if (reply.failed() || System.nanoTime() > deadline) {
+        vertx.cancelTimer(timer);
+        statsGone.tryComplete();
+      }
+    }));
+    return statsGone.future();
   }
 
   private Future<JsonObject> askStats() {

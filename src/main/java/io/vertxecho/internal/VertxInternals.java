@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -19,11 +20,11 @@ import io.vertx.core.net.impl.NetSocketImpl;
 import io.vertx.core.streams.impl.InboundBuffer;
 
 /**
- * Every use of Vert.x implementation classes in this project, for the two things Vert.x 5.0 has no public API for.
+ * Every use of Vert.x implementation classes in this project, for what Vert.x 5.0 has no public API for.
  * A Vert.x upgrade may break them: {@code VertxInternalsTest} and the half-close tests fail if it does.
  * <ul>
  *   <li><b>Half-close</b>: Vert.x does not enable Netty's half-closure, so a client's FIN would close the channel
- *   and lose what is still to be echoed.</li>
+ *   and lose what is still to be echoed; and a {@code NetSocket} cannot shut down only its output.</li>
  *   <li><b>Server-first protocols</b>: {@code NetClient.connect} completes its future through a task queued on the
  *   socket's event loop, and a byte read before that task runs finds no handler and is dropped (about one connect in
  *   1,500 lost the greeting). Connecting with a promise bound to no context runs the callback where the socket is
@@ -60,10 +61,20 @@ public final class VertxInternals {
     });
   }
 
+  /** Sends a FIN but keeps reading (the bundled client at the end of its input); closes if the channel cannot. */
+  public static void shutdownOutput(NetSocket socket) {
+    if (((NetSocketInternal) socket).channelHandlerContext().channel() instanceof DuplexChannel duplex) {
+      duplex.shutdownOutput();
+    } else {
+      socket.close();
+    }
+  }
+
   /**
    * Connects and runs {@code ready} on the new socket before any byte it receives is delivered, so a handler set
    * there sees everything the server sends, the greeting included. The returned future completes after
-   * {@code ready} ran.
+   * {@code ready} ran. Keep {@code client} reachable while its sockets are in use: Vert.x closes a NetClient
+   * that has become garbage, with its sockets.
    */
   public static Future<NetSocket> connect(Vertx vertx, NetClient client, int port, String host, Handler<NetSocket> ready) {
     ContextInternal context = ((VertxInternal) vertx).getOrCreateContext();

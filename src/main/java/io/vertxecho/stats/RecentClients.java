@@ -2,6 +2,7 @@ package io.vertxecho.stats;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertxecho.events.Events;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

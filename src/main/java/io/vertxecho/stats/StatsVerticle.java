@@ -1,25 +1,35 @@
 package io.vertxecho.stats;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
-import io.vertxecho.cluster.ClusterViewVerticle;
+import io.vertx.core.spi.cluster.NodeListener;
+import io.vertxecho.config.EchoConfig;
+import io.vertxecho.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The one writer of a node's statistics. Fed only by the event bus (connection events and instance
- * summaries), it answers {@link Events#STATS} requests with a snapshot, logs each connection and
- * publishes the node's summary cluster-wide for every node's cluster view.
+ * The one writer of a node's statistics and of its view of the cluster. Fed only by the event bus (this node's
+ * connection events and instance summaries, every node's published summary), it answers {@link Events#STATS}
+ * from its own state, logs each connection, and publishes this node's summary for the other nodes. When the node
+ * stops it waits, for a bounded time, until every echo instance has drained and said its last word.
  */
 public final class StatsVerticle extends VerticleBase {
 
@@ -27,49 +37,89 @@ public final class StatsVerticle extends VerticleBase {
   public static final String CONNECTION_LOGGER = "io.vertxecho.connections";
 
   private static final Logger connectionLog = LoggerFactory.getLogger(CONNECTION_LOGGER);
-  private static final DeliveryOptions ASK_LOCAL = new DeliveryOptions().setSendTimeout(1000).setLocalOnly(true);
+  private static final Logger log = LoggerFactory.getLogger(StatsVerticle.class);
   /** A change is published after this delay, so that a burst of connections costs one message. */
   private static final long CHANGE_PUBLISH_DELAY_MILLIS = 100;
+  /** How long stopping waits for the echo instances beyond their grace period. */
+  private static final long DRAIN_MARGIN_MILLIS = 5000;
+  private static final int DEPARTED_REMEMBERED = 1000;
 
   private final String nodeId;
+  private final ClusterManager clusterManager;
   private final Map<String, InstanceStats> instances = new LinkedHashMap<>();
   private final Map<String, Long> closed = new TreeMap<>();
   private final RecentClients recentClients = new RecentClients();
+  private final Map<String, Peer> peers = new HashMap<>();
+  private final Set<String> departed = new LinkedHashSet<>();
+  private EchoConfig config;
+  private MessageConsumer<JsonObject> peerSummaries;
+  private long publishTimer;
   private long active;
   private long accepted;
   private long peak;
   private long retiredBytesIn;
   private long retiredBytesOut;
   private String address = "";
+  private boolean draining;
   private boolean changePublishPending;
+  private Promise<Void> instancesGone;
 
-  public StatsVerticle(String nodeId) {
+  /** @param clusterManager the cluster this node joined, or null when it runs alone */
+  public StatsVerticle(String nodeId, ClusterManager clusterManager) {
     this.nodeId = nodeId;
+    this.clusterManager = clusterManager;
   }
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(config().getInteger("statsIntervalMillis", 1000), id -> publishNodeSummary(false));
+    config = EchoConfig.fromJson(config());
+    publishTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
+    vertx.setPeriodic(1000, id -> dropExpiredPeers());
+    if (clusterManager != null) {
+      clusterManager.nodeListener(new PeerDepartures());
+    }
+    peerSummaries = vertx.eventBus().consumer(Events.NODE_SUMMARY, this::handlePeerSummary);
     // Node-local: this node counts only its own connections, so other nodes' events need not travel here.
     return Future.join(
       vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, this::handleConnectionEvent).completion(),
-      vertx.eventBus().<JsonObject>localConsumer(Events.INSTANCE_SUMMARY, this::handleSummary).completion(),
-      vertx.eventBus().localConsumer(Events.STATS, this::handleStatsRequest).completion())
-      .onSuccess(registered -> publishNodeSummary(false));
+      vertx.eventBus().<JsonObject>localConsumer(Events.INSTANCE_SUMMARY, this::handleInstanceSummary).completion(),
+      vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, this::handleConfig).completion(),
+      vertx.eventBus().localConsumer(Events.STATS, request -> request.reply(snapshot())).completion(),
+      peerSummaries.completion())
+      .onSuccess(registered -> publishSummary(false));
   }
 
-  /** Tells the other nodes at once that this node is leaving, rather than letting them age it out. */
+  /**
+   * The node is stopping: it says so at once, keeps counting while the echo instances drain (they stop alongside),
+   * then tells the other nodes it has left, rather than letting them age it out.
+   */
   @Override
   public Future<?> stop() {
-    publishNodeSummary(true);
-    return Future.succeededFuture();
+    Future<Void> peersIgnored = peerSummaries.unregister();
+    draining = true;
+    publishSummary(false);
+    instancesGone = Promise.promise();
+    if (instances.isEmpty()) {
+      instancesGone.complete();
+    } else {
+      long bound = config.shutdownGraceSeconds() * 1000L + DRAIN_MARGIN_MILLIS;
+      vertx.setTimer(bound, id -> {
+        if (instancesGone.tryComplete()) {
+          log.warn("Stopped waiting for {} echo instances to drain after {} ms", instances.size(), bound);
+        }
+      });
+    }
+    return Future.all(instancesGone.future(), peersIgnored)
+      .onComplete(drained -> {
+        if (clusterManager != null) {
+          clusterManager.nodeListener(null);
+        }
+        publishSummary(true);
+      });
   }
 
   private void handleConnectionEvent(Message<JsonObject> message) {
     JsonObject event = message.body();
-    if (!nodeId.equals(event.getString(Events.NODE))) {
-      return;
-    }
     InstanceStats instance = instance(event);
     switch (event.getString(Events.EVENT, "")) {
       case Events.CONNECTED -> {
@@ -79,14 +129,14 @@ public final class StatsVerticle extends VerticleBase {
         instance.accepted++;
         instance.active++;
         recentClients.accepted(event);
-        nodeSummaryChanged();
+        summaryChanged();
         connectionLog.info("New client accepted: {} active connections", active);
       }
       case Events.DISCONNECTED -> {
         active--;
         instance.active--;
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
-        nodeSummaryChanged();
+        summaryChanged();
         connectionLog.info("Client disconnected: {} active connections", active);
       }
       case Events.REJECTED -> closed.merge(event.getString(Events.REASON), 1L, Long::sum);
@@ -95,17 +145,17 @@ public final class StatsVerticle extends VerticleBase {
     }
   }
 
-  private void handleSummary(Message<JsonObject> message) {
+  private void handleInstanceSummary(Message<JsonObject> message) {
     JsonObject summary = message.body();
-    if (!nodeId.equals(summary.getString(Events.NODE))) {
-      return;
-    }
     InstanceStats instance = instance(summary);
     address = summary.getString(Events.ADDRESS, address);
     if (summary.getBoolean(Events.FINAL, false)) {
       instances.remove(instance.id);
       retiredBytesIn += summary.getLong(Events.BYTES_IN, 0L);
       retiredBytesOut += summary.getLong(Events.BYTES_OUT, 0L);
+      if (instancesGone != null && instances.isEmpty()) {
+        instancesGone.tryComplete();
+      }
     } else {
       instance.bytesIn = summary.getLong(Events.BYTES_IN, 0L);
       instance.bytesOut = summary.getLong(Events.BYTES_OUT, 0L);
@@ -113,53 +163,115 @@ public final class StatsVerticle extends VerticleBase {
     }
   }
 
-  private void handleStatsRequest(Message<Object> request) {
-    vertx.eventBus().<JsonObject>request(Events.CLUSTER_VIEW, null, ASK_LOCAL)
-      .map(reply -> reply.body().getJsonArray(Events.NODES))
-      .otherwise(new JsonArray())
-      .onSuccess(clusterNodes -> request.reply(snapshot(clusterNodes)));
+  /** A new {@code statsIntervalMillis} applies at once, and the peers learn the new validity with the next summary. */
+  private void handleConfig(Message<JsonObject> message) {
+    EchoConfig previous = config;
+    config = EchoConfig.fromJson(message.body());
+    if (config.statsIntervalMillis() != previous.statsIntervalMillis()) {
+      vertx.cancelTimer(publishTimer);
+      publishTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
+      publishSummary(false);
+    }
   }
 
-  private void nodeSummaryChanged() {
+  private void handlePeerSummary(Message<JsonObject> message) {
+    JsonObject summary = message.body();
+    String id = summary.getString(Events.ID);
+    if (nodeId.equals(id) || departed.contains(id)) {
+      return;
+    }
+    if (summary.getBoolean(Events.FINAL, false)) {
+      peerDeparted(id);
+    } else {
+      long validNanos = summary.getLong(Events.VALID_MILLIS, 5000L) * 1_000_000;
+      peers.put(id, new Peer(summary, System.nanoTime() + validNanos));
+    }
+  }
+
+  /** A peer that stopped publishing (a vanished host, a lost network) leaves when its last summary expires. */
+  private void dropExpiredPeers() {
+    long now = System.nanoTime();
+    peers.values().removeIf(peer -> now - peer.expiresAt > 0);
+  }
+
+  /** Forgets a peer that left; a summary of it still in flight must not bring it back. */
+  private void peerDeparted(String id) {
+    peers.remove(id);
+    departed.add(id);
+    if (departed.size() > DEPARTED_REMEMBERED) {
+      departed.remove(departed.iterator().next());
+    }
+  }
+
+  private void summaryChanged() {
     if (!changePublishPending) {
       changePublishPending = true;
       vertx.setTimer(CHANGE_PUBLISH_DELAY_MILLIS, id -> {
         changePublishPending = false;
-        publishNodeSummary(false);
+        publishSummary(false);
       });
     }
   }
 
-  private void publishNodeSummary(boolean last) {
-    JsonObject summary = clusterEntry();
-    summary.put(Events.NODE, summary.remove("id"));
-    vertx.eventBus().publish(Events.NODE_SUMMARY, summary.put(Events.FINAL, last));
+  private void publishSummary(boolean last) {
+    vertx.eventBus().publish(Events.NODE_SUMMARY, summary().put(Events.FINAL, last));
   }
 
-  /** This node as the cluster view shows it. */
-  private JsonObject clusterEntry() {
+  /** This node as every node's cluster view shows it, and as {@code node} in the stats snapshot. */
+  private JsonObject summary() {
+    long bytesIn = retiredBytesIn;
+    long bytesOut = retiredBytesOut;
     JsonArray perInstance = new JsonArray();
-    instances.values().forEach(instance -> perInstance.add(new JsonObject()
-      .put("id", instance.id)
-      .put(Events.EVENT_LOOP, instance.eventLoop)
-      .put(Events.ACTIVE, instance.active)
-      .put(Events.ACCEPTED, instance.accepted)));
+    for (InstanceStats instance : instances.values()) {
+      bytesIn += instance.bytesIn;
+      bytesOut += instance.bytesOut;
+      perInstance.add(instance.toJson());
+    }
     return new JsonObject()
-      .put("id", nodeId)
+      .put(Events.ID, nodeId)
       .put(Events.ADDRESS, advertisedAddress())
       .put(Events.ACTIVE, active)
       .put(Events.ACCEPTED, accepted)
-      .put(Events.INSTANCES, perInstance);
+      .put(Events.PEAK, peak)
+      .put(Events.BYTES_IN, bytesIn)
+      .put(Events.BYTES_OUT, bytesOut)
+      .put(Events.CLOSED, new JsonObject(new LinkedHashMap<>(closed)))
+      .put(Events.INSTANCES, perInstance)
+      .put(Events.DRAINING, draining)
+      .put(Events.VALID_MILLIS, Math.max(5000L, 5L * config.statsIntervalMillis()))
+      .put(Events.FINAL, false);
+  }
+
+  /** The node view, and the cluster view: every live node's latest summary (this node's fresh), with totals. */
+  private JsonObject snapshot() {
+    JsonObject self = summary();
+    List<JsonObject> nodes = new ArrayList<>();
+    nodes.add(self);
+    peers.values().forEach(peer -> nodes.add(peer.summary));
+    nodes.sort(Comparator.comparing((JsonObject node) -> node.getString(Events.ADDRESS, ""))
+      .thenComparing(node -> node.getString(Events.ID)));
+    long clusterActive = 0;
+    long clusterAccepted = 0;
+    for (JsonObject node : nodes) {
+      clusterActive += node.getLong(Events.ACTIVE, 0L);
+      clusterAccepted += node.getLong(Events.ACCEPTED, 0L);
+    }
+    JsonObject cluster = new JsonObject()
+      .put(Events.ACTIVE, clusterActive)
+      .put(Events.ACCEPTED, clusterAccepted)
+      .put(Events.NODES, new JsonArray(new ArrayList<>(nodes)));
+    JsonObject node = self.copy().put(Events.RECENT_CLIENTS, recentClients.toJson());
+    return new JsonObject().put(Events.NODE, node).put(Events.CLUSTER, cluster);
   }
 
   /** The echo address with a wildcard host replaced by the host the cluster knows this node by. */
   private String advertisedAddress() {
     int colon = address.lastIndexOf(':');
     String host = colon < 0 ? "" : address.substring(0, colon);
-    if (!vertx.isClustered() || !(host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]"))) {
+    if (clusterManager == null || !(host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]"))) {
       return address;
     }
-    NodeInfo eventBusAddress = ((VertxInternal) vertx).clusterManager().getNodeInfo();
+    NodeInfo eventBusAddress = clusterManager.getNodeInfo();
     return eventBusAddress == null ? address : eventBusAddress.host() + address.substring(colon);
   }
 
@@ -168,35 +280,22 @@ public final class StatsVerticle extends VerticleBase {
       id -> new InstanceStats(id, event.getString(Events.EVENT_LOOP)));
   }
 
-  /** The node view, and the cluster view with this node's entry fresh from the node view. */
-  private JsonObject snapshot(JsonArray clusterNodes) {
-    long bytesIn = retiredBytesIn;
-    long bytesOut = retiredBytesOut;
-    JsonArray perInstance = new JsonArray();
-    for (InstanceStats instance : instances.values()) {
-      bytesIn += instance.bytesIn;
-      bytesOut += instance.bytesOut;
-      perInstance.add(new JsonObject()
-        .put("id", instance.id)
-        .put(Events.EVENT_LOOP, instance.eventLoop)
-        .put(Events.ACTIVE, instance.active)
-        .put(Events.ACCEPTED, instance.accepted)
-        .put(Events.BYTES_IN, instance.bytesIn)
-        .put(Events.BYTES_OUT, instance.bytesOut)
-        .put(Events.DRAINING, instance.draining));
+  /** Hazelcast's membership events, on its threads: a departed node leaves the view at once, on this verticle's context. */
+  private final class PeerDepartures implements NodeListener {
+
+    @Override
+    public void nodeAdded(String id) {
+      // A new node shows up with its first summary.
     }
-    JsonObject node = new JsonObject()
-      .put("id", nodeId)
-      .put(Events.ADDRESS, address)
-      .put(Events.ACTIVE, active)
-      .put(Events.ACCEPTED, accepted)
-      .put("peak", peak)
-      .put(Events.BYTES_IN, bytesIn)
-      .put(Events.BYTES_OUT, bytesOut)
-      .put("closed", new JsonObject(new LinkedHashMap<>(closed)))
-      .put("instances", perInstance)
-      .put("recentClients", recentClients.toJson());
-    return new JsonObject().put("node", node).put("cluster", ClusterViewVerticle.clusterPart(clusterNodes, clusterEntry()));
+
+    @Override
+    public void nodeLeft(String id) {
+      context.runOnContext(v -> peerDeparted(id));
+    }
+  }
+
+  /** A peer's latest summary and when it stops being valid ({@link System#nanoTime()}). */
+  private record Peer(JsonObject summary, long expiresAt) {
   }
 
   /** One EchoVerticle instance as this node has seen it. */
@@ -212,6 +311,17 @@ public final class StatsVerticle extends VerticleBase {
     InstanceStats(String id, String eventLoop) {
       this.id = id;
       this.eventLoop = eventLoop;
+    }
+
+    JsonObject toJson() {
+      return new JsonObject()
+        .put(Events.ID, id)
+        .put(Events.EVENT_LOOP, eventLoop)
+        .put(Events.ACTIVE, active)
+        .put(Events.ACCEPTED, accepted)
+        .put(Events.BYTES_IN, bytesIn)
+        .put(Events.BYTES_OUT, bytesOut)
+        .put(Events.DRAINING, draining);
     }
   }
 }

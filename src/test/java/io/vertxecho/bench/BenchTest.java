@@ -113,7 +113,7 @@ class BenchTest {
   private static int startEchoServer(Vertx vertx, String mode) {
     JsonObject config = new JsonObject().put("port", 0).put("mode", mode).put("greeting", mode.equals("line") ? "Hello" : "")
       .put("instances", 2).put("http", new JsonObject().put("port", 0));
-    DeployerVerticle deployer = new DeployerVerticle(new ConfigLoader(config, null, Map.of(), new Properties()));
+    DeployerVerticle deployer = DeployerVerticle.standalone(new ConfigLoader(config, Map.of(), new Properties()));
     vertx.deployVerticle(deployer).await();
     return deployer.echoPort();
   }

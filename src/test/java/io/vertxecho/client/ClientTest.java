@@ -122,7 +122,7 @@ class ClientTest {
 
   private static int startEchoServer(Vertx vertx, JsonObject settings) {
     JsonObject config = new JsonObject().put("port", 0).put("http", new JsonObject().put("port", 0)).mergeIn(settings);
-    DeployerVerticle deployer = new DeployerVerticle(new ConfigLoader(config, null, Map.of(), new Properties()));
+    DeployerVerticle deployer = DeployerVerticle.standalone(new ConfigLoader(config, Map.of(), new Properties()));
     vertx.deployVerticle(deployer).await();
     return deployer.echoPort();
   }

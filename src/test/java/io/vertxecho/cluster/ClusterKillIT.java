@@ -1,15 +1,14 @@
 package io.vertxecho.cluster;
 
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.HttpGet;
+import io.vertxecho.JarProcess;
 import io.vertxecho.internal.VertxInternals;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -19,19 +18,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -42,16 +43,16 @@ class ClusterKillIT {
 
   private static final Logger log = LoggerFactory.getLogger(ClusterKillIT.class);
 
-  /** One node process and its ports. */
-  private record NodeProcess(Process process, int echoPort, int httpPort) {
-  }
+  /** The node's Hazelcast address in its startup line, e.g. "Joined cluster c as member [127.0.0.1]:5704 (1 members)". */
+  private static final Pattern MEMBER = Pattern.compile("Joined cluster \\S+ as member \\[([^]]+)]:(\\d+)");
 
   private final String clusterName = "echo-it-" + UUID.randomUUID();
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<JarProcess> nodes = new ArrayList<>();
+  private final List<JarProcess> killed = new ArrayList<>();
 
   @AfterEach
   void stopNodes() {
-    nodes.forEach(node -> node.process().destroyForcibly());
+    nodes.forEach(JarProcess::close);
   }
 
   @Test
@@ -59,22 +60,25 @@ class ClusterKillIT {
   void killedNodeLeavesTheSurvivorsViews(Vertx client) throws Exception {
     assumeTrue(System.getProperty("it.jar") != null, "needs the built jar: run by failsafe (mvn verify)");
     for (int i = 0; i < 3; i++) {
-      nodes.add(startNode(i));
+      nodes.add(startNode());
     }
-    HttpClient http = client.createHttpClient();
+    HttpGet http = new HttpGet();
+    // Held for the test's life: Vert.x closes a NetClient, and its sockets, once it is garbage.
+    NetClient netClient = client.createNetClient();
     List<NetSocket> connections = new ArrayList<>();
-    for (NodeProcess node : nodes) {
+    for (JarProcess node : nodes) {
       awaitStats(http, node, "the cluster of 3 to form", stats -> nodeCount(stats) == 3);
-      connections.add(connect(client, node));
+      connections.add(connect(client, netClient, node));
     }
-    for (NodeProcess node : nodes) {
+    for (JarProcess node : nodes) {
       awaitStats(http, node, "3 active connections", stats -> nodeCount(stats) == 3 && clusterActive(stats) == 3);
     }
 
     long killedAt = System.nanoTime();
-    nodes.get(0).process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    killed.add(nodes.get(0));
+    nodes.get(0).kill();
 
-    for (NodeProcess survivor : nodes.subList(1, 3)) {
+    for (JarProcess survivor : nodes.subList(1, 3)) {
       awaitStats(http, survivor, "the killed node to leave the view",
         stats -> nodeCount(stats) == 2 && clusterActive(stats) == 2);
     }
@@ -82,41 +86,30 @@ class ClusterKillIT {
       TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
     for (int i = 1; i < 3; i++) {
       assertEquals("still here", echo(connections.get(i), "still here"));
-      assertEquals("new client", echo(connect(client, nodes.get(i)), "new client"));
+      assertEquals("new client", echo(connect(client, netClient, nodes.get(i)), "new client"));
     }
   }
 
-  private NodeProcess startNode(int index) throws IOException {
-    int echoPort = freePort();
-    int httpPort = freePort();
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(Arrays.asList(System.getProperty("it.jvm.flags").trim().split("\\s+")));
-    command.addAll(List.of(
-      "-Decho.host=127.0.0.1", "-Decho.port=" + echoPort,
-      "-Decho.http.host=127.0.0.1", "-Decho.http.port=" + httpPort,
-      "-Decho.instances=2", "-Decho.shutdownGraceSeconds=0", "-Decho.cluster.name=" + clusterName,
-      "-jar", new File(System.getProperty("it.jar")).getAbsolutePath(), "-cluster"));
-    Path logs = Files.createDirectories(Path.of("target", "it-logs"));
-    // An empty working directory: no conf/config.json or config/logback.xml from the repository.
-    Path workDir = Files.createDirectories(Path.of("target", "it-work", "node" + index));
-    Process process = new ProcessBuilder(command)
-      .directory(workDir.toFile())
-      .redirectErrorStream(true)
-      .redirectOutput(logs.resolve("ClusterKillIT-node" + index + ".log").toFile())
-      .start();
-    return new NodeProcess(process, echoPort, httpPort);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  /**
+   * A clustered node on loopback, random ports, in an empty working directory (no repository config). Nodes after
+   * the first join it at the Hazelcast address it logged: a member listed without a port is looked for on 5701 to
+   * 5703 only, which another process may hold.
+   */
+  private JarProcess startNode() {
+    Map<String, String> env = new HashMap<>(Map.of(
+      "ECHO_HOST", "127.0.0.1", "ECHO_HTTP_HOST", "127.0.0.1", "ECHO_INSTANCES", "2",
+      "ECHO_SHUTDOWN_GRACE_SECONDS", "0", "ECHO_CLUSTER_NAME", clusterName));
+    if (!nodes.isEmpty()) {
+      Matcher member = MEMBER.matcher(nodes.get(0).output());
+      assertTrue(member.find(), () -> "no 'Joined cluster' line:\n" + nodes.get(0).output());
+      env.put("ECHO_CLUSTER_MEMBERS", member.group(1) + ":" + member.group(2));
     }
+    return JarProcess.startListening(env, "-cluster");
   }
 
-  private static NetSocket connect(Vertx client, NodeProcess node) throws Exception {
+  private static NetSocket connect(Vertx client, NetClient netClient, JarProcess node) throws Exception {
     Promise<NetSocket> greeted = Promise.promise();
-    VertxInternals.connect(client, client.createNetClient(), node.echoPort(), "127.0.0.1",
+    VertxInternals.connect(client, netClient, node.echoPort(), "127.0.0.1",
         socket -> socket.handler(greeting -> greeted.tryComplete(socket)))
       .onFailure(greeted::tryFail);
     return greeted.future().await(10, TimeUnit.SECONDS);
@@ -137,30 +130,21 @@ class ClusterKillIT {
     return echoed.future().await(10, TimeUnit.SECONDS);
   }
 
-  private static JsonObject awaitStats(HttpClient http, NodeProcess node, String what, Predicate<JsonObject> condition)
-    throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    Object last = null;
-    while (System.nanoTime() < deadline) {
-      if (!node.process().isAlive()) {
-        fail("Node on port " + node.echoPort() + " exited with " + node.process().exitValue() + "; see target/it-logs");
-      }
-      Future<JsonObject> stats = http.request(HttpMethod.GET, node.httpPort(), "127.0.0.1", "/stats")
-        .compose(request -> request.send())
-        .compose(HttpClientResponse::body)
-        .map(Buffer::toJsonObject);
-      try {
-        JsonObject snapshot = stats.await(10, TimeUnit.SECONDS);
-        if (condition.test(snapshot)) {
-          return snapshot;
+  /** Polls a node's /stats until the condition holds, failing at once if any node process died. */
+  private JsonObject awaitStats(HttpGet http, JarProcess node, String what, Predicate<JsonObject> condition) {
+    AtomicReference<Object> last = new AtomicReference<>();
+    await(what + " on node http port " + node.httpPort()).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+      .untilAsserted(() -> {
+        nodes.stream().filter(each -> !killed.contains(each) && !each.isAlive()).findFirst().ifPresent(dead ->
+          fail("Node on port " + dead.echoPort() + " exited:\n" + dead.output()));
+        try {
+          last.set(http.json(node.httpPort(), "/stats"));
+        } catch (RuntimeException notUpYet) {
+          last.set(notUpYet);
         }
-        last = snapshot;
-      } catch (Exception notUpYet) {
-        last = notUpYet;
-      }
-      Thread.sleep(200);
-    }
-    return fail("Timed out waiting for " + what + " on node http port " + node.httpPort() + "; last: " + last);
+        assertTrue(last.get() instanceof JsonObject stats && condition.test(stats), () -> "last: " + last.get());
+      });
+    return (JsonObject) last.get();
   }
 
   private static int nodeCount(JsonObject stats) {

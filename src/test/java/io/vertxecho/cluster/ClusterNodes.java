@@ -1,20 +1,18 @@
 package io.vertxecho.cluster;
 
+import com.hazelcast.cluster.Address;
 import com.hazelcast.config.Config;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBusOptions;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.DeployerVerticle;
+import io.vertxecho.HttpGet;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.internal.VertxInternals;
 
@@ -26,9 +24,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Clustered echo nodes in this JVM for one test: Hazelcast on 127.0.0.1 only, a cluster name of its own,
@@ -37,11 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class ClusterNodes implements AutoCloseable {
 
   /** One clustered Vert.x running the whole application. */
-  record Node(Vertx vertx, DeployerVerticle deployer) {
-
-    String id() {
-      return ((VertxInternal) vertx).clusterManager().getNodeId();
-    }
+  record Node(Vertx vertx, DeployerVerticle deployer, String id, String hazelcastAddress) {
 
     int echoPort() {
       return deployer.echoPort();
@@ -56,25 +52,27 @@ final class ClusterNodes implements AutoCloseable {
 
   private final String clusterName = "echo-test-" + UUID.randomUUID();
   private final Vertx client;
-  private final HttpClient http;
+  /** One client for every connection, held for the test's life: Vert.x closes a NetClient, and its sockets, once it is garbage. */
+  private final NetClient netClient;
+  private final HttpGet http = new HttpGet();
   private final List<Node> nodes = new ArrayList<>();
   private final List<NetSocket> connections = new ArrayList<>();
 
   /** @param client a non-clustered Vert.x for the client side (the test's own) */
   ClusterNodes(Vertx client) {
     this.client = client;
-    this.http = client.createHttpClient();
+    this.netClient = client.createNetClient();
   }
 
   Node start() throws Exception {
-    return start(new ConfigLoader(baseConfig(), null, Map.of(), new Properties()));
+    return start(new ConfigLoader(baseConfig(), Map.of(), new Properties()));
   }
 
   /** A node whose config is only the given file (which it watches), for live reconfiguration. */
   Node start(Path configFile) throws Exception {
     Properties properties = new Properties();
     properties.setProperty("vertx-config-path", configFile.toString());
-    return start(new ConfigLoader(new JsonObject(), null, Map.of(), properties));
+    return start(new ConfigLoader(new JsonObject(), Map.of(), properties));
   }
 
   /** The settings every test node starts from: loopback, random ports, two instances, fast summaries. */
@@ -85,18 +83,26 @@ final class ClusterNodes implements AutoCloseable {
       .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
   }
 
-  private Node start(ConfigLoader loader) throws Exception {
-    Config hazelcast = ClusterManagerFactory.hazelcastConfig(List.of("127.0.0.1"), clusterName)
+  /**
+   * Starts a node. Hazelcast binds the first free port from 5701 up, and a member listed without a port is looked
+   * for on 5701 to 5703 only: with those taken by another process the nodes would never meet. So each node after
+   * the first lists the real addresses of the nodes already started.
+   */
+  Node start(ConfigLoader loader) throws Exception {
+    List<String> members = nodes.isEmpty() ? List.of("127.0.0.1") : nodes.stream().map(Node::hazelcastAddress).toList();
+    Config hazelcast = ClusterManagerFactory.hazelcastConfig(members, clusterName)
       .setProperty("hazelcast.wait.seconds.before.join", "0")
       .setProperty("hazelcast.heartbeat.interval.seconds", "1")
       .setProperty("hazelcast.max.no.heartbeat.seconds", "5");
     hazelcast.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1"));
-    Vertx vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast))
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(hazelcast);
+    Vertx vertx = Vertx.builder().with(options).withClusterManager(clusterManager)
       .buildClustered().await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    DeployerVerticle deployer = new DeployerVerticle(loader);
+    DeployerVerticle deployer = new DeployerVerticle(loader.load(), loader, clusterManager);
     vertx.deployVerticle(deployer).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    Node node = new Node(vertx, deployer);
+    Address address = clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress();
+    Node node = new Node(vertx, deployer, clusterManager.getNodeId(), address.getHost() + ":" + address.getPort());
     nodes.add(node);
     return node;
   }
@@ -104,7 +110,7 @@ final class ClusterNodes implements AutoCloseable {
   /** Opens an echo connection to the node and returns once the greeting arrived (the node has accepted it). */
   NetSocket connect(Node node) throws Exception {
     Promise<NetSocket> greeted = Promise.promise();
-    VertxInternals.connect(client, client.createNetClient(), node.echoPort(), "127.0.0.1",
+    VertxInternals.connect(client, netClient, node.echoPort(), "127.0.0.1",
         connected -> connected.handler(greeting -> greeted.tryComplete(connected)))
       .onFailure(greeted::tryFail);
     NetSocket socket = greeted.future().await(10, TimeUnit.SECONDS);
@@ -112,26 +118,19 @@ final class ClusterNodes implements AutoCloseable {
     return socket;
   }
 
-  /** The node's {@code GET /stats}. */
-  Future<JsonObject> stats(Node node) {
-    return http.request(HttpMethod.GET, node.httpPort(), "127.0.0.1", "/stats")
-      .compose(request -> request.send())
-      .compose(HttpClientResponse::body)
-      .map(Buffer::toJsonObject);
+  /** The node's {@code GET /stats}, once. */
+  JsonObject stats(Node node) {
+    return http.json(node.httpPort(), "/stats");
   }
 
-  /** Polls the node's stats until the condition holds; fails with the last snapshot after the timeout. */
-  JsonObject awaitStats(Node node, String what, Predicate<JsonObject> condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      last = stats(node).await(10, TimeUnit.SECONDS);
-      if (condition.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    return fail("Timed out waiting for " + what + "; last /stats: " + (last == null ? null : last.encodePrettily()));
+  /** Polls the node's {@code GET /stats} until the condition holds; fails with the last snapshot after 30 s. */
+  JsonObject awaitStats(Node node, String what, Predicate<JsonObject> condition) {
+    AtomicReference<JsonObject> last = new AtomicReference<>();
+    await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+      last.set(http.json(node.httpPort(), "/stats"));
+      assertTrue(condition.test(last.get()), () -> "last /stats: " + last.get().encodePrettily());
+    });
+    return last.get();
   }
 
   /** The cluster view's entry for a node, or null. */

@@ -5,7 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.cluster.ClusterNodes.Node;
-import io.vertxecho.stats.Events;
+import io.vertxecho.config.ConfigLoader;
+import io.vertxecho.events.Events;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -18,9 +19,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static io.vertxecho.cluster.ClusterNodes.clusterEntry;
+import static org.awaitility.Awaitility.await;
 import static io.vertxecho.cluster.ClusterNodes.nodeCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -53,10 +58,14 @@ class ClusterStatsTest {
       }
     }).completion().await(10, TimeUnit.SECONDS);
 
-    cluster.connect(accepting);
-
-    JsonObject event = seen.future().await(30, TimeUnit.SECONDS);
-    assertEquals(accepting.id(), event.getString(Events.NODE));
+    // A new consumer reaches the other nodes' routing tables asynchronously, and a publish before that reaches
+    // nobody: connect until one event crosses.
+    await("a connected event from the other node").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+      .until(() -> {
+        cluster.connect(accepting);
+        return seen.future().isComplete();
+      });
+    assertEquals(accepting.id(), seen.future().result().getString(Events.NODE));
   }
 
   @Test
@@ -101,6 +110,20 @@ class ClusterStatsTest {
     Path next = file.resolveSibling(file.getFileName() + ".next");
     Files.writeString(next, config.encodePrettily());
     return Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @Test
+  @DisplayName("A peer is aged by its own interval: one publishing every 7 s never drops out of a 200 ms node's view")
+  void peersAgeByTheirOwnClock() throws Exception {
+    Node fast = cluster.start();
+    Node slow = cluster.start(new ConfigLoader(ClusterNodes.baseConfig().put("statsIntervalMillis", 7000), Map.of(), new Properties()));
+    JsonObject seen = cluster.awaitStats(fast, "the slow node", s -> clusterEntry(s, slow) != null);
+    assertEquals(35_000, clusterEntry(seen, slow).getLong("validMillis"));
+
+    // Longer than 5 of the fast node's own intervals (at least 5 s), and than one of the slow node's.
+    await("the slow node staying in the fast node's view").during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(12))
+      .pollInterval(Duration.ofMillis(250))
+      .until(() -> clusterEntry(cluster.stats(fast), slow) != null);
   }
 
   @Test

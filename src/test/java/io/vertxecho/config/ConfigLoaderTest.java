@@ -56,7 +56,7 @@ class ConfigLoaderTest {
       "ECHO_QUIT_COMMANDS", "stop, Halt", "ECHO_INSTANCES", "5");
     Properties properties = new Properties();
     properties.setProperty("echo.port", "1004");
-    EchoConfig config = new ConfigLoader(conf, 3, env, withFile(properties, file)).load(vertx).await();
+    EchoConfig config = new ConfigLoader(conf, env, withFile(properties, file)).launcherInstances(3).load();
     assertEquals(1004, config.port());
     assertEquals("env", config.goodbye());
     assertEquals(200, config.maxLineBytes());
@@ -129,7 +129,7 @@ class ConfigLoaderTest {
     Properties missing = new Properties();
     missing.setProperty("vertx-config-path", dir.resolve("absent.json").toString());
     ConfigException absent = assertThrows(ConfigException.class,
-      () -> new ConfigLoader(new JsonObject(), null, Map.of(), missing).load(vertx).await());
+      () -> new ConfigLoader(new JsonObject(), Map.of(), missing).load());
     assertTrue(absent.getMessage().contains("absent.json"), absent.getMessage());
   }
 
@@ -137,8 +137,7 @@ class ConfigLoaderTest {
   @DisplayName("VERTX_CONFIG_PATH chooses the config file")
   void configPathFromEnvironment(Vertx vertx) throws Exception {
     Path file = Files.writeString(dir.resolve("other.json"), "{\"port\": 4242}");
-    EchoConfig config = new ConfigLoader(new JsonObject(), null, Map.of("VERTX_CONFIG_PATH", file.toString()), new Properties())
-      .load(vertx).await();
+    EchoConfig config = new ConfigLoader(new JsonObject(), Map.of("VERTX_CONFIG_PATH", file.toString()), new Properties()).load();
     assertEquals(4242, config.port());
   }
 
@@ -164,7 +163,7 @@ class ConfigLoaderTest {
   }
 
   private EchoConfig load(Vertx vertx, String file, JsonObject conf, Map<String, String> env, Properties properties) throws Exception {
-    return new ConfigLoader(conf, null, env, withFile(properties, file)).load(vertx).await();
+    return new ConfigLoader(conf, env, withFile(properties, file)).load();
   }
 
   private Properties withFile(Properties properties, String content) throws Exception {

@@ -23,7 +23,7 @@ class LoggingEnvironmentTest {
   void loggingVariablesAreNotConfigKeys(Vertx vertx) {
     Map<String, String> env = Map.of("ECHO_CONNECTION_LOG", "OFF", "ECHO_LOG_LEVEL", "WARN", "ECHO_PORT", "9123");
 
-    EchoConfig config = new ConfigLoader(new JsonObject(), null, env, new Properties()).load(vertx).await();
+    EchoConfig config = new ConfigLoader(new JsonObject(), env, new Properties()).load();
 
     assertEquals(9123, config.port());
   }

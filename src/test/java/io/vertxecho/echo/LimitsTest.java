@@ -41,6 +41,7 @@ class LimitsTest {
       client.send("x");
       assertEquals("x", client.readToEndString());
     }
+    node.awaitNode(stats -> TestNode.closed(stats, "idle-timeout") == 1);
   }
 
   @Test
@@ -87,5 +88,8 @@ class LimitsTest {
       first.send("still");
       assertEquals("still", first.readString(5));
     }
+    JsonObject stats = node.awaitNode(n -> n.getLong("active") == 0);
+    assertEquals(1, TestNode.closed(stats, "server-full"));
+    assertEquals(1, TestNode.closed(stats, "client-closed"));
   }
 }

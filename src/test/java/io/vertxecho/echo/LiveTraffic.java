@@ -9,7 +9,11 @@ import io.vertx.core.parsetools.RecordParser;
 import io.vertxecho.TestNode;
 import io.vertxecho.internal.VertxInternals;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Line-mode clients that keep talking: each sends a numbered line, checks its echo, waits a little and
@@ -40,12 +44,11 @@ final class LiveTraffic {
     }
   }
 
-  /** Waits until {@code more} echoes have come back from now on. */
+  /** Waits until {@code more} echoes have come back from now on; fails after 30 s with the counts. */
   void awaitProgress(long more) {
     long target = echoes.get() + more;
-    while (echoes.get() < target) {
-      TestNode.pause(20);
-    }
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+      .untilAsserted(() -> assertTrue(echoes.get() >= target, () -> "waiting for " + target + " echoes: " + this));
   }
 
   void stop() {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,19 +145,16 @@ class ReconfigureTest {
   }
 
   private static void awaitGreeting(TestNode node, String greeting) {
-    while (true) {
+    await("greeting " + greeting).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
       try (Wire client = Wire.connect(node.port())) {
-        if (greeting.equals(client.readLine())) {
-          return;
-        }
+        assertEquals(greeting, client.readLine());
       }
-      TestNode.pause(50);
-    }
+    });
   }
 
   private void awaitLog(String text) {
-    while (deployerLog.list.stream().noneMatch(event -> event.getFormattedMessage().contains(text))) {
-      TestNode.pause(20);
-    }
+    await("log line " + text).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+      assertTrue(deployerLog.list.stream().anyMatch(event -> event.getFormattedMessage().contains(text)),
+        () -> "deployer log: " + deployerLog.list.stream().map(event -> event.getFormattedMessage()).toList()));
   }
 }

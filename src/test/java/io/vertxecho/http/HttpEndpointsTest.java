@@ -1,20 +1,23 @@
 package io.vertxecho.http;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.HttpGet;
 import io.vertxecho.TestNode;
+import io.vertxecho.config.EchoConfig;
 import io.vertxecho.Wire;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 
+import java.net.http.HttpResponse;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(30)
@@ -28,7 +31,7 @@ class HttpEndpointsTest {
     try (Wire client = Wire.connect(node.port())) {
       client.readLine();
       node.awaitNode(n -> n.getLong("active") == 1);
-      JsonObject body = get(vertx, node.httpPort(), "/stats", 200).toJsonObject();
+      JsonObject body = new HttpGet().json(node.httpPort(), "/stats");
       JsonObject self = body.getJsonObject("node");
       assertEquals(1, self.getLong("active"));
       assertEquals(1, self.getLong("accepted"));
@@ -40,10 +43,25 @@ class HttpEndpointsTest {
   }
 
   @Test
+  @DisplayName("GET /health answers 503 DOWN, with the reason, when the stats verticle does not answer")
+  void healthDown(Vertx vertx) {
+    HttpVerticle alone = new HttpVerticle();
+    JsonObject config = EchoConfig.defaults().copy().put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
+    vertx.deployVerticle(alone, new DeploymentOptions().setConfig(config)).await();
+
+    HttpResponse<String> health = new HttpGet().get(alone.actualPort(), "/health");
+
+    assertEquals(503, health.statusCode(), health.body());
+    JsonObject body = new JsonObject(health.body());
+    assertEquals("DOWN", body.getString("status"));
+    assertTrue(body.encode().contains("stats unavailable"), body.encodePrettily());
+  }
+
+  @Test
   @DisplayName("GET /health answers 200 UP while the echo instances listen")
   void health(Vertx vertx) {
     TestNode node = TestNode.start(vertx, new JsonObject());
-    JsonObject health = get(vertx, node.httpPort(), "/health", 200).toJsonObject();
+    JsonObject health = new HttpGet().json(node.httpPort(), "/health");
     assertEquals("UP", health.getString("status"));
   }
 
@@ -52,19 +70,28 @@ class HttpEndpointsTest {
   void ready(Vertx vertx) {
     TestNode node = TestNode.start(vertx, new JsonObject());
     node.awaitNode(n -> n.getJsonArray("instances").size() == 2);
-    JsonObject ready = get(vertx, node.httpPort(), "/ready", 200).toJsonObject();
-    assertEquals("READY", ready.getString("status"));
-    assertEquals(2, ready.getLong("instances"));
+    HttpResponse<String> ready = new HttpGet().get(node.httpPort(), "/ready");
+    assertEquals(200, ready.statusCode(), ready.body());
+    assertEquals("READY", new JsonObject(ready.body()).getString("status"));
   }
 
-  static Buffer get(Vertx vertx, int port, String path, int expectedStatus) {
-    HttpClient http = vertx.createHttpClient();
-    return http.request(HttpMethod.GET, port, "127.0.0.1", path)
-      .compose(request -> request.send())
-      .compose(response -> {
-        assertEquals(expectedStatus, response.statusCode());
-        return response.body();
-      })
-      .await();
+  @Test
+  @DisplayName("GET /ready answers 503 draining from the start of an undeploy, while a client is still being served")
+  void notReadyWhileDraining(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject().put("shutdownGraceSeconds", 30));
+    try (Wire client = Wire.connect(node.port())) {
+      assertEquals("Welcome to my server", client.readLine());
+      node.stopLater();
+      assertEquals("Server shutting down", client.readLine());
+      HttpResponse<String> ready = new HttpGet().get(node.httpPort(), "/ready");
+      for (long deadline = System.nanoTime() + 10_000_000_000L; ready.statusCode() != 503 && System.nanoTime() < deadline; ) {
+        TestNode.pause(20);
+        ready = new HttpGet().get(node.httpPort(), "/ready");
+      }
+      assertEquals(503, ready.statusCode(), "last /ready: " + ready.body());
+      assertEquals("draining", new JsonObject(ready.body()).getString("reason"));
+      client.send("still echoed\n");
+      assertEquals("still echoed", client.readLine());
+    }
   }
 }

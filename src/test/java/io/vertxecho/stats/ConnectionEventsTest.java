@@ -6,18 +6,22 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.TestNode;
+import io.vertxecho.events.Events;
 import io.vertxecho.Wire;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.net.Socket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 @ExtendWith(VertxExtension.class)
@@ -100,11 +104,10 @@ class ConnectionEventsTest {
     return events;
   }
 
-  /** Waits up to 20 s for {@code size} events, then shows them all if the count is wrong. */
+  /** Waits up to 20 s for {@code size} events; on a timeout or too many, shows them all. */
   static void awaitSize(List<?> list, int size) {
-    for (int i = 0; i < 2000 && list.size() < size; i++) {
-      TestNode.pause(10);
-    }
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+      .untilAsserted(() -> assertTrue(list.size() >= size, () -> "events: " + list));
     assertEquals(size, list.size(), () -> "events: " + list);
   }
 }

@@ -1,0 +1,61 @@
+package io.vertxecho.events;
+
+/**
+ * The event-bus contract, the one place that names addresses and JSON fields: every producer and consumer uses
+ * these constants. Bodies are plain {@code JsonObject}s, no codecs, so consumers in any language can read them;
+ * README.md ("Event-bus contract") documents each message.
+ */
+public final class Events {
+
+  /** Published, cluster-wide: one message per connection event, field {@link #EVENT} = connected | disconnected | rejected. */
+  public static final String CONNECTIONS = "echo.connections";
+  /** Published, node-local: an echo instance's running totals, every {@code statsIntervalMillis}, and {@link #FINAL} once when it stops. */
+  public static final String INSTANCE_SUMMARY = "echo.instances";
+  /**
+   * Published, cluster-wide: a node summary, the shape of the {@code node} object of {@link #STATS}; every
+   * {@code statsIntervalMillis}, shortly after a change, and with {@link #FINAL} = true when the node stops. It is
+   * valid for {@link #VALID_MILLIS}: a peer not heard from for that long leaves the cluster view.
+   */
+  public static final String NODE_SUMMARY = "echo.nodes";
+  /** Request/reply, node-local: {@code {"node": node summary, "cluster": {"active", "accepted", "nodes": [node summary, ...]}}}. */
+  public static final String STATS = "echo.stats";
+  /** Published, node-local: the running config ({@code EchoConfig} JSON) each time a change is applied. */
+  public static final String CONFIG = "echo.config";
+
+  // connection events (CONNECTIONS)
+  public static final String CONNECTED = "connected";
+  public static final String DISCONNECTED = "disconnected";
+  public static final String REJECTED = "rejected";
+  public static final String EVENT = "event";
+  public static final String NODE = "node";
+  public static final String INSTANCE = "instance";
+  public static final String EVENT_LOOP = "eventLoop";
+  public static final String CONNECTION = "connection";
+  public static final String REMOTE = "remote";
+  public static final String LOCAL = "local";
+  public static final String TIME = "time";
+  public static final String LINES = "lines";
+  public static final String DURATION_MILLIS = "durationMillis";
+  public static final String REASON = "reason";
+
+  // summaries (INSTANCE_SUMMARY, NODE_SUMMARY) and the stats snapshot (STATS)
+  public static final String ID = "id";
+  public static final String ADDRESS = "address";
+  public static final String ACTIVE = "active";
+  public static final String ACCEPTED = "accepted";
+  public static final String PEAK = "peak";
+  public static final String BYTES_IN = "bytesIn";
+  public static final String BYTES_OUT = "bytesOut";
+  public static final String CLOSED = "closed";
+  public static final String INSTANCES = "instances";
+  public static final String DRAINING = "draining";
+  public static final String VALID_MILLIS = "validMillis";
+  public static final String FINAL = "final";
+  public static final String CLUSTER = "cluster";
+  public static final String NODES = "nodes";
+  /** In the stats snapshot's {@code node} only: the remote addresses of the node's last accepted connections. */
+  public static final String RECENT_CLIENTS = "recentClients";
+
+  private Events() {
+  }
+}
