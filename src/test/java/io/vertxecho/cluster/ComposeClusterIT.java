@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertxecho.Wire;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -68,11 +69,18 @@ class ComposeClusterIT {
     }
   };
 
+  /** Why the steps are skipped (no Docker engine here), or null. */
+  private String skipped;
+
   @BeforeAll
   void startCluster() throws IOException {
     String noDocker = ComposeProject.whyNoDocker();
-    assumeTrue(noDocker == null, () -> "Skipping the compose cluster test: " + noDocker);
-    assumeTrue(Files.isRegularFile(baseDir.resolve("target/vertx-echo.jar")), "needs the built jar: run by mvn verify");
+    skipped = noDocker != null ? "Skipping the compose cluster test: " + noDocker
+      : Files.isRegularFile(baseDir.resolve("target/vertx-echo.jar")) ? null : "Skipping the compose cluster test: no target/vertx-echo.jar (run by mvn verify)";
+    if (skipped != null) {
+      System.out.println(skipped);
+      return;
+    }
     String name = "vertxechoit" + UUID.randomUUID().toString().substring(0, 8);
     confDir = Files.createDirectories(baseDir.resolve("target/it-work/" + name + "/conf"));
     // A drain longer than the steps that watch it, still inside compose's stop_grace_period (20 s).
@@ -93,6 +101,12 @@ class ComposeClusterIT {
     System.out.println("=== containers of " + project.name() + " after the failure of " + after);
     System.out.println(project.compose("ps"));
     System.out.println(project.compose("logs", "--no-color", "--tail", "300"));
+  }
+
+  /** Each step reports the reason it is skipped (in the test report), rather than the class vanishing silently. */
+  @BeforeEach
+  void needsDocker() {
+    assumeTrue(skipped == null, skipped);
   }
 
   @AfterAll
