@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Starts one baseline echo server in the foreground (for the benchmark): netty | threads | virtual | epoll [PORT].
+# Starts one baseline echo server in the foreground (for the benchmark): netty | vertx | threads | virtual | epoll [PORT].
 #   netty    raw Netty echo server (same Netty as Vert.x, epoll when available)      default port 9201
+#   vertx    the smallest Vert.x NetServer echo (Vert.x's own cost per connection)   default port 9205
 #   threads  blocking ServerSocket, one platform thread per client                     default port 9202
 #   virtual  the same with virtual threads, on the Temurin 25 JDK ($JAVA21 to override) default port 9203
 #   epoll    src/bench/epoll-echo.c: C, one epoll thread per core, SO_REUSEPORT (built with cc) default port 9204
-# JVM options come from $BASELINE_JAVA_OPTS. Builds the jar and test classes when they are missing.
+# JVM options come from $BASELINE_JAVA_OPTS; $BASELINE_CLASSPATH replaces the jar (e.g. another vertx-core and its
+# Netty, for vertx). Builds the jar and test classes when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 kind=${1:-}
 case "$kind" in
   netty) class=io.vertxecho.baseline.NettyEchoServer; port=${2:-9201}; args=("$port") ;;
+  vertx) class=io.vertxecho.baseline.VertxEchoServer; port=${2:-9205}; args=("$port") ;;
   threads) class=io.vertxecho.baseline.BlockingEchoServer; port=${2:-9202}; args=("$port") ;;
   virtual) class=io.vertxecho.baseline.BlockingEchoServer; port=${2:-9203}; args=("$port" --virtual) ;;
   epoll) port=${2:-9204} ;;
-  *) echo "usage: $0 netty|threads|virtual|epoll [PORT]" >&2; exit 2 ;;
+  *) echo "usage: $0 netty|vertx|threads|virtual|epoll [PORT]" >&2; exit 2 ;;
 esac
 case "$port" in
   ''|*[!0-9]*) echo "$0: PORT must be a number from 1 to 65535 (got '$port')" >&2; exit 2 ;;
@@ -43,4 +46,4 @@ if [ ! -f target/vertx-echo.jar ] || [ ! -f target/test-classes/io/vertxecho/bas
 fi
 
 # shellcheck disable=SC2086
-exec "$java_bin" ${BASELINE_JAVA_OPTS:-} -cp target/vertx-echo.jar:target/test-classes "$class" "${args[@]}"
+exec "$java_bin" ${BASELINE_JAVA_OPTS:-} -cp "${BASELINE_CLASSPATH:-target/vertx-echo.jar}:target/test-classes" "$class" "${args[@]}"

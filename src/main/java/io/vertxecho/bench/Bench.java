@@ -3,7 +3,7 @@ package io.vertxecho.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertxecho.cli.UsageException;
+import io.vertxecho.cli.Cli;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -21,9 +21,9 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Bench {
 
-  public static final int EXIT_OK = 0;
+  public static final int EXIT_OK = Cli.EXIT_OK;
   public static final int EXIT_FAILED = 1;
-  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_USAGE = Cli.EXIT_USAGE;
 
   private static final long TICK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -46,17 +46,10 @@ public final class Bench {
 
   /** Runs the {@code bench} subcommand and returns its exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    BenchOptions options;
-    try {
-      options = BenchOptions.parse(args);
-    } catch (UsageException e) {
-      err.println("bench: " + e.getMessage());
-      return EXIT_USAGE;
-    }
-    if (options.help()) {
-      out.print(BenchOptions.USAGE);
-      return EXIT_OK;
-    }
+    return Cli.run(new BenchOptions(), args, out, err, options -> report(options, out, err));
+  }
+
+  private static int report(BenchOptions options, PrintStream out, PrintStream err) {
     BenchResult result = new Bench(options, options.quiet() ? null : err).run();
     if (result.connected() == 0 && result.connectErrors() > 0) {
       err.println("bench: cannot connect to " + options.host() + ":" + options.port());

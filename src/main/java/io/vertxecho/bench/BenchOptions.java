@@ -1,110 +1,126 @@
 package io.vertxecho.bench;
 
-import io.vertxecho.cli.Args;
+import io.vertxecho.cli.Cli;
 import io.vertxecho.cli.UsageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** The load to generate, parsed and checked: where, how many connections, what to send, for how long. */
-public record BenchOptions(
-  String host, int port, boolean raw, boolean churn, int connections, double rate, int pipeline, int size,
-  double durationSeconds, long messages, double warmupSeconds, int greetingLines, List<String> sources,
-  int eventLoops, double drainSeconds, double timeoutSeconds, boolean json, boolean quiet, boolean help) {
+/** The load to generate (picocli): where, how many connections, what to send, for how long. */
+@Command(name = "bench", sortOptions = false, descriptionHeading = "%n",
+  customSynopsis = "java -jar vertx-echo.jar bench [OPTIONS]",
+  description = {"Opens connections to an echo server, keeps messages in flight on each, checks every echoed byte, "
+    + "and reports messages/s, MB/s, errors and latency percentiles.", ""},
+  footer = {"", "Exit codes: 0 every message came back intact; 1 a mismatch, a lost message, an early close or a "
+    + "failed connect; 2 bad option."})
+public final class BenchOptions implements Cli.Checked {
 
-  public static final String USAGE = """
-    Usage: java -jar vertx-echo.jar bench [options]
+  @Option(names = "--host", paramLabel = "HOST", description = "server host (default ${DEFAULT-VALUE})")
+  private String host = "localhost";
 
-    Opens connections to an echo server, keeps messages in flight on each, checks every echoed byte,
-    and reports messages/s, MB/s, errors and latency percentiles. Exit code 0 only when every message
-    came back intact: a mismatch, a lost message, an early close or a failed connect make it 1.
+  @Option(names = "--port", paramLabel = "PORT", description = "server port, 1-65535 (default ${DEFAULT-VALUE})")
+  private int port = 9999;
 
-      --host HOST          server host (default localhost)
-      --port PORT          server port, 1-65535 (default 9999)
-      --raw                raw mode: no greeting is skipped and messages are arbitrary bytes
-      --line               line mode (the default): the greeting line is skipped, messages end in \\n
-      --connections N      concurrent connections, 1-1000000 (default 100)
-      --rate N             new connections per second while ramping up, 0 = all at once (default 2000)
-      --pipeline P         messages in flight per connection, 0-10000; 0 holds idle connections (default 1)
-      --size M             bytes per message, 1-16777216, line mode at least 2 (default 64)
-      --duration SECONDS   measure for this long once all are connected (default 10)
-      --messages N         instead of a duration: each connection sends N messages (churn: N cycles), then closes
-      --warmup SECONDS     run before measuring, not counted (default 1; ignored with --messages)
-      --greeting-lines N   lines to skip at connect (default 1 in line mode, 0 in raw mode)
-      --churn              churn mode: each of the connections loops connect, one echo, close;
-                           reports accepted connections per second
-      --source ADDRS       local addresses to connect from, comma separated, ranges allowed:
-                           127.0.0.2-127.0.0.9 (default: chosen by the system). Each connection then binds
-                           before connecting; with tens of thousands of TIME_WAIT sockets (long churn runs)
-                           the kernel's port search for such binds gets slow
-      --event-loops N      client event loops, 1-256 (default: number of cores)
-      --drain SECONDS      wait this long for echoes still in flight at the end (default 5)
-      --timeout SECONDS    hard limit for the whole run (default 120 + duration)
-      --json               print the result as one JSON line on stdout
-      --quiet              no progress line on stderr
-      --help               this text
-    """;
+  @Option(names = "--raw", description = "raw mode: no greeting is skipped and messages are arbitrary bytes")
+  private boolean raw;
 
-  public boolean lineMode() {
-    return !raw;
+  @Option(names = "--line", description = "line mode (the default): the greeting line is skipped, messages end in \\n")
+  private boolean line;
+
+  @Option(names = {"-c", "--connections"}, paramLabel = "N",
+    description = "concurrent connections, 1-1000000 (default ${DEFAULT-VALUE})")
+  private int connections = 100;
+
+  @Option(names = "--rate", paramLabel = "N",
+    description = "new connections per second while ramping up, 0-10000000; 0 = all at once (default 2000)")
+  private double rate = 2000;
+
+  @Option(names = {"-p", "--pipeline"}, paramLabel = "P",
+    description = "messages in flight per connection, 0-10000; 0 holds idle connections (default ${DEFAULT-VALUE})")
+  private int pipeline = 1;
+
+  @Option(names = {"-m", "--size"}, paramLabel = "M",
+    description = "bytes per message, 1-16777216, line mode at least 2 (default ${DEFAULT-VALUE})")
+  private int size = 64;
+
+  @Option(names = {"-d", "--duration"}, paramLabel = "SECONDS",
+    description = "measure for this long once all are connected, 0.1-86400 (default 10)")
+  private double durationSeconds = 10;
+
+  @Option(names = {"-n", "--messages"}, paramLabel = "N",
+    description = "instead of a duration: each connection sends N messages, N at least 1 (churn: N cycles), then closes")
+  private Long messages;
+
+  @Option(names = "--warmup", paramLabel = "SECONDS",
+    description = "run before measuring, not counted, 0-3600 (default 1; ignored with --messages)")
+  private double warmupSeconds = 1;
+
+  @Option(names = "--greeting-lines", paramLabel = "N",
+    description = "lines to skip at connect, 0-100 (default 1 in line mode, 0 in raw mode)")
+  private Integer greetingLines;
+
+  @Option(names = "--churn",
+    description = "churn mode: each of the connections loops connect, one echo, close; reports accepted connections per second")
+  private boolean churn;
+
+  @Option(names = "--source", paramLabel = "ADDRS", description = "local addresses to connect from, comma separated, "
+    + "ranges allowed: 127.0.0.2-127.0.0.9 (default: chosen by the system). Each connection then binds before connecting; "
+    + "with tens of thousands of TIME_WAIT sockets (long churn runs) the kernel's port search for such binds gets slow")
+  private String source;
+
+  private List<String> sources = List.of();
+
+  @Option(names = "--event-loops", paramLabel = "N", description = "client event loops, 1-256 (default: number of cores)")
+  private int eventLoops = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--drain", paramLabel = "SECONDS",
+    description = "wait this long for echoes still in flight at the end, 0-3600 (default 5)")
+  private double drainSeconds = 5;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", description = "hard limit for the whole run, 1-86400 (default 120 + duration)")
+  private Double timeoutSeconds;
+
+  @Option(names = "--json", description = "print the result as one JSON line on stdout")
+  private boolean json;
+
+  @Option(names = "--quiet", description = "no progress line on stderr")
+  private boolean quiet;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  private boolean help;
+
+  /** Parses and checks a bench command line; throws on a mistake (picocli's ParameterException or UsageException). */
+  public static BenchOptions parse(String... args) {
+    return Cli.parse(new BenchOptions(), args);
   }
 
-  public boolean countMode() {
-    return messages > 0;
-  }
-
-  public static BenchOptions parse(String[] arguments) {
-    String host = "localhost";
-    int port = 9999;
-    boolean raw = false;
-    boolean churn = false;
-    int connections = 100;
-    double rate = 2000;
-    int pipeline = 1;
-    int size = 64;
-    double duration = 10;
-    long messages = 0;
-    double warmup = 1;
-    Integer greetingLines = null;
-    List<String> sources = List.of();
-    int eventLoops = Runtime.getRuntime().availableProcessors();
-    double drain = 5;
-    Double timeout = null;
-    boolean json = false;
-    boolean quiet = false;
-    boolean help = false;
-    Args args = new Args(arguments);
-    while (args.hasNext()) {
-      String option = args.next();
-      switch (option) {
-        case "--host" -> host = args.value(option);
-        case "--port" -> port = args.intValue(option, 1, 65535);
-        case "--raw", "--line", "--churn", "--json", "--quiet" -> {
-          args.flag(option);
-          switch (option) {
-            case "--raw" -> raw = true;
-            case "--line" -> raw = false;
-            case "--churn" -> churn = true;
-            case "--json" -> json = true;
-            default -> quiet = true;
-          }
-        }
-        case "--connections", "-c" -> connections = args.intValue(option, 1, 1_000_000);
-        case "--rate" -> rate = args.doubleValue(option, 0, 10_000_000);
-        case "--pipeline", "-p" -> pipeline = args.intValue(option, 0, 10_000);
-        case "--size", "-m" -> size = args.intValue(option, 1, 16 * 1024 * 1024);
-        case "--duration", "-d" -> duration = args.doubleValue(option, 0.1, 86_400);
-        case "--messages", "-n" -> messages = args.longValue(option, 1, Long.MAX_VALUE / 2);
-        case "--warmup" -> warmup = args.doubleValue(option, 0, 3_600);
-        case "--greeting-lines" -> greetingLines = args.intValue(option, 0, 100);
-        case "--source" -> sources = parseSources(option, args.value(option));
-        case "--event-loops" -> eventLoops = args.intValue(option, 1, 256);
-        case "--drain" -> drain = args.doubleValue(option, 0, 3_600);
-        case "--timeout" -> timeout = args.doubleValue(option, 1, 86_400);
-        case "--help", "-h" -> help = true;
-        default -> throw Args.unknown(option, "--host, --port, --raw, --line, --connections, --rate, --pipeline, --size, "
-          + "--duration, --messages, --warmup, --greeting-lines, --churn, --source, --event-loops, --drain, --timeout, --json, --quiet");
-      }
+  @Override
+  public void check() {
+    Cli.range("--port", port, 1, 65535);
+    Cli.range("--connections", connections, 1, 1_000_000);
+    Cli.range("--rate", rate, 0, 10_000_000);
+    Cli.range("--pipeline", pipeline, 0, 10_000);
+    Cli.range("--size", size, 1, 16 * 1024 * 1024);
+    Cli.range("--duration", durationSeconds, 0.1, 86_400);
+    Cli.range("--warmup", warmupSeconds, 0, 3_600);
+    Cli.range("--event-loops", eventLoops, 1, 256);
+    Cli.range("--drain", drainSeconds, 0, 3_600);
+    if (messages != null) {
+      Cli.range("--messages", messages, 1, Long.MAX_VALUE / 2);
+    }
+    if (greetingLines != null) {
+      Cli.range("--greeting-lines", greetingLines, 0, 100);
+    }
+    if (timeoutSeconds != null) {
+      Cli.range("--timeout", timeoutSeconds, 1, 86_400);
+    }
+    if (source != null) {
+      sources = parseSources("--source", source);
+    }
+    if (raw && line) {
+      throw new UsageException("options --raw and --line exclude each other: give one");
     }
     if (!raw && size < 2) {
       throw new UsageException("option --size must be at least 2 in line mode (one character and the newline)");
@@ -112,14 +128,50 @@ public record BenchOptions(
     if (churn && pipeline == 0) {
       throw new UsageException("option --pipeline 0 (idle connections) cannot be combined with --churn");
     }
-    if (messages > 0 && pipeline == 0) {
+    if (messages != null && pipeline == 0) {
       throw new UsageException("option --messages needs --pipeline of at least 1");
     }
-    int greeting = greetingLines != null ? greetingLines : raw ? 0 : 1;
-    double limit = timeout != null ? timeout : 120 + duration;
-    return new BenchOptions(host, port, raw, churn, connections, rate, pipeline, size, duration, messages,
-      messages > 0 ? 0 : warmup, greeting, sources, eventLoops, drain, limit, json, quiet, help);
   }
+
+  public String host() { return host; }
+
+  public int port() { return port; }
+
+  public boolean raw() { return raw; }
+
+  public boolean lineMode() { return !raw; }
+
+  public boolean churn() { return churn; }
+
+  public int connections() { return connections; }
+
+  public double rate() { return rate; }
+
+  public int pipeline() { return pipeline; }
+
+  public int size() { return size; }
+
+  public double durationSeconds() { return durationSeconds; }
+
+  public long messages() { return messages == null ? 0 : messages; }
+
+  public boolean countMode() { return messages != null; }
+
+  public double warmupSeconds() { return countMode() ? 0 : warmupSeconds; }
+
+  public int greetingLines() { return greetingLines != null ? greetingLines : raw ? 0 : 1; }
+
+  public List<String> sources() { return sources; }
+
+  public int eventLoops() { return eventLoops; }
+
+  public double drainSeconds() { return drainSeconds; }
+
+  public double timeoutSeconds() { return timeoutSeconds != null ? timeoutSeconds : 120 + durationSeconds; }
+
+  public boolean json() { return json; }
+
+  public boolean quiet() { return quiet; }
 
   /** {@code 127.0.0.2,127.0.0.5-127.0.0.9} (or {@code 127.0.0.5-9}): a range runs over the last number. */
   static List<String> parseSources(String option, String text) {

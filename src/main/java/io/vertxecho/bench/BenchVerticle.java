@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertxecho.internal.VertxInternals;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -106,15 +107,15 @@ final class BenchVerticle extends VerticleBase {
     long budget = options.countMode() ? options.messages() : Long.MAX_VALUE;
     BenchConnection connection = new BenchConnection(stats, payload, id, budget, options.pipeline(),
       options.greetingLines(), true, this::connectionFinished);
-    nextClient().connect(options.port(), options.host()).onComplete(opened -> {
-      if (opened.succeeded()) {
-        stats.connected.increment();
-        connections.add(connection);
-        connection.start(opened.result());
-        if (stopping) {
-          connection.stop();
-        }
-      } else {
+    VertxInternals.connect(vertx, nextClient(), options.port(), options.host(), socket -> {
+      stats.connected.increment();
+      connections.add(connection);
+      connection.start(socket);
+      if (stopping) {
+        connection.stop();
+      }
+    }).onComplete(opened -> {
+      if (opened.failed()) {
         stats.connectErrors.increment();
         finished++;
       }

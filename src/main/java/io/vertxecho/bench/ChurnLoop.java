@@ -2,6 +2,7 @@ package io.vertxecho.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
+import io.vertxecho.internal.VertxInternals;
 
 import java.util.function.Supplier;
 
@@ -49,15 +50,13 @@ final class ChurnLoop {
     long connectionId = id * 1_000_003 + cycles++;
     BenchConnection connection = new BenchConnection(stats, payload, connectionId, 1, 1, options.greetingLines(), false,
       finished -> cycleDone(finished, cycleStart));
-    clients.get().connect(options.port(), options.host())
-      .onSuccess(socket -> {
-        stats.connected.increment();
-        connection.start(socket);
-      })
-      .onFailure(failure -> {
-        stats.connectErrors.increment();
-        vertx.setTimer(RETRY_MILLIS, timer -> next());
-      });
+    VertxInternals.connect(vertx, clients.get(), options.port(), options.host(), socket -> {
+      stats.connected.increment();
+      connection.start(socket);
+    }).onFailure(failure -> {
+      stats.connectErrors.increment();
+      vertx.setTimer(RETRY_MILLIS, timer -> next());
+    });
   }
 
   private void cycleDone(BenchConnection connection, long cycleStart) {

@@ -1,66 +1,72 @@
 package io.vertxecho.client;
 
-import io.vertxecho.cli.Args;
+import io.vertxecho.cli.Cli;
 import io.vertxecho.cli.UsageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** The client's command line, parsed and checked: where to connect, which mode, and what to send when scripted. */
-public record ClientOptions(String host, int port, boolean raw, String send, long count, int timeoutSeconds, boolean help) {
+/** The client's command line (picocli): where to connect, which mode, and what to send when scripted. */
+@Command(name = "client", sortOptions = false, descriptionHeading = "%n",
+  customSynopsis = "java -jar vertx-echo.jar client [OPTIONS]",
+  description = {"Connects to an echo server, prints the greeting and every reply. Without --send it sends the lines "
+    + "typed on stdin; at end of input it half-closes and prints the rest of the replies.", ""},
+  footer = {"", "Exit codes: 0 all echoed (or the server closed normally), 1 unreachable or echoes missing, "
+    + "2 bad option, 3 the server closed with an ERR line."})
+public final class ClientOptions implements Cli.Checked {
 
-  public static final String USAGE = """
-    Usage: java -jar vertx-echo.jar client [options]
+  @Option(names = "--host", paramLabel = "HOST", description = "server host (default ${DEFAULT-VALUE})")
+  private String host = "localhost";
 
-    Connects to an echo server, prints the greeting and every reply. Without --send it sends the
-    lines typed on stdin; at end of input it half-closes and prints the rest of the replies.
+  @Option(names = "--port", paramLabel = "PORT", description = "server port, 1-65535 (default ${DEFAULT-VALUE})")
+  private int port = 9999;
 
-      --host HOST        server host (default localhost)
-      --port PORT        server port, 1-65535 (default 9999)
-      --raw              raw mode: no lines, bytes are printed as they come back
-      --send TEXT        scripted: send TEXT followed by a newline, --count times, then exit
-      --count N          how many times to send TEXT (default 1)
-      --timeout SECONDS  scripted: give up if the echoes are not all back in time (default 10)
-      --help             this text
+  @Option(names = "--raw", description = "raw mode: no lines, bytes are printed as they come back")
+  private boolean raw;
 
-    Exit codes: 0 all echoed (or the server closed normally), 1 unreachable or echoes missing,
-    2 bad option, 3 the server closed with an ERR line.
-    """;
+  @Option(names = "--send", paramLabel = "TEXT", description = "scripted: send TEXT followed by a newline, --count times, then exit")
+  private String send;
 
-  public static ClientOptions parse(String[] arguments) {
-    String host = "localhost";
-    int port = 9999;
-    boolean raw = false;
-    String send = null;
-    long count = 1;
-    boolean countGiven = false;
-    int timeout = 10;
-    boolean help = false;
-    Args args = new Args(arguments);
-    while (args.hasNext()) {
-      String option = args.next();
-      switch (option) {
-        case "--host" -> host = args.value(option);
-        case "--port" -> port = args.intValue(option, 1, 65535);
-        case "--raw" -> {
-          args.flag(option);
-          raw = true;
-        }
-        case "--send" -> send = args.value(option);
-        case "--count" -> {
-          count = args.longValue(option, 1, Long.MAX_VALUE);
-          countGiven = true;
-        }
-        case "--timeout" -> timeout = args.intValue(option, 1, 86_400);
-        case "--help", "-h" -> help = true;
-        default -> throw Args.unknown(option, "--host, --port, --raw, --send, --count, --timeout, --help");
+  @Option(names = "--count", paramLabel = "N", description = "how many times to send TEXT (default 1)")
+  private Long count;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS",
+    description = "scripted: give up if the echoes are not all back in time, 1-86400 (default ${DEFAULT-VALUE})")
+  private int timeoutSeconds = 10;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  private boolean help;
+
+  /** Parses and checks a client command line; throws on a mistake (picocli's ParameterException or UsageException). */
+  public static ClientOptions parse(String... args) {
+    return Cli.parse(new ClientOptions(), args);
+  }
+
+  @Override
+  public void check() {
+    Cli.range("--port", port, 1, 65535);
+    Cli.range("--timeout", timeoutSeconds, 1, 86_400);
+    if (count != null) {
+      Cli.range("--count", count, 1, Long.MAX_VALUE);
+      if (send == null) {
+        throw new UsageException("option --count needs --send TEXT");
       }
-    }
-    if (countGiven && send == null) {
-      throw new UsageException("option --count needs --send TEXT");
     }
     if (send != null && (send.indexOf('\n') >= 0 || send.indexOf('\r') >= 0)) {
       throw new UsageException("option --send takes one line of text without newlines");
     }
-    return new ClientOptions(host, port, raw, send, count, timeout, help);
   }
+
+  public String host() { return host; }
+
+  public int port() { return port; }
+
+  public boolean raw() { return raw; }
+
+  public String send() { return send; }
+
+  public long count() { return count == null ? 1 : count; }
+
+  public int timeoutSeconds() { return timeoutSeconds; }
 
   boolean scripted() {
     return send != null;

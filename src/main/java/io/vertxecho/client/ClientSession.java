@@ -27,8 +27,8 @@ final class ClientSession {
   private final PrintStream out;
   private final PrintStream err;
   private final Promise<Integer> result = Promise.promise();
+  private final Buffer scriptedLine;
   private NetSocket socket;
-  private Buffer scriptedLine;
   private Future<Void> lastWrite = Future.succeededFuture();
   private long sent;
   private long echoes;
@@ -40,9 +40,11 @@ final class ClientSession {
     this.in = in;
     this.out = out;
     this.err = err;
+    this.scriptedLine = options.scripted() ? Buffer.buffer(options.send() + "\n") : null;
   }
 
-  Future<Integer> start(Vertx vertx, NetSocket socket) {
+  /** Sets the socket's handlers; called where the socket is created, before its first byte is read. */
+  void attach(NetSocket socket) {
     this.socket = socket;
     if (options.raw()) {
       socket.handler(this::handleBytes);
@@ -51,8 +53,11 @@ final class ClientSession {
     }
     socket.exceptionHandler(failure -> err.println("client: " + failure.getMessage()));
     socket.closeHandler(v -> handleClosed());
+  }
+
+  /** Starts sending, on the socket's context once it is attached, and completes with the exit code. */
+  Future<Integer> start(Vertx vertx) {
     if (options.scripted()) {
-      scriptedLine = Buffer.buffer(options.send() + "\n");
       long timer = vertx.setTimer(options.timeoutSeconds() * 1000L, id -> finish(EchoClient.EXIT_FAILED,
         "no complete echo within " + options.timeoutSeconds() + " s (" + progress() + ")"));
       result.future().onComplete(done -> vertx.cancelTimer(timer));

@@ -5,7 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertxecho.cli.UsageException;
+import io.vertxecho.cli.Cli;
+import io.vertxecho.internal.VertxInternals;
 
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -13,9 +14,9 @@ import java.io.PrintStream;
 /** The bundled echo client ({@code java -jar vertx-echo.jar client}): one connection through a Vert.x NetClient. */
 public final class EchoClient {
 
-  public static final int EXIT_OK = 0;
+  public static final int EXIT_OK = Cli.EXIT_OK;
   public static final int EXIT_FAILED = 1;
-  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_USAGE = Cli.EXIT_USAGE;
   public static final int EXIT_SERVER_ERROR = 3;
 
   private final ClientOptions options;
@@ -32,20 +33,13 @@ public final class EchoClient {
 
   /** Runs the client as the {@code client} subcommand does, on its own Vert.x, and returns the exit code. */
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-    ClientOptions options;
-    try {
-      options = ClientOptions.parse(args);
-    } catch (UsageException e) {
-      err.println("client: " + e.getMessage());
-      return EXIT_USAGE;
-    }
-    if (options.help()) {
-      out.print(ClientOptions.USAGE);
-      return EXIT_OK;
-    }
+    return Cli.run(new ClientOptions(), args, out, err, options -> new EchoClient(options, in, out, err).runOnOwnVertx());
+  }
+
+  private int runOnOwnVertx() {
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
     try {
-      return new EchoClient(options, in, out, err).run(vertx).await();
+      return run(vertx).await();
     } finally {
       vertx.close().await();
     }
@@ -54,9 +48,10 @@ public final class EchoClient {
   /** Connects, runs the session and completes with the exit code; never fails. */
   public Future<Integer> run(Vertx vertx) {
     NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5_000).setTcpNoDelay(true));
-    return client.connect(options.port(), options.host())
+    ClientSession session = new ClientSession(options, in, out, err);
+    return VertxInternals.connect(vertx, client, options.port(), options.host(), session::attach)
       .transform(connected -> connected.succeeded()
-        ? new ClientSession(options, in, out, err).start(vertx, connected.result())
+        ? session.start(vertx)
         : Future.succeededFuture(unreachable(connected.cause())))
       .eventually(client::close);
   }

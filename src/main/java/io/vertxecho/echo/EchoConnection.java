@@ -25,7 +25,8 @@ final class EchoConnection {
   private final Vertx vertx;
   private final NetSocket socket;
   private final EchoConfig config;
-  private final String id;
+  private final String instanceId;
+  private final long number;
   private final int longestCommand;
   private final Consumer<EchoConnection> onClosed;
   private final long openedAt = System.currentTimeMillis();
@@ -38,11 +39,13 @@ final class EchoConnection {
   private boolean draining;
   private CloseReason reason;
 
-  EchoConnection(Vertx vertx, NetSocket socket, EchoConfig config, String id, Consumer<EchoConnection> onClosed) {
+  /** The connection's id, {@code instanceId-number}, is built when asked for: idle connections do not hold it. */
+  EchoConnection(Vertx vertx, NetSocket socket, EchoConfig config, String instanceId, long number, Consumer<EchoConnection> onClosed) {
     this.vertx = vertx;
     this.socket = socket;
     this.config = config;
-    this.id = id;
+    this.instanceId = instanceId;
+    this.number = number;
     this.onClosed = onClosed;
     this.longestCommand = config.quitCommands().stream()
       .mapToInt(command -> command.getBytes(StandardCharsets.UTF_8).length).max().orElse(0);
@@ -53,7 +56,6 @@ final class EchoConnection {
     socket.handler(config.mode() == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);
-    socket.drainHandler(v -> handleDrain());
     socket.shutdownHandler(v -> handleShutdown());
     socket.closeHandler(v -> handleClosed());
     if (!config.greeting().isEmpty()) {
@@ -148,6 +150,7 @@ final class EchoConnection {
     socket.write(data);
     if (socket.writeQueueFull()) {
       socket.pause();
+      socket.drainHandler(v -> handleDrain());
     }
   }
 
@@ -205,9 +208,9 @@ final class EchoConnection {
 
   private void handleError(Throwable failure) {
     if (failure instanceof IOException) {
-      log.debug("Connection {} from {}: {}", id, socket.remoteAddress(), failure.getMessage());
+      log.debug("Connection {} from {}: {}", id(), socket.remoteAddress(), failure.getMessage());
     } else {
-      log.warn("Connection {} from {} failed", id, socket.remoteAddress(), failure);
+      log.warn("Connection {} from {} failed", id(), socket.remoteAddress(), failure);
     }
     closeWith(CloseReason.ERROR, null);
   }
@@ -234,7 +237,7 @@ final class EchoConnection {
   }
 
   String id() {
-    return id;
+    return instanceId + "-" + number;
   }
 
   NetSocket socket() {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Serves the echo protocol on the node's port. Deployed many times: instances share one listening
@@ -33,6 +34,7 @@ public final class EchoVerticle extends VerticleBase {
   private final String nodeId;
   private final ConnectionGate gate;
   private final Set<EchoConnection> connections = new HashSet<>();
+  private final Consumer<EchoConnection> onClosed = this::handleClosed;
   private EchoConfig config;
   private NetServer server;
   private String instanceId;
@@ -125,7 +127,7 @@ public final class EchoVerticle extends VerticleBase {
       return;
     }
     accepted++;
-    EchoConnection connection = new EchoConnection(vertx, socket, config, instanceId + "-" + accepted, this::handleClosed);
+    EchoConnection connection = new EchoConnection(vertx, socket, config, instanceId, accepted, onClosed);
     connections.add(connection);
     publish(connectionEvent(Events.CONNECTED, socket).put(Events.CONNECTION, connection.id()));
     connection.start();

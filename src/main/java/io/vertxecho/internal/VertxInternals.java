@@ -1,5 +1,6 @@
 package io.vertxecho.internal;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -17,6 +18,7 @@ import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketImpl;
+import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.core.streams.impl.InboundBuffer;
 
 /**
@@ -45,20 +47,29 @@ public final class VertxInternals {
    *     silently swallowing the client's FIN
    */
   public static void enableHalfClose(NetSocket socket) {
-    if (!(socket instanceof NetSocketImpl impl)) {
+    if (!(socket instanceof NetSocketImpl)) {
       throw new IllegalStateException("half-close needs io.vertx.core.net.impl.NetSocketImpl, got " + socket.getClass().getName());
     }
     ChannelHandlerContext context = ((NetSocketInternal) socket).channelHandlerContext();
     context.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-    context.pipeline().addBefore("handler", "half-close", new ChannelInboundHandlerAdapter() {
-      @Override
-      public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event == ChannelInputShutdownEvent.INSTANCE) {
-          impl.handleMessage(InboundBuffer.END_SENTINEL);
-        }
-        ctx.fireUserEventTriggered(event);
+    context.pipeline().addBefore("handler", "half-close", HalfClose.INSTANCE);
+  }
+
+  /** One instance for every connection: it finds the connection's socket in the pipeline, so it holds no state. */
+  @ChannelHandler.Sharable
+  private static final class HalfClose extends ChannelInboundHandlerAdapter {
+
+    static final HalfClose INSTANCE = new HalfClose();
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event == ChannelInputShutdownEvent.INSTANCE
+        && ctx.pipeline().get("handler") instanceof VertxHandler<?> vertx
+        && vertx.getConnection() instanceof NetSocketImpl socket) {
+        socket.handleMessage(InboundBuffer.END_SENTINEL);
       }
-    });
+      ctx.fireUserEventTriggered(event);
+    }
   }
 
   /** Sends a FIN but keeps reading (the bundled client at the end of its input); closes if the channel cannot. */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BenchTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   @Test
   @DisplayName("bench verifies every echoed byte from vertx-echo in line mode and reports success")
@@ -54,6 +58,17 @@ class BenchTest {
   }
 
   @Test
+  @DisplayName("bench never misses the greeting a server sends at once: 2,000 connections opened in one burst, all intact")
+  void burstSeesEveryGreeting(Vertx vertx) {
+    int port = startEchoServer(vertx, "line");
+
+    BenchResult result = bench("--port", port, "--connections", 2000, "--rate", 0, "--messages", 1, "--timeout", 30);
+
+    assertTrue(result.ok(), result.toText());
+    assertEquals(2000, result.echoed());
+  }
+
+  @Test
   @DisplayName("bench counts a corrupted echo as a mismatch and fails")
   void detectsAFlippedByte(Vertx vertx) {
     int port = startTestServer(vertx, socket -> new ByteFlipper(socket, 100));
@@ -69,12 +84,10 @@ class BenchTest {
   @DisplayName("bench counts a server that closes early as an early close with lost messages, and exits 1")
   void detectsAnEarlyClose(Vertx vertx) {
     int port = startTestServer(vertx, socket -> new EarlyCloser(socket, 5 * 64));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    int exit = Bench.run(args("--port", port, "--raw", "--connections", 2, "--messages", 20, "--json", "--quiet"),
-      new PrintStream(out, true), new PrintStream(new ByteArrayOutputStream(), true));
+    int exit = run(args("--port", port, "--raw", "--connections", 2, "--messages", 20, "--json", "--quiet"));
 
-    JsonObject report = new JsonObject(out.toString(StandardCharsets.UTF_8).trim());
+    JsonObject report = new JsonObject(output().trim());
     assertEquals(Bench.EXIT_FAILED, exit);
     assertEquals(2, report.getLong("earlyCloses"));
     assertTrue(report.getLong("lost") > 0, report.encode());
@@ -85,13 +98,79 @@ class BenchTest {
   @Test
   @DisplayName("bench rejects a bad option with one line naming it and exit code 2")
   void rejectsABadOption() {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    int exit = Bench.run(new String[] {"--size", "1"}, new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(err, true));
+    int exit = run("--size", "1");
 
     assertEquals(Bench.EXIT_USAGE, exit);
-    assertEquals("bench: option --size must be at least 2 in line mode (one character and the newline)",
-      err.toString(StandardCharsets.UTF_8).trim());
+    assertEquals("bench: option --size must be at least 2 in line mode (one character and the newline)", errors());
+  }
+
+  @Test
+  @DisplayName("bench --help prints the generated help with every option, and exits 0")
+  void help() {
+    int exit = run("--help");
+
+    String help = output();
+    assertEquals(Bench.EXIT_OK, exit);
+    assertTrue(help.startsWith("Usage: java -jar vertx-echo.jar bench [OPTIONS]\n"), help);
+    for (String option : new String[] {"--host=HOST", "--port=PORT", "--raw", "--line", "-c, --connections=N", "--rate=N",
+      "-p, --pipeline=P", "-m, --size=M", "-d, --duration=SECONDS", "-n, --messages=N", "--warmup=SECONDS",
+      "--greeting-lines=N", "--churn", "--source=ADDRS", "--event-loops=N", "--drain=SECONDS", "--timeout=SECONDS",
+      "--json", "--quiet", "-h, --help"}) {
+      assertTrue(help.contains(option), option + " missing from:\n" + help);
+    }
+    assertEquals("", errors());
+  }
+
+  @Test
+  @DisplayName("bench rejects an out-of-range value with exit code 2, naming the option, the value and the range")
+  void rejectsAnOutOfRangeValue() {
+    int exit = run("--connections", "0");
+
+    assertEquals(Bench.EXIT_USAGE, exit);
+    assertEquals("bench: option --connections must be a whole number from 1 to 1000000 (got 0)", errors());
+    assertEquals("", output());
+  }
+
+  @Test
+  @DisplayName("bench rejects --messages 0 (a count needs at least one message) with exit code 2")
+  void rejectsZeroMessages() {
+    int exit = run("--messages", "0");
+
+    assertEquals(Bench.EXIT_USAGE, exit);
+    assertEquals("bench: option --messages must be a whole number from 1 to " + Long.MAX_VALUE / 2 + " (got 0)", errors());
+  }
+
+  @Test
+  @DisplayName("bench keeps each option's default: line mode, 100 connections, 1 in flight, 64 bytes, 10 s")
+  void defaults() {
+    BenchOptions options = BenchOptions.parse();
+
+    assertEquals("localhost", options.host());
+    assertEquals(9999, options.port());
+    assertTrue(options.lineMode());
+    assertEquals(1, options.greetingLines());
+    assertEquals(100, options.connections());
+    assertEquals(2000, options.rate());
+    assertEquals(1, options.pipeline());
+    assertEquals(64, options.size());
+    assertEquals(10, options.durationSeconds());
+    assertEquals(1, options.warmupSeconds());
+    assertEquals(130, options.timeoutSeconds());
+    assertEquals(0, BenchOptions.parse("--raw").greetingLines());
+    assertEquals(List.of("127.0.0.2", "127.0.0.3", "127.0.0.9"), BenchOptions.parse("--source", "127.0.0.2-3,127.0.0.9").sources());
+  }
+
+  /** Runs the bench subcommand as the jar does; its stdout and stderr go to {@link #output()} and {@link #errors()}. */
+  private int run(String... args) {
+    return Bench.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String output() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String errors() {
+    return err.toString(StandardCharsets.UTF_8).trim();
   }
 
   private static BenchResult bench(Object... args) {

@@ -107,6 +107,50 @@ class ClientTest {
       + "--help explains them)", errors());
   }
 
+  @Test
+  @DisplayName("client --help prints the generated help with every option and its default, and exits 0")
+  void help() {
+    int exit = client("", "--help");
+
+    assertEquals(EchoClient.EXIT_OK, exit, errors());
+    assertTrue(output().startsWith("Usage: java -jar vertx-echo.jar client [OPTIONS]\n"), output());
+    for (String option : new String[] {"--host=HOST", "--port=PORT", "--raw", "--send=TEXT", "--count=N", "--timeout=SECONDS", "-h, --help"}) {
+      assertTrue(output().contains(option), option + " missing from:\n" + output());
+    }
+    assertTrue(output().contains("server port, 1-65535 (default 9999)"), output());
+    assertTrue(output().contains("Exit codes: 0 all echoed"), output());
+    assertEquals("", errors());
+  }
+
+  @Test
+  @DisplayName("client rejects an out-of-range value with exit code 2, naming the option, the value and the range")
+  void outOfRangeValue() {
+    int exit = client("", "--port", "70000");
+
+    assertEquals(EchoClient.EXIT_USAGE, exit);
+    assertEquals("client: option --port must be a whole number from 1 to 65535 (got 70000)", errors());
+    assertEquals("", output());
+  }
+
+  @Test
+  @DisplayName("client rejects a value that is not a number with exit code 2, naming the option and the value")
+  void notANumber() {
+    int exit = client("", "--timeout", "ten");
+
+    assertEquals(EchoClient.EXIT_USAGE, exit);
+    assertEquals("client: invalid value for option '--timeout': 'ten' is not a whole number", errors());
+  }
+
+  @Test
+  @DisplayName("client options keep a value that starts with @ (no argument file) and let the last repeat win")
+  void literalValues() {
+    ClientOptions options = ClientOptions.parse("--send", "@home", "--port", "7", "--port", "1_000");
+
+    assertEquals("@home", options.send());
+    assertEquals(1000, options.port());
+    assertEquals(1, options.count());
+  }
+
   private int client(String stdin, String... args) {
     return EchoClient.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
       new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));

@@ -93,13 +93,15 @@ class ClusterKillIT {
   /**
    * A clustered node on loopback, random ports, in an empty working directory (no repository config). Nodes after
    * the first join it at the Hazelcast address it logged: a member listed without a port is looked for on 5701 to
-   * 5703 only, which another process may hold.
+   * 5703 only, where another process's members may answer.
    */
   private JarProcess startNode() {
     Map<String, String> env = new HashMap<>(Map.of(
       "ECHO_HOST", "127.0.0.1", "ECHO_HTTP_HOST", "127.0.0.1", "ECHO_INSTANCES", "2",
       "ECHO_SHUTDOWN_GRACE_SECONDS", "0", "ECHO_CLUSTER_NAME", clusterName));
-    if (!nodes.isEmpty()) {
+    if (nodes.isEmpty()) {
+      env.put("ECHO_CLUSTER_MEMBERS", "127.0.0.1:1");  // nothing listens there: the first node starts the cluster alone
+    } else {
       Matcher member = MEMBER.matcher(nodes.get(0).output());
       assertTrue(member.find(), () -> "no 'Joined cluster' line:\n" + nodes.get(0).output());
       env.put("ECHO_CLUSTER_MEMBERS", member.group(1) + ":" + member.group(2));

@@ -85,11 +85,12 @@ final class ClusterNodes implements AutoCloseable {
 
   /**
    * Starts a node. Hazelcast binds the first free port from 5701 up, and a member listed without a port is looked
-   * for on 5701 to 5703 only: with those taken by another process the nodes would never meet. So each node after
-   * the first lists the real addresses of the nodes already started.
+   * for on 5701 to 5703 only, where another process's members may answer: so the first node lists only a port
+   * nothing listens on (1, a privileged port) and starts the cluster alone, and each later node lists the real
+   * addresses of the nodes already started.
    */
   Node start(ConfigLoader loader) throws Exception {
-    List<String> members = nodes.isEmpty() ? List.of("127.0.0.1") : nodes.stream().map(Node::hazelcastAddress).toList();
+    List<String> members = nodes.isEmpty() ? List.of("127.0.0.1:1") : nodes.stream().map(Node::hazelcastAddress).toList();
     Config hazelcast = ClusterManagerFactory.hazelcastConfig(members, clusterName)
       .setProperty("hazelcast.wait.seconds.before.join", "0")
       .setProperty("hazelcast.heartbeat.interval.seconds", "1")

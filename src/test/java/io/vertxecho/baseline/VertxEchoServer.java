@@ -1,0 +1,44 @@
+package io.vertxecho.baseline;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+/**
+ * Baseline for the memory breakdown: the smallest Vert.x echo server (a NetServer per event loop, raw echo with
+ * backpressure), so Vert.x's own cost per connection can be told from vertx-echo's. It uses only APIs that 5.0
+ * and 5.2 share, so the same class runs on another vertx-core by classpath.
+ * Usage: {@code VertxEchoServer [port] [event loops]}; {@code -Dnio=true} turns the native transport off.
+ */
+public final class VertxEchoServer extends VerticleBase {
+
+  private final int port;
+
+  private VertxEchoServer(int port) {
+    this.port = port;
+  }
+
+  public static void main(String[] args) {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 9205;
+    int loops = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(!Boolean.getBoolean("nio")));
+    vertx.deployVerticle(() -> new VertxEchoServer(port), new DeploymentOptions().setInstances(loops)).await();
+    System.out.println("vert.x echo baseline listening on " + port + " (" + vertx.getClass().getPackage().getImplementationVersion()
+      + ", native transport " + vertx.isNativeTransportEnabled() + ", " + loops + " event loops)");
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.createNetServer().connectHandler(socket -> {
+      socket.handler(data -> {
+        socket.write(data);
+        if (socket.writeQueueFull()) {
+          socket.pause();
+          socket.drainHandler(v -> socket.resume());
+        }
+      });
+    }).listen(port);
+  }
+}
