@@ -14,6 +14,7 @@ import io.vertxecho.echo.ConnectionGate;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.events.Events;
 import io.vertxecho.http.HttpVerticle;
+import io.vertxecho.metrics.ConfigReloadMetrics;
 import io.vertxecho.stats.StatsVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class DeployerVerticle extends VerticleBase {
   private ConfigRetriever retriever;
   private Future<Void> applying = Future.succeededFuture();
   private String lastRejection;
+  private ConfigReloadMetrics reloads;
 
   /**
    * @param config         the validated config to start with (read once, before Vert.x started)
@@ -64,6 +66,7 @@ public final class DeployerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    reloads = ConfigReloadMetrics.register(vertx);
     ClusterManager cluster = vertx.isClustered() ? clusterManager : null;
     nodeId = cluster != null ? cluster.getNodeId() : UUID.randomUUID().toString();
     EchoConfig config = running;
@@ -72,10 +75,12 @@ public final class DeployerVerticle extends VerticleBase {
       .compose(stats -> config.accessLog() ? vertx.deployVerticle(new AccessLogVerticle(nodeId), options) : Future.succeededFuture())
       .compose(accessLog -> vertx.deployVerticle(http, options))
       .compose(httpDeployed -> scaleTo(config))
-      .onSuccess(echo -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
+      .compose(echo -> watch(config.configScanMillis()))
+      // Last: until start() completes, Vert.x 5.0's close (SIGTERM) stops this verticle without undeploying
+      // its children, so they would not drain. Whoever waits for this line may stop the node.
+      .onSuccess(watching -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
         config.host(), echoPort(), config.mode().key(), config.instances(),
-        vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
-      .compose(echo -> watch(config.configScanMillis()));
+        vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId));
   }
 
   @Override
@@ -125,6 +130,7 @@ public final class DeployerVerticle extends VerticleBase {
     List<String> changes = new ArrayList<>();
     applied.changedKeys(running).forEach(key -> changes.add(key + " " + describe(key, running, applied)));
     log.info("Config change applied (new connections use it): {}", String.join(", ", changes));
+    reloads.applied();
     running = applied;
     vertx.eventBus().publish(Events.CONFIG, applied.toJson());
     applying = applying.transform(previous -> scaleTo(applied))
@@ -135,6 +141,7 @@ public final class DeployerVerticle extends VerticleBase {
   private void reject(ConfigException invalid) {
     if (!invalid.getMessage().equals(lastRejection)) {
       lastRejection = invalid.getMessage();
+      reloads.refused();
       log.warn("Config change rejected, the running config stays in force: {}", invalid.getMessage());
     }
   }

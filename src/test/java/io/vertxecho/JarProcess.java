@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 public final class JarProcess implements AutoCloseable {
 
   private static final Pattern ECHO_ADDRESS = Pattern.compile("vertx-echo listening on \\S+:(\\d+) ");
+  /** The launcher's line once the main verticle is deployed: from then on SIGTERM drains the node. */
+  private static final String DEPLOYED = "Succeeded in deploying verticle";
   private static final Pattern HTTP_ADDRESS = Pattern.compile("HTTP /stats.* on \\S+:(\\d+)");
 
   private final Process process;
@@ -41,7 +43,7 @@ public final class JarProcess implements AutoCloseable {
 
   /** Starts the jar on random ports (echo and HTTP) and returns once it listens; read them with {@link #echoPort()}. */
   public static JarProcess startListening(Map<String, String> env, String... args) {
-    return launch(withRandomPorts(env), null, args).awaitOutput(ECHO_ADDRESS);
+    return launch(withRandomPorts(env), null, args).awaitOutput(ECHO_ADDRESS).awaitOutput(DEPLOYED);
   }
 
   /**
@@ -49,7 +51,7 @@ public final class JarProcess implements AutoCloseable {
    * becomes a pipe nobody drains, as a slow log collector would be.
    */
   public static JarProcess startListeningThenStopReading(Map<String, String> env, String... args) {
-    return launch(withRandomPorts(env), "vertx-echo listening on", args).awaitOutput(ECHO_ADDRESS);
+    return launch(withRandomPorts(env), DEPLOYED, args).awaitOutput(ECHO_ADDRESS).awaitOutput(DEPLOYED);
   }
 
   /** Starts the jar in an empty working directory (no conf/config.json), with extra environment and arguments. */

@@ -35,7 +35,9 @@ public record EchoConfig(
   List<String> clusterMembers,
   String clusterName,
   boolean proxyProtocol,
-  boolean accessLog) {
+  boolean accessLog,
+  boolean bridgeEnabled,
+  int bridgeConnectionEventsPerSecond) {
 
   /** How bytes are framed: {@code line} (greeting, commands, lines) or {@code raw} (RFC 862). */
   public enum Mode {
@@ -53,12 +55,14 @@ public record EchoConfig(
     "host", "port", "instances", "mode", "greeting", "goodbye", "quitCommands", "closeOnEmptyLine",
     "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "shutdownGraceSeconds",
     "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
-    "proxyProtocol", "accessLog");
+    "proxyProtocol", "accessLog",
+    "bridge.enabled", "bridge.connectionEventsPerSecond");
 
   /** Keys that a running node cannot change: a change is logged and takes effect at the next start. */
   public static final Set<String> RESTART_KEYS = Set.of(
     "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
-    "proxyProtocol", "accessLog");
+    "proxyProtocol", "accessLog",
+    "bridge.enabled", "bridge.connectionEventsPerSecond");
 
   /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
   public static JsonObject defaults() {
@@ -78,7 +82,8 @@ public record EchoConfig(
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
       .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", ""))
       .put("proxyProtocol", false)
-      .put("accessLog", false);
+      .put("accessLog", false)
+      .put("bridge", new JsonObject().put("enabled", true).put("connectionEventsPerSecond", 100));
   }
 
   /** Validates with no knowledge of where values came from (verticles re-reading their own config). */
@@ -117,7 +122,9 @@ public record EchoConfig(
       in.clusterMembers("cluster.members"),
       in.clusterName("cluster.name"),
       in.bool("proxyProtocol"),
-      in.bool("accessLog"));
+      in.bool("accessLog"),
+      in.bool("bridge.enabled"),
+      in.integer("bridge.connectionEventsPerSecond", 0, 100_000));
   }
 
   /** The canonical JSON form: what {@link #fromJson(JsonObject)} reads back into an equal value. */
@@ -140,7 +147,8 @@ public record EchoConfig(
       .put("http", new JsonObject().put("host", httpHost).put("port", httpPort))
       .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName))
       .put("proxyProtocol", proxyProtocol)
-      .put("accessLog", accessLog);
+      .put("accessLog", accessLog)
+      .put("bridge", new JsonObject().put("enabled", bridgeEnabled).put("connectionEventsPerSecond", bridgeConnectionEventsPerSecond));
   }
 
   /** The dotted keys whose values differ between this config and {@code other}. */

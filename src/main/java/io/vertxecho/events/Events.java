@@ -19,6 +19,12 @@ public final class Events {
   public static final String NODE_SUMMARY = "echo.nodes";
   /** Request/reply, node-local: {@code {"node": node summary, "cluster": {"active", "accepted", "nodes": [node summary, ...]}}}. */
   public static final String STATS = "echo.stats";
+  /**
+   * Published, cluster-wide, by each node with the event-bus bridge on: at most {@code bridge.connectionEventsPerSecond}
+   * of its connection events a second, and once a second an event {@link #SKIPPED} with the {@link #COUNTS} of the rest.
+   * Bridge clients receive it as {@link #CONNECTIONS}.
+   */
+  public static final String BRIDGE_CONNECTIONS = "echo.connections.bridge";
   /** Published, node-local: the running config ({@code EchoConfig} JSON) each time a change is applied. */
   public static final String CONFIG = "echo.config";
 
@@ -37,6 +43,8 @@ public final class Events {
   public static final String LINES = "lines";
   public static final String DURATION_MILLIS = "durationMillis";
   public static final String REASON = "reason";
+  public static final String SKIPPED = "skipped";
+  public static final String COUNTS = "counts";
 
   // summaries (INSTANCE_SUMMARY, NODE_SUMMARY) and the stats snapshot (STATS)
   public static final String ID = "id";

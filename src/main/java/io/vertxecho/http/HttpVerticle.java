@@ -1,5 +1,6 @@
 package io.vertxecho.http;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -10,6 +11,7 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertxecho.config.ConfigException;
@@ -21,12 +23,15 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's HTTP face: {@code GET /stats} (the StatsVerticle's snapshot), {@code GET /health} (liveness),
- * {@code GET /ready} (readiness, what a load balancer checks) and {@code GET /metrics}.
+ * The node's HTTP face: the live dashboard ({@code GET /}), {@code GET /stats} (the StatsVerticle's snapshot),
+ * {@code GET /health} (liveness), {@code GET /ready} (readiness, what a load balancer checks), {@code GET /metrics}
+ * and the event-bus bridge ({@code /eventbus}).
  */
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+  /** The dashboard's files, on the classpath (in the jar). */
+  private static final String DASHBOARD = "dashboard";
   /** Stats live on this node: the request never involves the cluster. */
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2000).setLocalOnly(true);
 
@@ -51,14 +56,21 @@ public final class HttpVerticle extends VerticleBase {
     if (vertx.isMetricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create());
     }
-    return vertx.createHttpServer()
+    Future<?> relay = Future.succeededFuture();
+    if (config.bridgeEnabled()) {
+      router.route(EventBusBridge.PATH + "/*").subRouter(EventBusBridge.router(vertx));
+      relay = vertx.deployVerticle(new ConnectionEventRelay(), new DeploymentOptions().setConfig(config()));
+    }
+    router.get().handler(StaticHandler.create(DASHBOARD));
+    return relay.compose(relaying -> vertx.createHttpServer()
       .requestHandler(router)
       .listen(config.httpPort(), config.httpHost())
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
       .onSuccess(listening -> {
         server = listening;
-        log.info("HTTP /stats, /health, /ready{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "", config.httpHost(), listening.actualPort());
-      });
+        log.info("HTTP /stats, /health, /ready{}, dashboard /{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "",
+          config.bridgeEnabled() ? ", event-bus bridge " + EventBusBridge.PATH : "", config.httpHost(), listening.actualPort());
+      }));
   }
 
   /** The port this verticle listens on (resolved when the config asked for a random one). */

@@ -12,6 +12,7 @@ import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
+import io.vertxecho.metrics.StatsMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,7 @@ public final class StatsVerticle extends VerticleBase {
   private boolean draining;
   private boolean changePublishPending;
   private Promise<Void> instancesGone;
+  private StatsMetrics metrics;
 
   /** @param clusterManager the cluster this node joined, or null when it runs alone */
   public StatsVerticle(String nodeId, ClusterManager clusterManager) {
@@ -73,6 +75,7 @@ public final class StatsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = EchoConfig.fromJson(config());
+    metrics = StatsMetrics.register(vertx);
     publishTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
     vertx.setPeriodic(1000, id -> dropExpiredPeers());
     if (clusterManager != null) {
@@ -214,7 +217,9 @@ public final class StatsVerticle extends VerticleBase {
   }
 
   private void publishSummary(boolean last) {
-    vertx.eventBus().publish(Events.NODE_SUMMARY, summary().put(Events.FINAL, last));
+    JsonObject summary = summary();
+    metrics.update(summary, peers.size() + 1);
+    vertx.eventBus().publish(Events.NODE_SUMMARY, summary.put(Events.FINAL, last));
   }
 
   /** This node as every node's cluster view shows it, and as {@code node} in the stats snapshot. */

@@ -87,11 +87,25 @@ class ConfigLoaderTest {
     "quitCommands|[\"good bye\"]|quitCommands = [\"good bye\"]; expected a list of non-empty words without spaces",
     "greeting|42|greeting = 42; expected a single-line string",
     "host|\"\"|host = \"\"; expected a non-empty single-line string",
+    "bridge|{\"enabled\": \"on\"}|bridge.enabled = \"on\"; expected true or false",
+    "bridge|{\"connectionEventsPerSecond\": -1}|bridge.connectionEventsPerSecond = -1; expected an integer from 0 to 100000",
   })
   void badValues(String key, String json, String message, Vertx vertx) {
     ConfigException error = assertThrows(ConfigException.class,
       () -> load(vertx, "{\"" + key + "\": " + json + "}", new JsonObject(), Map.of(), new Properties()));
     assertTrue(error.getMessage().startsWith("Invalid configuration: " + message), error.getMessage());
+  }
+
+  @Test
+  @DisplayName("the bridge is on by default, and ECHO_BRIDGE_ENABLED / ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND set its keys")
+  void bridgeKeys(Vertx vertx) throws Exception {
+    EchoConfig defaults = load(vertx, "{}", new JsonObject(), Map.of(), new Properties());
+    assertTrue(defaults.bridgeEnabled());
+    assertEquals(100, defaults.bridgeConnectionEventsPerSecond());
+    EchoConfig off = load(vertx, "{}", new JsonObject(),
+      Map.of("ECHO_BRIDGE_ENABLED", "false", "ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND", "5"), new Properties());
+    assertEquals(false, off.bridgeEnabled());
+    assertEquals(5, off.bridgeConnectionEventsPerSecond());
   }
 
   @Test
@@ -111,12 +125,12 @@ class ConfigLoaderTest {
     assertTrue(file.getMessage().startsWith("Invalid configuration: unknown key 'prot'; known keys: "), file.getMessage());
     ConfigException env = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_PROT", "1"), new Properties()));
-    assertTrue(env.getMessage().contains("unknown environment variable ECHO_PROT; known: ECHO_ACCESS_LOG, ECHO_CLOSE_ON_EMPTY_LINE"), env.getMessage());
+    assertTrue(env.getMessage().contains("unknown environment variable ECHO_PROT; known: ECHO_ACCESS_LOG, ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND, ECHO_BRIDGE_ENABLED, ECHO_CLOSE_ON_EMPTY_LINE"), env.getMessage());
     Properties properties = new Properties();
     properties.setProperty("echo.prot", "1");
     ConfigException property = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of(), properties));
-    assertTrue(property.getMessage().contains("unknown system property echo.prot; known: echo.accessLog, echo.closeOnEmptyLine"), property.getMessage());
+    assertTrue(property.getMessage().contains("unknown system property echo.prot; known: echo.accessLog, echo.bridge.connectionEventsPerSecond, echo.bridge.enabled, echo.closeOnEmptyLine"), property.getMessage());
   }
 
   @Test
