@@ -3,7 +3,6 @@ package io.vertxecho.http;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
@@ -28,20 +27,14 @@ public final class ConnectionEventRelay extends VerticleBase {
   public Future<?> start() {
     perSecond = EchoConfig.fromJson(config()).bridgeConnectionEventsPerSecond();
     budget = perSecond;
-    localNode = vertx.isClustered() ? ((VertxInternal) vertx).clusterManager().getNodeId() : null;
     vertx.setPeriodic(1000, id -> nextSecond());
     return vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, this::relay).completion();
   }
 
+  /** A local consumer gets this node's events only (other nodes never deliver to it). */
   private void relay(Message<JsonObject> message) {
     JsonObject event = message.body();
-    String node = event.getString(Events.NODE);
-    if (localNode == null) {
-      localNode = node; // not clustered: every event is this node's
-    }
-    if (!localNode.equals(node)) {
-      return;
-    }
+    localNode = event.getString(Events.NODE);
     if (budget > 0) {
       budget--;
       vertx.eventBus().publish(Events.BRIDGE_CONNECTIONS, event);
