@@ -18,6 +18,13 @@ grace=${grace:-10}
 for period in $(sed -n 's/^ *stop_grace_period: *\([0-9]*\)s$/\1/p' <<<"$resolved"); do
   ((period > grace)) || fail "stop_grace_period ${period}s is not above shutdownGraceSeconds ${grace}s"
 done
+! grep -q 'ulimits:' <<<"$resolved" || fail "docker-compose.yml sets ulimits (they fail above the host's hard limit)"
+! grep -q '^ *maxconn' cluster/haproxy.cfg || fail "haproxy.cfg sets maxconn (HAProxy derives it from its file limit)"
+grep -q 'httpchk GET /ready' cluster/haproxy.cfg || fail "HAProxy does not check the nodes' /ready"
+grep -q 'send-proxy-v2' cluster/haproxy.cfg || fail "HAProxy does not send the PROXY header"
+grep -q "ECHO_PROXY_PROTOCOL: 'true'\|ECHO_PROXY_PROTOCOL: \"true\"\|ECHO_PROXY_PROTOCOL: true" <<<"$resolved" \
+  || fail "the nodes do not expect the PROXY header HAProxy sends"
+grep -q '^COPY target/vertx-echo.jar' cluster/Dockerfile || fail "the image is not built from the jar mvn package made"
 grep -q '^ENTRYPOINT \[' cluster/Dockerfile || fail "the Dockerfile's ENTRYPOINT is not in exec form"
 grep -q '^USER ' cluster/Dockerfile || fail "the Dockerfile does not switch to a non-root user"
 grep -q '^HEALTHCHECK ' cluster/Dockerfile || fail "the Dockerfile has no HEALTHCHECK"

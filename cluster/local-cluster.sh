@@ -65,7 +65,7 @@ write_haproxy_config() {
     echo "  default_backend nodes"
     echo "backend nodes"
     echo "  balance leastconn"
-    echo "  option httpchk GET /health"
+    echo "  option httpchk GET /ready"
     echo "  http-check expect status 200"
     for ((i = 1; i <= n; i++)); do
       echo "  server node$i $(node_ip "$i"):$ECHO_PORT check port $HTTP_PORT inter 2s fall 2 rise 2"

@@ -7,6 +7,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertxecho.access.AccessLogVerticle;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
@@ -77,7 +78,8 @@ public final class DeployerVerticle extends VerticleBase {
     logConnectionLimit(config);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     return vertx.deployVerticle(new StatsVerticle(nodeId, cluster), options)
-      .compose(stats -> vertx.deployVerticle(http, options))
+      .compose(stats -> config.accessLog() ? vertx.deployVerticle(new AccessLogVerticle(nodeId), options) : Future.succeededFuture())
+      .compose(accessLog -> vertx.deployVerticle(http, options))
       .compose(httpDeployed -> scaleTo(config))
       .compose(echo -> watch(config.configScanMillis()))
       // Last: until start() completes, Vert.x 5.0's close (SIGTERM) stops this verticle without undeploying

@@ -43,6 +43,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   private JsonObject sources;
   private EchoConfig config;
   private HazelcastClusterManager clusterManager;
+  private volatile boolean deployed;
 
   public EchoApplication(String[] args) {
     super(args);
@@ -152,6 +153,20 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   }
 
   @Override
+  public void afterVerticleDeployed(HookContext context) {
+    deployed = true;
+  }
+
+  /** The lifecycle's stop line (SIGTERM, docker stop), for a node that was serving, not a startup that failed. */
+  @Override
+  public void beforeStoppingVertx(HookContext context) {
+    if (deployed) {
+      LoggerFactory.getLogger(EchoApplication.class).info("Stopping: draining clients{}",
+        context.vertx().isClustered() ? ", then leaving the cluster" : "");
+    }
+  }
+
+  @Override
   public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
     Throwable cause = failure;
     while (cause.getCause() != null && !(cause instanceof ConfigException)) {
@@ -167,6 +182,9 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   /** After SIGTERM's drain: the last lines still queued in the async appender are written before the JVM ends. */
   @Override
   public void afterVertxStopped(HookContext context) {
+    if (deployed) {
+      LoggerFactory.getLogger(EchoApplication.class).info("Stopped");
+    }
     flushLogs();
   }
 

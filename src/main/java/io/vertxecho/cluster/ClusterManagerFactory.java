@@ -1,6 +1,7 @@
 package io.vertxecho.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ListenerConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.config.EchoConfig;
@@ -38,6 +39,6 @@ public final class ClusterManagerFactory {
     if (!clusterName.isEmpty()) {
       hazelcast.setClusterName(clusterName);
     }
-    return hazelcast;
+    return hazelcast.addListenerConfig(new ListenerConfig(new MembershipLog()));
   }
 }

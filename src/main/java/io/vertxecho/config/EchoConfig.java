@@ -39,6 +39,8 @@ public record EchoConfig(
   String clusterName,
   String clusterInterface,
   ClusterTls clusterTls,
+  boolean proxyProtocol,
+  boolean accessLog,
   boolean bridgeEnabled,
   int bridgeConnectionEventsPerSecond,
   Tls tls) {
@@ -101,14 +103,14 @@ public record EchoConfig(
     "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "maxConnectionsPerIp", "shutdownGraceSeconds",
     "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
     "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath",
-    "bridge.enabled", "bridge.connectionEventsPerSecond",
+    "proxyProtocol", "accessLog", "bridge.enabled", "bridge.connectionEventsPerSecond",
     "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
 
   /** Keys that a running node cannot change: a change is logged and takes effect at the next start. */
   public static final Set<String> RESTART_KEYS = Set.of(
     "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
     "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath",
-    "bridge.enabled", "bridge.connectionEventsPerSecond",
+    "proxyProtocol", "accessLog", "bridge.enabled", "bridge.connectionEventsPerSecond",
     "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
 
   /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
@@ -130,6 +132,8 @@ public record EchoConfig(
       .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
       .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", "").put("interface", "")
         .put("tls", new JsonObject().put("certPath", "").put("keyPath", "").put("trustPath", "")))
+      .put("proxyProtocol", false)
+      .put("accessLog", false)
       .put("bridge", new JsonObject().put("enabled", true).put("connectionEventsPerSecond", 100))
       .put("tls", new JsonObject().put("port", -1).put("certPath", "").put("keyPath", "")
         .put("clientAuth", "none").put("trustPath", "").put("handshakeTimeoutSeconds", 10));
@@ -173,6 +177,8 @@ public record EchoConfig(
       in.clusterName("cluster.name"),
       in.clusterInterface("cluster.interface"),
       in.clusterTls(),
+      in.bool("proxyProtocol"),
+      in.bool("accessLog"),
       in.bool("bridge.enabled"),
       in.integer("bridge.connectionEventsPerSecond", 0, 100_000),
       in.tls());
@@ -199,6 +205,8 @@ public record EchoConfig(
       .put("http", new JsonObject().put("host", httpHost).put("port", httpPort))
       .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName)
         .put("interface", clusterInterface).put("tls", clusterTls.toJson()))
+      .put("proxyProtocol", proxyProtocol)
+      .put("accessLog", accessLog)
       .put("bridge", new JsonObject().put("enabled", bridgeEnabled).put("connectionEventsPerSecond", bridgeConnectionEventsPerSecond))
       .put("tls", tls.toJson());
   }

@@ -10,6 +10,8 @@ public enum CloseReason {
   PER_IP_LIMIT("per-ip-limit"),
   TLS_HANDSHAKE_FAILED("tls-handshake-failed"),
   SHUTDOWN("shutdown"),
+  /** With {@code proxyProtocol}: the connection did not start with a valid PROXY protocol header. */
+  PROXY_HEADER("proxy-header"),
   ERROR("error");
 
   private final String key;

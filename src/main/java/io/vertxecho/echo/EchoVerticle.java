@@ -29,6 +29,8 @@ import java.util.function.Consumer;
 public final class EchoVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(EchoVerticle.class);
+  /** With {@code proxyProtocol}: a connection that sends no complete PROXY header in this time is closed. */
+  public static final int PROXY_HEADER_TIMEOUT_SECONDS = 5;
 
   private final String nodeId;
   private final ConnectionGate gate;
@@ -61,8 +63,11 @@ public final class EchoVerticle extends VerticleBase {
     NetServerOptions options = new NetServerOptions()
       .setHost(config.host())
       .setPort(config.port() == 0 ? -1 : config.port())
-      .setTcpNoDelay(true);
-    server = vertx.createNetServer(options).connectHandler(this::handleConnection);
+      .setTcpNoDelay(true)
+      .setUseProxyProtocol(config.proxyProtocol())
+      .setProxyProtocolTimeout(PROXY_HEADER_TIMEOUT_SECONDS)
+      .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
+    server = vertx.createNetServer(options).connectHandler(this::handleConnection).exceptionHandler(this::handleRefused);
     summaryTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
@@ -181,6 +186,25 @@ public final class EchoVerticle extends VerticleBase {
   private static String clientAddress(NetSocket socket) {
     SocketAddress remote = socket.remoteAddress();
     return remote == null ? "" : remote.hostAddress() != null ? remote.hostAddress() : remote.toString();
+  }
+
+  /**
+   * A connection Vert.x closed before handing it over: with {@code proxyProtocol}, one whose first bytes are not a
+   * PROXY header (Netty's decoder does not say who sent them). Counted as rejected with its own reason.
+   */
+  private void handleRefused(Throwable failure) {
+    if (!config.proxyProtocol()) {
+      log.debug("Connection refused before accept: {}", failure.toString());
+      return;
+    }
+    log.debug("Connection without a valid PROXY header closed: {}", failure.getMessage());
+    publish(new JsonObject()
+      .put(Events.EVENT, Events.REJECTED)
+      .put(Events.NODE, nodeId)
+      .put(Events.INSTANCE, instanceId)
+      .put(Events.EVENT_LOOP, eventLoop)
+      .put(Events.TIME, System.currentTimeMillis())
+      .put(Events.REASON, CloseReason.PROXY_HEADER.key()));
   }
 
   private void handleClosed(EchoConnection connection) {

@@ -61,6 +61,8 @@ public final class Events {
   public static final String FINAL = "final";
   public static final String CLUSTER = "cluster";
   public static final String NODES = "nodes";
+  /** In the stats snapshot's {@code node} only: the remote addresses of the node's last accepted connections. */
+  public static final String RECENT_CLIENTS = "recentClients";
 
   private Events() {
   }

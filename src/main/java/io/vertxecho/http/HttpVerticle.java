@@ -20,9 +20,12 @@ import io.vertxecho.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The node's HTTP face: the live dashboard ({@code GET /}), {@code GET /stats} (the StatsVerticle's snapshot),
- * {@code GET /health}, {@code GET /metrics} and the event-bus bridge ({@code /eventbus}).
+ * {@code GET /health} (liveness), {@code GET /ready} (readiness, what a load balancer checks), {@code GET /metrics}
+ * and the event-bus bridge ({@code /eventbus}).
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -32,15 +35,24 @@ public final class HttpVerticle extends VerticleBase {
   /** Stats live on this node: the request never involves the cluster. */
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2000).setLocalOnly(true);
 
+  /** How often a stopping node checks whether its stats (and so its echo instances) are gone. */
+  private static final long STOP_POLL_MILLIS = 100;
+  /** Beyond the grace period, how long a stopping node keeps answering while its instances finish. */
+  private static final long STOP_MARGIN_MILLIS = 6000;
+
   private HttpServer server;
+  private boolean stopping;
+  private long stopBoundMillis;
 
   @Override
   public Future<?> start() {
     EchoConfig config = EchoConfig.fromJson(config());
+    stopBoundMillis = config.shutdownGraceSeconds() * 1000L + STOP_MARGIN_MILLIS;
     HealthChecks checks = HealthChecks.create(vertx).register("echo", 3000, this::checkEcho);
     Router router = Router.router(vertx);
     router.get("/stats").handler(this::handleStats);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    router.get("/ready").handler(this::handleReady);
     if (vertx.isMetricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create());
     }
@@ -56,7 +68,7 @@ public final class HttpVerticle extends VerticleBase {
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
       .onSuccess(listening -> {
         server = listening;
-        log.info("HTTP /stats, /health{}, dashboard /{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "",
+        log.info("HTTP /stats, /health, /ready{}, dashboard /{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "",
           config.bridgeEnabled() ? ", event-bus bridge " + EventBusBridge.PATH : "", config.httpHost(), listening.actualPort());
       }));
   }
@@ -85,6 +97,55 @@ public final class HttpVerticle extends VerticleBase {
       JsonObject data = new JsonObject().put(Events.INSTANCES, instances).put(Events.ACTIVE, node.getLong(Events.ACTIVE));
       result.complete(instances > 0 ? Status.OK(data) : Status.KO(data.put("reason", "no echo instance listening")));
     });
+  }
+
+  /**
+   * 200 while the node serves: not stopping, the stats answer, and at least one echo instance listens without
+   * draining (a clustered node is deployed only once it has joined). 503 from the moment a drain starts: this
+   * verticle's own stop (undeploy of the node, SIGTERM), or every echo instance draining; a node that scales its
+   * instances down keeps serving on the new ones.
+   */
+  private void handleReady(RoutingContext context) {
+    askStats().onComplete(reply -> {
+      JsonObject body = new JsonObject();
+      String notReady = stopping ? "draining" : null;
+      if (reply.failed()) {
+        notReady = notReady != null ? notReady : "stats unavailable: " + reply.cause().getMessage();
+      } else {
+        JsonObject node = reply.result().getJsonObject(Events.NODE);
+        long listening = node.getJsonArray(Events.INSTANCES).stream()
+          .filter(instance -> !((JsonObject) instance).getBoolean(Events.DRAINING, false)).count();
+        body.put(Events.INSTANCES, listening).put(Events.ACTIVE, node.getLong(Events.ACTIVE));
+        if (notReady == null && (node.getBoolean(Events.DRAINING, false) || listening == 0)) {
+          notReady = node.getJsonArray(Events.INSTANCES).isEmpty() ? "no echo instance listening" : "draining";
+        }
+      }
+      body.put("status", notReady == null ? "READY" : "NOT_READY");
+      if (notReady != null) {
+        body.put("reason", notReady);
+      }
+      context.response().setStatusCode(notReady == null ? 200 : 503);
+      context.json(body);
+    });
+  }
+
+  /**
+   * The node is stopping: /ready answers 503 at once, and the HTTP endpoints stay up while the echo instances drain
+   * (until the stats verticle, which waits for them, is gone; bounded by the grace period and a margin), so a load
+   * balancer sees the node draining rather than gone.
+   */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    Promise<Void> statsGone = Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stopBoundMillis);
+    vertx.setPeriodic(STOP_POLL_MILLIS, timer -> askStats().onComplete(reply -> {
+      if (reply.failed() || System.nanoTime() > deadline) {
+        vertx.cancelTimer(timer);
+        statsGone.tryComplete();
+      }
+    }));
+    return statsGone.future();
   }
 
   private Future<JsonObject> askStats() {

@@ -49,6 +49,7 @@ public final class StatsVerticle extends VerticleBase {
   private final ClusterManager clusterManager;
   private final Map<String, InstanceStats> instances = new LinkedHashMap<>();
   private final Map<String, Long> closed = new TreeMap<>();
+  private final RecentClients recentClients = new RecentClients();
   private final Map<String, Peer> peers = new HashMap<>();
   private final Set<String> departed = new LinkedHashSet<>();
   private EchoConfig config;
@@ -130,6 +131,7 @@ public final class StatsVerticle extends VerticleBase {
         peak = Math.max(peak, active);
         instance.accepted++;
         instance.active++;
+        recentClients.accepted(event);
         summaryChanged();
         connectionLog.info("New client accepted: {} active connections", active);
       }
@@ -263,7 +265,8 @@ public final class StatsVerticle extends VerticleBase {
       .put(Events.ACTIVE, clusterActive)
       .put(Events.ACCEPTED, clusterAccepted)
       .put(Events.NODES, new JsonArray(new ArrayList<>(nodes)));
-    return new JsonObject().put(Events.NODE, self).put(Events.CLUSTER, cluster);
+    JsonObject node = self.copy().put(Events.RECENT_CLIENTS, recentClients.toJson());
+    return new JsonObject().put(Events.NODE, node).put(Events.CLUSTER, cluster);
   }
 
   /** The echo address with a wildcard host replaced by the host the cluster knows this node by. */

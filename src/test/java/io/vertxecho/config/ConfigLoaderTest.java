@@ -127,12 +127,12 @@ class ConfigLoaderTest {
     assertTrue(file.getMessage().startsWith("Invalid configuration: unknown key 'prot'; known keys: "), file.getMessage());
     ConfigException env = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_PROT", "1"), new Properties()));
-    assertTrue(env.getMessage().contains("unknown environment variable ECHO_PROT; known: ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND, ECHO_BRIDGE_ENABLED, ECHO_CLOSE_ON_EMPTY_LINE"), env.getMessage());
+    assertTrue(env.getMessage().contains("unknown environment variable ECHO_PROT; known: ECHO_ACCESS_LOG, ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND, ECHO_BRIDGE_ENABLED, ECHO_CLOSE_ON_EMPTY_LINE"), env.getMessage());
     Properties properties = new Properties();
     properties.setProperty("echo.prot", "1");
     ConfigException property = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of(), properties));
-    assertTrue(property.getMessage().contains("unknown system property echo.prot; known: echo.bridge.connectionEventsPerSecond, echo.bridge.enabled, echo.closeOnEmptyLine"), property.getMessage());
+    assertTrue(property.getMessage().contains("unknown system property echo.prot; known: echo.accessLog, echo.bridge.connectionEventsPerSecond, echo.bridge.enabled, echo.closeOnEmptyLine"), property.getMessage());
   }
 
   @Test
@@ -209,6 +209,20 @@ class ConfigLoaderTest {
   void environmentNames() {
     assertEquals("ECHO_HTTP_PORT", ConfigLoader.envName("http.port"));
     assertEquals("ECHO_MAX_LINE_BYTES", ConfigLoader.envName("maxLineBytes"));
+  }
+
+  @Test
+  @DisplayName("proxyProtocol and accessLog are off by default, set by ECHO_PROXY_PROTOCOL and ECHO_ACCESS_LOG, and checked")
+  void proxyProtocolAndAccessLog(Vertx vertx) throws Exception {
+    EchoConfig defaults = load(vertx, "{}", new JsonObject(), Map.of(), new Properties());
+    assertEquals(List.of(false, false), List.of(defaults.proxyProtocol(), defaults.accessLog()));
+    EchoConfig on = load(vertx, "{}", new JsonObject(), Map.of("ECHO_PROXY_PROTOCOL", "true", "ECHO_ACCESS_LOG", "TRUE"), new Properties());
+    assertEquals(List.of(true, true), List.of(on.proxyProtocol(), on.accessLog()));
+    ConfigException error = assertThrows(ConfigException.class,
+      () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_PROXY_PROTOCOL", "v2"), new Properties()));
+    assertEquals("Invalid configuration: proxyProtocol = \"v2\" (from environment variable ECHO_PROXY_PROTOCOL); expected true or false",
+      error.getMessage());
+    assertTrue(EchoConfig.RESTART_KEYS.containsAll(List.of("proxyProtocol", "accessLog")));
   }
 
   private EchoConfig load(Vertx vertx, String file, JsonObject conf, Map<String, String> env, Properties properties) throws Exception {

@@ -65,4 +65,33 @@ class HttpEndpointsTest {
     assertEquals("UP", health.getString("status"));
   }
 
+  @Test
+  @DisplayName("GET /ready answers 200 READY while the echo instances listen and none of them drains")
+  void ready(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject());
+    node.awaitNode(n -> n.getJsonArray("instances").size() == 2);
+    HttpResponse<String> ready = new HttpGet().get(node.httpPort(), "/ready");
+    assertEquals(200, ready.statusCode(), ready.body());
+    assertEquals("READY", new JsonObject(ready.body()).getString("status"));
+  }
+
+  @Test
+  @DisplayName("GET /ready answers 503 draining from the start of an undeploy, while a client is still being served")
+  void notReadyWhileDraining(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject().put("shutdownGraceSeconds", 30));
+    try (Wire client = Wire.connect(node.port())) {
+      assertEquals("Welcome to my server", client.readLine());
+      node.stopLater();
+      assertEquals("Server shutting down", client.readLine());
+      HttpResponse<String> ready = new HttpGet().get(node.httpPort(), "/ready");
+      for (long deadline = System.nanoTime() + 10_000_000_000L; ready.statusCode() != 503 && System.nanoTime() < deadline; ) {
+        TestNode.pause(20);
+        ready = new HttpGet().get(node.httpPort(), "/ready");
+      }
+      assertEquals(503, ready.statusCode(), "last /ready: " + ready.body());
+      assertEquals("draining", new JsonObject(ready.body()).getString("reason"));
+      client.send("still echoed\n");
+      assertEquals("still echoed", client.readLine());
+    }
+  }
 }

@@ -1,0 +1,321 @@
+package io.vertxecho.cluster;
+
+import io.vertx.core.json.JsonObject;
+import io.vertxecho.Wire;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static io.vertxecho.cluster.ComposeProject.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The docker-compose cluster as a user runs it: images built from the jar, three nodes behind HAProxy, then a kill -9,
+ * a drain, a config change and a fourth node. Runs wherever a Docker engine is usable (.ci/run provides one) and is
+ * skipped, saying why, elsewhere. The steps run in order on one cluster.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ComposeClusterIT {
+
+  private static final List<String> NODES = List.of("node1", "node2", "node3");
+  private static final Duration READY = Duration.ofSeconds(120);
+
+  private final Path baseDir = Path.of(System.getProperty("it.basedir", ".")).toAbsolutePath();
+  private final Map<String, String> containers = new ConcurrentHashMap<>();
+  private ComposeProject project;
+  private Path confDir;
+
+  /** On a failed step: every container's log, so the failure can be understood from the test report. */
+  @RegisterExtension
+  final TestWatcher printLogsOnFailure = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      if (project != null) {
+        printLogs(context.getDisplayName());
+      }
+    }
+  };
+
+  /** Why the steps are skipped (no Docker engine here), or null. */
+  private String skipped;
+
+  @BeforeAll
+  void startCluster() throws IOException {
+    String noDocker = ComposeProject.whyNoDocker();
+    skipped = noDocker != null ? "Skipping the compose cluster test: " + noDocker
+      : Files.isRegularFile(baseDir.resolve("target/vertx-echo.jar")) ? null : "Skipping the compose cluster test: no target/vertx-echo.jar (run by mvn verify)";
+    if (skipped != null) {
+      System.out.println(skipped);
+      return;
+    }
+    String name = "vertxechoit" + UUID.randomUUID().toString().substring(0, 8);
+    confDir = Files.createDirectories(baseDir.resolve("target/it-work/" + name + "/conf"));
+    // A drain longer than the steps that watch it, still inside compose's stop_grace_period (20 s).
+    JsonObject config = new JsonObject(Files.readString(baseDir.resolve("conf/config.json"))).put("shutdownGraceSeconds", 15);
+    Files.writeString(confDir.resolve("config.json"), config.encodePrettily());
+    project = new ComposeProject(baseDir, name, confDir);
+    project.compose("build", "node1");
+    try {
+      project.compose("up", "-d");
+    } catch (IllegalStateException failed) {
+      printLogs("docker-compose up");
+      throw failed;
+    }
+    NODES.forEach(node -> containers.put(node, project.container(node)));
+  }
+
+  private void printLogs(String after) {
+    System.out.println("=== containers of " + project.name() + " after the failure of " + after);
+    System.out.println(project.compose("ps"));
+    System.out.println(project.compose("logs", "--no-color", "--tail", "300"));
+  }
+
+  /** Each step reports the reason it is skipped (in the test report), rather than the class vanishing silently. */
+  @BeforeEach
+  void needsDocker() {
+    assumeTrue(skipped == null, skipped);
+  }
+
+  @AfterAll
+  void removeCluster() {
+    if (project != null) {
+      try {
+        project.compose("down", "--remove-orphans", "--timeout", "20");
+      } finally {
+        project.docker("image", "rm", "-f", project.image());
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("Every node becomes ready, lists 3 nodes, and an echo goes through HAProxy")
+  void clusterForms() {
+    NODES.forEach(this::awaitReady);
+    NODES.forEach(node -> awaitClusterSize(node, 3));
+    assertEcho("hello through haproxy");
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("300 connections through HAProxy spread over the nodes; the access log has the real client address")
+  void connectionsSpreadAndAccessLogShowsTheClient() {
+    List<Wire> clients = new ArrayList<>();
+    try {
+      openThroughHaproxy(300, clients);
+      Map<String, Long> active = await("300 connections counted by the nodes", Duration.ofSeconds(20),
+        this::activeByNode, counts -> counts.values().stream().mapToLong(Long::longValue).sum() == 300);
+      active.forEach((node, count) -> assertTrue(count >= 50, "node " + node + " holds " + count + " of 300: " + active));
+    } finally {
+      clients.forEach(Wire::close);
+    }
+    NODES.forEach(node -> await(node + "'s clients gone", Duration.ofSeconds(20), () -> activeByNode().get(node), count -> count == 0));
+
+    // HAProxy logs each connection with the client address it saw; a node logs the same address, not HAProxy's own.
+    String haproxyLog = project.logs(project.container("haproxy"));
+    Matcher proxied = Pattern.compile("(?m)^(\\d+\\.\\d+\\.\\d+\\.\\d+):(\\d+) \\[[^]]+] echo nodes/").matcher(haproxyLog);
+    assertTrue(proxied.find(), "HAProxy logged no connection:\n" + haproxyLog);
+    String haproxyAddress = project.docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+      project.container("haproxy")).strip();
+    assertNotEquals(haproxyAddress, proxied.group(1), "the client address HAProxy saw is its own");
+    String accessLines = NODES.stream().map(node -> project.logs(containers.get(node))).reduce("", String::concat);
+    String client = proxied.group(1) + ":" + proxied.group(2);
+    assertTrue(accessLines.contains("ACCESS client=" + client + " port=9999 "), "no access log line for " + client);
+    assertTrue(!accessLines.contains("ACCESS client=" + haproxyAddress + ":"), "a node logged HAProxy's address as a client");
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("kill -9 of a node: the survivors list 2 nodes within 10 s and echo through HAProxy keeps working; restarted, it rejoins")
+  void killedNodeLeavesAndRejoins() {
+    project.docker("kill", "-s", "KILL", containers.get("node3"));
+    for (String survivor : List.of("node1", "node2")) {
+      await(survivor + " listing 2 nodes", Duration.ofSeconds(10), () -> project.clusterSize(containers.get(survivor)), size -> size == 2);
+    }
+    for (int i = 0; i < 10; i++) {
+      assertEcho("after the kill " + i);
+    }
+    for (String survivor : List.of("node1", "node2")) {
+      await(survivor + " logging node3's death in one line", Duration.ofSeconds(10), () -> project.logs(containers.get(survivor)),
+        logs -> logs.contains("Cluster member left or died: node3:5701"));
+    }
+    project.compose("start", "node3");
+    awaitReady("node3");
+    NODES.forEach(node -> awaitClusterSize(node, 3));
+    assertEcho("after the rejoin");
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("Stopping a node that holds clients: they are told the server shuts down, its /ready is 503, new clients go elsewhere")
+  void stoppedNodeDrains() throws Exception {
+    String node2 = containers.get("node2");
+    List<Wire> clients = new ArrayList<>();
+    ExecutorService readers = Executors.newCachedThreadPool();
+    Process stop = null;
+    try {
+      openThroughHaproxy(30, clients);
+      long held = await("node2 holding clients", Duration.ofSeconds(20), () -> activeByNode(),
+        counts -> counts.values().stream().mapToLong(Long::longValue).sum() == 30).get("node2");
+      assertTrue(held > 0, "HAProxy gave node2 none of 30 clients");
+      Set<Wire> told = ConcurrentHashMap.newKeySet();
+      clients.forEach(client -> readers.execute(() -> {
+        if ("Server shutting down".equals(readQuietly(client))) {
+          told.add(client);
+        }
+      }));
+      stop = project.composeAsync("stop", "node2");
+      await("node2's /ready answering 503", Duration.ofSeconds(15), () -> project.get(node2, "/ready"), reply -> reply.status() == 503);
+      await(held + " clients of node2 told it shuts down", Duration.ofSeconds(15), told::size, count -> count == held);
+      long acceptedBefore = project.stats(node2).getJsonObject("node").getLong("accepted");
+      for (int i = 0; i < 10; i++) {
+        assertEcho("while node2 drains " + i);
+      }
+      JsonObject draining = project.stats(node2);
+      assertEquals(acceptedBefore, draining.getJsonObject("node").getLong("accepted"), "node2 accepted a client while draining");
+    } finally {
+      clients.forEach(Wire::close);
+      readers.shutdownNow();
+    }
+    assertTrue(stop.waitFor(60, TimeUnit.SECONDS), "docker-compose stop node2 did not finish");
+    String stopped = project.logs(node2);
+    assertTrue(stopped.contains("Stopping: draining clients, then leaving the cluster") && stopped.strip().endsWith("Stopped"),
+      "node2's log does not show its stop in one line each:\n" + stopped);
+    // Quiet lifecycle: a kill, a restart and a drain left no stack trace in any node's log.
+    for (String node : NODES) {
+      String logs = project.logs(containers.get(node));
+      assertTrue(!logs.contains("\tat ") && !logs.contains("Exception"), node + " logged a stack trace:\n" + logs);
+    }
+    project.compose("start", "node2");
+    awaitReady("node2");
+    NODES.forEach(node -> awaitClusterSize(node, 3));
+  }
+
+  @Test
+  @Order(5)
+  @DisplayName("A change of the mounted conf/config.json is applied by every node")
+  void configChangeReachesEveryNode() throws IOException {
+    int instances = listeningInstances(containers.get("node1")) + 1;
+    JsonObject config = new JsonObject(Files.readString(confDir.resolve("config.json"))).put("instances", instances);
+    Files.writeString(confDir.resolve("config.json"), config.encodePrettily());
+    NODES.forEach(node -> await(node + " running " + instances + " echo instances", Duration.ofSeconds(30),
+      () -> listeningInstances(containers.get(node)), count -> count == instances));
+    assertEcho("after the config change");
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName("A fourth node (profile extra) joins every node's view and serves clients through HAProxy")
+  void fourthNodeJoinsAndServes() {
+    project.enableExtraNodes();
+    project.compose("up", "-d", "extra");
+    String extra = project.container("extra");
+    containers.put("extra", extra);
+    awaitReady("extra");
+    Stream.concat(NODES.stream(), Stream.of("extra")).forEach(node -> awaitClusterSize(node, 4));
+    // HAProxy finds the new node by DNS and checks it before sending it clients: open clients, held, until one lands there.
+    List<Wire> clients = new ArrayList<>();
+    try {
+      await("HAProxy giving the fourth node a client", Duration.ofSeconds(30), () -> {
+        openThroughHaproxy(1, clients);
+        return project.stats(extra);
+      }, stats -> stats != null && stats.getJsonObject("node").getLong("active") > 0);
+    } finally {
+      clients.forEach(Wire::close);
+    }
+  }
+
+  @Test
+  @Order(7)
+  @DisplayName("docker-compose down leaves no container of the project")
+  void downRemovesEverything() {
+    project.compose("down", "--remove-orphans", "--timeout", "20");
+    assertEquals(List.of(), project.allContainers());
+  }
+
+  private void awaitReady(String node) {
+    await(node + " ready", READY, () -> project.get(containers.get(node), "/ready"), reply -> reply.status() == 200);
+  }
+
+  private void awaitClusterSize(String node, int size) {
+    await(node + " listing " + size + " nodes", Duration.ofSeconds(30), () -> project.clusterSize(containers.get(node)), n -> n == size);
+  }
+
+  /** Each of the three nodes' open connections, as its /stats counts them (-1 when it does not answer). */
+  private Map<String, Long> activeByNode() {
+    Map<String, Long> active = new TreeMap<>();
+    for (String node : NODES) {
+      JsonObject stats = project.stats(containers.get(node));
+      active.put(node, stats == null ? -1L : stats.getJsonObject("node").getLong("active"));
+    }
+    return active;
+  }
+
+  private int listeningInstances(String container) {
+    JsonObject stats = project.stats(container);
+    return stats == null ? -1 : (int) stats.getJsonObject("node").getJsonArray("instances").stream()
+      .filter(instance -> !((JsonObject) instance).getBoolean("draining", false)).count();
+  }
+
+  /** Opens {@code count} clients through HAProxy into {@code clients} (for the caller to close), each greeted. */
+  private void openThroughHaproxy(int count, List<Wire> clients) {
+    int port = project.lbPort();
+    for (int i = 0; i < count; i++) {
+      Wire client = Wire.connect(port);
+      clients.add(client);
+      assertEquals("Welcome to my server", client.readLine());
+    }
+  }
+
+  /** One client through HAProxy: greeting, one echoed line, then the quit command. */
+  private void assertEcho(String line) {
+    try (Wire client = Wire.connect(project.lbPort())) {
+      assertEquals("Welcome to my server", client.readLine());
+      client.send(line + "\n");
+      assertEquals(line, client.readLine());
+      client.send("exit\n");
+      assertEquals("Bye", client.readLine());
+    }
+  }
+
+  private static String readQuietly(Wire client) {
+    try {
+      return client.readLine();
+    } catch (RuntimeException closed) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.vertxecho.echo;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertxecho.TestNode;
+import io.vertxecho.Wire;
+import io.vertxecho.access.AccessLogVerticle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** Config proxyProtocol: the real client address from a PROXY v1 or v2 header, and the access log that records it. */
+@ExtendWith(VertxExtension.class)
+@Timeout(60)
+@DisplayName("PROXY protocol and the access log")
+class ProxyProtocolTest {
+
+  private final ListAppender<ILoggingEvent> accessLog = new ListAppender<>();
+  private final Logger accessLogger = (Logger) LoggerFactory.getLogger(AccessLogVerticle.LOGGER);
+
+  @BeforeEach
+  void captureAccessLog() {
+    accessLog.start();
+    accessLogger.addAppender(accessLog);
+  }
+
+  @AfterEach
+  void releaseAccessLog() {
+    accessLogger.detachAppender(accessLog);
+  }
+
+  @Test
+  @DisplayName("a PROXY v1 header: the client address in the stats and the access log is the header's source")
+  void proxyV1(Vertx vertx) {
+    TestNode node = startNode(vertx);
+    try (Wire client = Wire.connect(node.port())) {
+      client.send("PROXY TCP4 203.0.113.7 192.0.2.1 51000 9999\r\n");
+      assertEquals("Welcome to my server", client.readLine());
+      client.send("a\n");
+      assertEquals("a", client.readLine());
+      client.send("exit\n");
+      assertEquals("Bye\n", client.readToEndString());
+    }
+    JsonObject stats = node.awaitNode(n -> TestNode.closed(n, "quit") == 1);
+    assertEquals("203.0.113.7:51000", stats.getJsonArray("recentClients").getJsonObject(0).getString("remote"));
+    assertEquals("client=203.0.113.7:51000 port=9999 instance=" + instanceOf(stats)
+      + " durationMs=? bytesIn=7 bytesOut=27 lines=1 reason=quit", awaitAccessLine().replaceFirst("durationMs=\\d+", "durationMs=?"));
+  }
+
+  @Test
+  @DisplayName("a PROXY v2 header (binary, as HAProxy's send-proxy-v2 writes it): the client address is the header's source")
+  void proxyV2(Vertx vertx) {
+    TestNode node = startNode(vertx);
+    try (Wire client = Wire.connect(node.port())) {
+      client.send(proxyV2Header(new byte[] {(byte) 198, 51, 100, 9}, 40000, new byte[] {(byte) 192, 0, 2, 1}, 9999));
+      assertEquals("Welcome to my server", client.readLine());
+      client.send("exit\n");
+      assertEquals("Bye\n", client.readToEndString());
+    }
+    JsonObject stats = node.awaitNode(n -> TestNode.closed(n, "quit") == 1);
+    assertEquals("198.51.100.9:40000", stats.getJsonArray("recentClients").getJsonObject(0).getString("remote"));
+    assertEquals(true, awaitAccessLine().startsWith("client=198.51.100.9:40000 port=9999 "));
+  }
+
+  @Test
+  @DisplayName("a client that starts without a PROXY header is closed with reason proxy-header; a silent one after the timeout; others are served")
+  void missingHeader(Vertx vertx) {
+    TestNode node = startNode(vertx);
+    try (Wire silent = Wire.connect(node.port()); Wire plain = Wire.connect(node.port())) {
+      plain.send("hello, no header here\r\n");
+      assertEquals("", plain.readToEndString());
+      node.awaitNode(n -> TestNode.closed(n, CloseReason.PROXY_HEADER.key()) == 1);
+      try (Wire proxied = Wire.connect(node.port())) {
+        proxied.send("PROXY TCP4 203.0.113.8 192.0.2.1 51001 9999\r\n");
+        assertEquals("Welcome to my server", proxied.readLine());
+      }
+      // Vert.x closes a connection that sent nothing after the header timeout, without a greeting.
+      assertNull(silent.readLine());
+    }
+    JsonObject stats = node.awaitNode(n -> TestNode.closed(n, "client-closed") == 1);
+    assertEquals(1, stats.getLong("accepted"));
+  }
+
+  private static TestNode startNode(Vertx vertx) {
+    return TestNode.start(vertx, new JsonObject().put("proxyProtocol", true).put("accessLog", true).put("instances", 1));
+  }
+
+  private static String instanceOf(JsonObject stats) {
+    return stats.getJsonArray("instances").getJsonObject(0).getString("id");
+  }
+
+  /** Waits for the access log's first line (the test's timeout bounds the wait). */
+  private String awaitAccessLine() {
+    while (accessLog.list.isEmpty()) {
+      TestNode.pause(20);
+    }
+    return accessLog.list.get(0).getFormattedMessage();
+  }
+
+  /** A PROXY protocol v2 header for a TCP over IPv4 connection (HAProxy's proxy-protocol.txt, section 2.2). */
+  private static byte[] proxyV2Header(byte[] source, int sourcePort, byte[] destination, int destinationPort) {
+    byte[] signature = "\r\n\r\n\0\r\nQUIT\n".getBytes(StandardCharsets.ISO_8859_1);
+    ByteBuffer header = ByteBuffer.allocate(signature.length + 4 + 12);
+    header.put(signature).put((byte) 0x21).put((byte) 0x11).putShort((short) 12);
+    header.put(source).put(destination).putShort((short) sourcePort).putShort((short) destinationPort);
+    return header.array();
+  }
+}
