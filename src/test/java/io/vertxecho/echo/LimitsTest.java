@@ -124,4 +124,22 @@ class LimitsTest {
     JsonObject stats = node.awaitNode(n -> n.getLong("active") == 0);
     assertEquals(1, TestNode.closed(stats, "per-ip-limit"));
   }
+
+  @Test
+  @DisplayName("with proxyProtocol on, maxConnectionsPerIp counts the client of the PROXY header, not the proxy")
+  void perAddressLimitBehindProxy(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject().put("proxyProtocol", true).put("maxConnectionsPerIp", 1));
+    try (Wire first = Wire.connect(node.port()); Wire other = Wire.connect(node.port())) {
+      first.send("PROXY TCP4 203.0.113.7 192.0.2.1 51000 9999\r\n");
+      assertEquals("Welcome to my server", first.readLine());
+      try (Wire again = Wire.connect(node.port())) {
+        again.send("PROXY TCP4 203.0.113.7 192.0.2.1 51001 9999\r\n");
+        assertEquals("ERR too many connections from your address\n", again.readToEndString());
+      }
+      other.send("PROXY TCP4 203.0.113.8 192.0.2.1 51002 9999\r\n");
+      assertEquals("Welcome to my server", other.readLine());
+    }
+    JsonObject stats = node.awaitNode(n -> n.getLong("active") == 0);
+    assertEquals(1, TestNode.closed(stats, "per-ip-limit"));
+  }
 }
