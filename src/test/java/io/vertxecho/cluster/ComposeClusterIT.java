@@ -122,10 +122,12 @@ class ComposeClusterIT {
 
   @Test
   @Order(1)
-  @DisplayName("Every node becomes ready, lists 3 nodes, and an echo goes through HAProxy")
+  @DisplayName("Every node becomes ready, lists 3 nodes over a TLS event bus (the closed cluster), and an echo goes through HAProxy")
   void clusterForms() {
     NODES.forEach(this::awaitReady);
     NODES.forEach(node -> awaitClusterSize(node, 3));
+    NODES.forEach(node -> assertTrue(project.logs(containers.get(node)).contains("Cluster event bus: TLS with client certificates"),
+      () -> node + " does not run a closed cluster:\n" + project.logs(containers.get(node))));
     assertEcho("hello through haproxy");
   }
 
