@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Server CPU time (user + system) per connection or per echoed message, for a server already running on this host:
+#   src/bench/server-cpu.sh PID PORT --raw|--line churn        50 loops of connect, one echo, close: 20,000 connections
+#   src/bench/server-cpu.sh PID PORT --raw|--line CONNECTIONS  64-byte messages, 1 in flight: 400,000 messages
+# A warm-up run comes first. Less disturbed by a busy machine than a rate: the client's CPU is not counted.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ $# -eq 4 ] || { echo "usage: $0 PID PORT --raw|--line churn|CONNECTIONS" >&2; exit 2; }
+pid=$1 port=$2 mode=$3 what=$4
+[ -r "/proc/$pid/stat" ] || { echo "$0: no process $pid" >&2; exit 2; }
+bench=(java -Xmx1g -jar target/vertx-echo.jar bench --host 127.0.0.1 --port "$port" "$mode" --json --quiet)
+if [ "$what" = churn ]; then
+  warm=(--churn --connections 50 --messages 200); run=(--churn --connections 50 --messages 400); field=cycles; unit=connection
+else
+  warm=(--connections "$what" --rate 5000 --messages 200); run=(--connections "$what" --rate 5000 --messages $((400000 / what)))
+  field=messages; unit=message
+fi
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+"${bench[@]}" "${warm[@]}" >/dev/null
+before=$(cpu)
+result=$("${bench[@]}" "${run[@]}" | tail -1)
+after=$(cpu)
+python3 -c "
+import json, sys
+r = json.loads(sys.argv[1]); n = r['$field']
+print('%d %ss, server CPU %.2f us per $unit, errors %d' % (n, '$unit', ($after - $before) * 1e6 / $(getconf CLK_TCK) / n,
+      r['connectErrors'] + r['mismatches'] + r['lost'] + r['earlyCloses']))" "$result"
