@@ -96,13 +96,7 @@ public final class EchoVerticle extends VerticleBase {
   /** A client that never completed its TLS handshake (bad certificate, plaintext, timeout): counted, never admitted. */
   private void handleTlsFailure(Throwable failure) {
     log.debug("TLS handshake failed on {}: {}", eventLoop, failure.getMessage());
-    vertx.eventBus().publish(Events.CONNECTIONS, new JsonObject()
-      .put(Events.EVENT, Events.REJECTED)
-      .put(Events.NODE, nodeId)
-      .put(Events.INSTANCE, instanceId)
-      .put(Events.EVENT_LOOP, eventLoop)
-      .put(Events.TIME, System.currentTimeMillis())
-      .put(Events.REASON, CloseReason.TLS_HANDSHAKE_FAILED.key()));
+    publish(event(Events.REJECTED).put(Events.REASON, CloseReason.TLS_HANDSHAKE_FAILED.key()));
   }
 
   /** Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends. */
@@ -198,13 +192,7 @@ public final class EchoVerticle extends VerticleBase {
       return;
     }
     log.debug("Connection without a valid PROXY header closed: {}", failure.getMessage());
-    publish(new JsonObject()
-      .put(Events.EVENT, Events.REJECTED)
-      .put(Events.NODE, nodeId)
-      .put(Events.INSTANCE, instanceId)
-      .put(Events.EVENT_LOOP, eventLoop)
-      .put(Events.TIME, System.currentTimeMillis())
-      .put(Events.REASON, CloseReason.PROXY_HEADER.key()));
+    publish(event(Events.REJECTED).put(Events.REASON, CloseReason.PROXY_HEADER.key()));
   }
 
   private void handleClosed(EchoConnection connection) {
@@ -228,13 +216,18 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   private JsonObject connectionEvent(String type, NetSocket socket) {
+    return event(type)
+      .put(Events.REMOTE, String.valueOf(socket.remoteAddress()))
+      .put(Events.LOCAL, String.valueOf(socket.localAddress()));
+  }
+
+  /** The fields every connection event has; one refused before Vert.x handed over a socket has only these. */
+  private JsonObject event(String type) {
     return new JsonObject()
       .put(Events.EVENT, type)
       .put(Events.NODE, nodeId)
       .put(Events.INSTANCE, instanceId)
       .put(Events.EVENT_LOOP, eventLoop)
-      .put(Events.REMOTE, String.valueOf(socket.remoteAddress()))
-      .put(Events.LOCAL, String.valueOf(socket.localAddress()))
       .put(Events.TIME, System.currentTimeMillis());
   }
 
