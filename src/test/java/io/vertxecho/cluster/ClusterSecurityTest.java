@@ -6,7 +6,6 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.TestCertificates;
-import io.vertxecho.TestNode;
 import io.vertxecho.config.EchoConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -15,11 +14,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,12 +54,12 @@ class ClusterSecurityTest {
       a.vertx().eventBus().consumer("ask-a", message -> message.reply("served " + servedByA.incrementAndGet())).completion().await();
 
       // A publishes until B has heard MESSAGES of them: by then A knows every subscriber, the stranger's included.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      for (int i = 0; atB.size() < MESSAGES; i++) {
-        assertTrue(System.nanoTime() < deadline, "B heard " + atB.size() + " of A's events in 60 s");
-        a.vertx().eventBus().publish("probe", i);
-        TestNode.pause(50);
-      }
+      AtomicInteger sent = new AtomicInteger();
+      await("B hearing " + MESSAGES + " of A's events").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> {
+          a.vertx().eventBus().publish("probe", sent.getAndIncrement());
+          assertTrue(atB.size() >= MESSAGES, () -> "B heard " + atB.size() + " of " + sent.get());
+        });
       assertEquals("served 1", b.vertx().eventBus().request("ask-a", "from b").await(30, TimeUnit.SECONDS).body());
 
       Throwable refused = assertThrows(Exception.class,

@@ -26,7 +26,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -116,16 +120,11 @@ class DashboardBrowserTest {
   }
 
   /** Polls the page (it updates itself; no reload) for up to 30 s; fails with the last text seen. */
-  private void await(String what, java.util.function.Supplier<String> read, Predicate<String> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String last = null;
-    while (System.nanoTime() < deadline) {
-      last = read.get();
-      if (condition.test(last)) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    fail("Timed out waiting for " + what + "; last seen: \"" + last + "\"");
+  private void await(String what, java.util.function.Supplier<String> read, Predicate<String> condition) {
+    AtomicReference<String> last = new AtomicReference<>();
+    Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+      last.set(read.get());
+      assertTrue(condition.test(last.get()), () -> "last seen: \"" + last.get() + "\"");
+    });
   }
 }

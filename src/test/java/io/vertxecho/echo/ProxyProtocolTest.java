@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -103,11 +105,10 @@ class ProxyProtocolTest {
     return stats.getJsonArray("instances").getJsonObject(0).getString("id");
   }
 
-  /** Waits for the access log's first line (the test's timeout bounds the wait). */
+  /** Waits up to 30 s for the access log's first line. */
   private String awaitAccessLine() {
-    while (accessLog.list.isEmpty()) {
-      TestNode.pause(20);
-    }
+    await("an access log line").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+      .until(() -> !accessLog.list.isEmpty());
     return accessLog.list.get(0).getFormattedMessage();
   }
 

@@ -25,9 +25,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.cert.Certificate;
 import java.util.function.Supplier;
+import java.time.Duration;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -98,16 +99,13 @@ class TlsTest {
     try (Wire open = certificates.connect(node.tlsPort())) {
       assertEquals("Welcome to my server", open.readLine());
       copy(stranger, live);
-      Certificate presented = null;
-      for (long deadline = System.nanoTime() + 20_000_000_000L; System.nanoTime() < deadline; TestNode.pause(50)) {
-        try (SSLSocket probe = TestCertificates.connectTrustingAnyone(node.tlsPort())) {
-          presented = probe.getSession().getPeerCertificates()[0];
-        }
-        if (presented.equals(stranger.serverCertificate())) {
-          break;
-        }
-      }
-      assertEquals(stranger.serverCertificate(), presented, "the certificate presented 20 s after the files changed");
+      await("the new certificate presented").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> {
+          try (SSLSocket probe = TestCertificates.connectTrustingAnyone(node.tlsPort())) {
+            assertEquals(stranger.serverCertificate(), probe.getSession().getPeerCertificates()[0],
+              "the certificate presented after the files changed");
+          }
+        });
       try (Wire renewed = stranger.connect(node.tlsPort())) {
         assertEquals("Welcome to my server", renewed.readLine());
       }

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,12 +86,13 @@ class HttpEndpointsTest {
       assertEquals("Welcome to my server", client.readLine());
       node.stopLater();
       assertEquals("Server shutting down", client.readLine());
-      HttpResponse<String> ready = new HttpGet().get(node.httpPort(), "/ready");
-      for (long deadline = System.nanoTime() + 10_000_000_000L; ready.statusCode() != 503 && System.nanoTime() < deadline; ) {
-        TestNode.pause(20);
-        ready = new HttpGet().get(node.httpPort(), "/ready");
-      }
-      assertEquals(503, ready.statusCode(), "last /ready: " + ready.body());
+      HttpGet http = new HttpGet();
+      AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+      await("/ready 503").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+        last.set(http.get(node.httpPort(), "/ready"));
+        assertEquals(503, last.get().statusCode(), () -> "last /ready: " + last.get().body());
+      });
+      HttpResponse<String> ready = last.get();
       assertEquals("draining", new JsonObject(ready.body()).getString("reason"));
       client.send("still echoed\n");
       assertEquals("still echoed", client.readLine());

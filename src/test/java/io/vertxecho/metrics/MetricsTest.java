@@ -23,8 +23,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
 
 /** The project's own Prometheus series on GET /metrics, beside Vert.x's, from a node with Micrometer metrics on. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -93,18 +96,15 @@ class MetricsTest {
     return total;
   }
 
-  private String awaitMetrics(TestNode node, String what, Predicate<String> condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+  /** Polls GET /metrics for up to 30 s; fails with the last echo_* series seen. */
+  private String awaitMetrics(TestNode node, String what, Predicate<String> condition) {
     HttpGet http = new HttpGet();
-    String last = "";
-    while (System.nanoTime() < deadline) {
-      last = http.get(node.httpPort(), "/metrics").body();
-      if (condition.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    String echoSeries = String.join("\n", last.lines().filter(line -> line.startsWith("echo_")).toList());
-    return fail("Timed out waiting for " + what + "; last echo_* series:\n" + echoSeries);
+    AtomicReference<String> last = new AtomicReference<>("");
+    await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+      last.set(http.get(node.httpPort(), "/metrics").body());
+      assertTrue(condition.test(last.get()), () -> "last echo_* series:\n"
+        + String.join("\n", last.get().lines().filter(line -> line.startsWith("echo_")).toList()));
+    });
+    return last.get();
   }
 }
