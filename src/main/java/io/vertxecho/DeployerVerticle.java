@@ -41,6 +41,7 @@ public final class DeployerVerticle extends VerticleBase {
 
   private final ConfigLoader loader;
   private final ClusterManager clusterManager;
+  private final String transport;
   private final long openFileLimit = FileDescriptorBudget.openFileLimit();
   private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit));
   private final CertificateVersions certificates = new CertificateVersions();
@@ -57,11 +58,17 @@ public final class DeployerVerticle extends VerticleBase {
    * @param config         the validated config to start with (read once, before Vert.x started)
    * @param loader         the sources it came from, watched for changes
    * @param clusterManager the cluster manager Vert.x was built with, or null; used only when Vert.x is clustered
+   * @param transport      the name of the transport Vert.x was built with, or null when Vert.x chose it
    */
-  public DeployerVerticle(EchoConfig config, ConfigLoader loader, ClusterManager clusterManager) {
+  public DeployerVerticle(EchoConfig config, ConfigLoader loader, ClusterManager clusterManager, String transport) {
     this.running = config;
     this.loader = loader;
     this.clusterManager = clusterManager;
+    this.transport = transport;
+  }
+
+  public DeployerVerticle(EchoConfig config, ConfigLoader loader, ClusterManager clusterManager) {
+    this(config, loader, clusterManager, null);
   }
 
   /** A node that does not join a cluster; reads {@code loader} on the calling thread (not an event loop). */
@@ -86,7 +93,7 @@ public final class DeployerVerticle extends VerticleBase {
       // its children, so they would not drain. Whoever waits for this line may stop the node.
       .onSuccess(watching -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
         config.host(), echoPort(), config.mode().key(), config.instances(),
-        vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
+        transport != null ? transport : vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
       .onSuccess(watching -> logTls(config));
   }
 

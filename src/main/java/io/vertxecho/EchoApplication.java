@@ -5,6 +5,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.transport.Transport;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
@@ -18,6 +19,7 @@ import io.vertxecho.cluster.ClusterSecurity;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.echo.ProxyHeaderTransport;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
@@ -43,6 +45,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   private JsonObject sources;
   private EchoConfig config;
   private HazelcastClusterManager clusterManager;
+  private String transport;
   private volatile boolean deployed;
 
   public EchoApplication(String[] args) {
@@ -99,7 +102,10 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     }
     clusterManager = ClusterManagerFactory.create(config);
     ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
-    return VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
+    VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
+    Transport chosen = ProxyHeaderTransport.chosenBy(options);
+    transport = chosen.name();
+    return config.proxyProtocol() ? builder.withTransport(ProxyHeaderTransport.around(chosen)) : builder;
   }
 
   /**
@@ -135,7 +141,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return () -> new DeployerVerticle(config, loader, clusterManager);
+    return () -> new DeployerVerticle(config, loader, clusterManager, transport);
   }
 
   /** {@code -instances N} sizes the echo instances and wins over every config source; the main verticle is deployed once. */

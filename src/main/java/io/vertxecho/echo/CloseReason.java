@@ -12,6 +12,8 @@ public enum CloseReason {
   SHUTDOWN("shutdown"),
   /** With {@code proxyProtocol}: the connection did not start with a valid PROXY protocol header. */
   PROXY_HEADER("proxy-header"),
+  /** With {@code proxyProtocol}: no complete PROXY protocol header within the header timeout. */
+  PROXY_TIMEOUT("proxy-timeout"),
   ERROR("error");
 
   private final String key;

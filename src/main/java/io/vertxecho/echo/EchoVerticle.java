@@ -29,8 +29,13 @@ import java.util.function.Consumer;
 public final class EchoVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(EchoVerticle.class);
-  /** With {@code proxyProtocol}: a connection that sends no complete PROXY header in this time is closed. */
+  /**
+   * With {@code proxyProtocol}: a connection that sends no complete PROXY header in this time after accept is closed
+   * (close reason {@code proxy-timeout}, by {@link ProxyHeaderTransport}, which the launcher installs).
+   */
   public static final int PROXY_HEADER_TIMEOUT_SECONDS = 5;
+  /** Vert.x's own header timeout, idle-based and not reported: only a backstop when Vert.x was built without it. */
+  private static final int VERTX_PROXY_HEADER_IDLE_SECONDS = 2 * PROXY_HEADER_TIMEOUT_SECONDS;
 
   private final String nodeId;
   private final ConnectionGate gate;
@@ -65,7 +70,7 @@ public final class EchoVerticle extends VerticleBase {
       .setPort(config.port() == 0 ? -1 : config.port())
       .setTcpNoDelay(true)
       .setUseProxyProtocol(config.proxyProtocol())
-      .setProxyProtocolTimeout(PROXY_HEADER_TIMEOUT_SECONDS)
+      .setProxyProtocolTimeout(VERTX_PROXY_HEADER_IDLE_SECONDS)
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createNetServer(options).connectHandler(this::handleConnection).exceptionHandler(this::handleRefused);
     summaryTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
@@ -183,16 +188,24 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   /**
-   * A connection Vert.x closed before handing it over: with {@code proxyProtocol}, one whose first bytes are not a
-   * PROXY header (Netty's decoder does not say who sent them). Counted as rejected with its own reason.
+   * A connection Vert.x closed before handing it over, with {@code proxyProtocol}: one whose first bytes are not a
+   * PROXY header (Netty's decoder does not say who sent them), or one that sent no complete header in time. Counted
+   * as rejected, each with its own reason.
    */
   private void handleRefused(Throwable failure) {
     if (!config.proxyProtocol()) {
       log.debug("Connection refused before accept: {}", failure.toString());
       return;
     }
-    log.debug("Connection without a valid PROXY header closed: {}", failure.getMessage());
-    publish(event(Events.REJECTED).put(Events.REASON, CloseReason.PROXY_HEADER.key()));
+    JsonObject event = event(Events.REJECTED);
+    if (failure instanceof ProxyHeaderDeadline.Timeout timeout) {
+      log.debug("Connection from {} closed: {}", timeout.peer(), failure.getMessage());
+      event.put(Events.REMOTE, timeout.peer()).put(Events.REASON, CloseReason.PROXY_TIMEOUT.key());
+    } else {
+      log.debug("Connection without a valid PROXY header closed: {}", failure.getMessage());
+      event.put(Events.REASON, CloseReason.PROXY_HEADER.key());
+    }
+    publish(event);
   }
 
   private void handleClosed(EchoConnection connection) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,25 +134,31 @@ class ComposeClusterIT {
 
   @Test
   @Order(2)
-  @DisplayName("300 connections through HAProxy spread over the nodes; the access log has the real client address")
-  void connectionsSpreadAndAccessLogShowsTheClient() {
+  @DisplayName("300 connections through HAProxy spread over the nodes; the access log has the real client address;"
+    + " a client straight to a node, with no PROXY header, is closed with reason proxy-timeout")
+  void connectionsSpreadAndAccessLogShowsTheClient() throws IOException {
     List<Wire> clients = new ArrayList<>();
-    try {
-      openThroughHaproxy(300, clients);
-      Map<String, Long> active = await("300 connections counted by the nodes", Duration.ofSeconds(20),
-        this::activeByNode, counts -> counts.values().stream().mapToLong(Long::longValue).sum() == 300);
-      active.forEach((node, count) -> assertTrue(count >= 50, "node " + node + " holds " + count + " of 300: " + active));
-    } finally {
-      clients.forEach(Wire::close);
+    try (Socket silent = new Socket(containerAddress(containers.get("node1")), 9999)) {
+      silent.setSoTimeout(20_000);
+      try {
+        openThroughHaproxy(300, clients);
+        Map<String, Long> active = await("300 connections counted by the nodes", Duration.ofSeconds(20),
+          this::activeByNode, counts -> counts.values().stream().mapToLong(Long::longValue).sum() == 300);
+        active.forEach((node, count) -> assertTrue(count >= 50, "node " + node + " holds " + count + " of 300: " + active));
+      } finally {
+        clients.forEach(Wire::close);
+      }
+      assertEquals(-1, silent.getInputStream().read(), "node1 sent bytes to a client that sent no PROXY header");
     }
     NODES.forEach(node -> await(node + "'s clients gone", Duration.ofSeconds(20), () -> activeByNode().get(node), count -> count == 0));
+    await("node1 counting the silent client as proxy-timeout", Duration.ofSeconds(10), () -> project.stats(containers.get("node1")),
+      stats -> stats != null && stats.getJsonObject("node").getJsonObject("closed").getLong("proxy-timeout", 0L) == 1);
 
     // HAProxy logs each connection with the client address it saw; a node logs the same address, not HAProxy's own.
     String haproxyLog = project.logs(project.container("haproxy"));
     Matcher proxied = Pattern.compile("(?m)^(\\d+\\.\\d+\\.\\d+\\.\\d+):(\\d+) \\[[^]]+] echo nodes/").matcher(haproxyLog);
     assertTrue(proxied.find(), "HAProxy logged no connection:\n" + haproxyLog);
-    String haproxyAddress = project.docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
-      project.container("haproxy")).strip();
+    String haproxyAddress = containerAddress(project.container("haproxy"));
     assertNotEquals(haproxyAddress, proxied.group(1), "the client address HAProxy saw is its own");
     String accessLines = NODES.stream().map(node -> project.logs(containers.get(node))).reduce("", String::concat);
     String client = proxied.group(1) + ":" + proxied.group(2);
@@ -266,6 +273,11 @@ class ComposeClusterIT {
   void downRemovesEverything() {
     project.compose("down", "--remove-orphans", "--timeout", "20");
     assertEquals(List.of(), project.allContainers());
+  }
+
+  /** A container's address on the project's bridge network (reachable from this host). */
+  private String containerAddress(String container) {
+    return project.docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container).strip();
   }
 
   private void awaitReady(String node) {

@@ -1,0 +1,85 @@
+package io.vertxecho.echo;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * With {@code proxyProtocol}: closes a connection whose PROXY header is not complete {@code timeoutMillis} after accept,
+ * and says so. Vert.x 5.0's own header timeout is an idle timeout (a byte a second defeats it) that closes the
+ * connection below the application, so nothing counts it. This handler goes first in the accepted channel's pipeline
+ * ({@link ProxyHeaderTransport}), and on expiry fires a {@link Timeout} down the pipeline: Vert.x's PROXY handler
+ * fails its header promise with it, which reaches the {@code NetServer}'s exception handler on the instance's
+ * context. It leaves the pipeline as soon as Netty's decoder has read the header.
+ */
+final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
+
+  /** The connection sent no complete PROXY header in time; the address is the peer's (the proxy's, or the client's). */
+  static final class Timeout extends IOException {
+    private final String peer;
+
+    Timeout(SocketAddress peer, long timeoutMillis) {
+      super("no PROXY header within " + timeoutMillis + " ms");
+      this.peer = peer instanceof InetSocketAddress inet && inet.getAddress() != null
+        ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(peer);
+    }
+
+    /** As the connection events write an address: {@code ip:port}. */
+    String peer() {
+      return peer;
+    }
+  }
+
+  private final long timeoutMillis;
+  private ScheduledFuture<?> deadline;
+
+  ProxyHeaderDeadline(long timeoutMillis) {
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    deadline = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ctx.fireChannelRead(msg);
+    if (headerRead(ctx)) {
+      cancel();
+      ctx.pipeline().remove(this);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.fireChannelInactive();
+  }
+
+  private void expire(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive() && !headerRead(ctx)) {
+      ctx.fireExceptionCaught(new Timeout(ctx.channel().remoteAddress(), timeoutMillis));
+      ctx.close();
+    }
+  }
+
+  /** Netty's decoder leaves the pipeline once it has decoded a header (or failed, closing the channel). */
+  private static boolean headerRead(ChannelHandlerContext ctx) {
+    return ctx.pipeline().get(HAProxyMessageDecoder.class) == null;
+  }
+
+  private void cancel() {
+    if (deadline != null) {
+      deadline.cancel(false);
+      deadline = null;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.vertxecho.echo;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.net.ClientOptionsBase;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.transport.Transport;
+
+import java.net.SocketAddress;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * The transport Vert.x would pick (native when preferred and available, else NIO), plus one thing: every server
+ * with the PROXY protocol on puts a {@link ProxyHeaderDeadline} first in each accepted connection's pipeline, so a
+ * client that sends no header is closed with its own close reason. Vert.x's transport SPI is the one public place
+ * that sees an accepted connection before the PROXY header is read. Servers without the PROXY protocol (HTTP, the
+ * clustered event bus, the TLS port) are configured exactly as by the delegate.
+ */
+public final class ProxyHeaderTransport implements io.vertx.core.spi.transport.Transport {
+
+  private final io.vertx.core.spi.transport.Transport delegate;
+  private final long timeoutMillis;
+
+  private ProxyHeaderTransport(io.vertx.core.spi.transport.Transport delegate, long timeoutMillis) {
+    this.delegate = delegate;
+    this.timeoutMillis = timeoutMillis;
+  }
+
+  /** The transport Vert.x builds with for {@code options}: native when preferred and available, else NIO. */
+  public static Transport chosenBy(VertxOptions options) {
+    Transport preferred = options.getPreferNativeTransport() ? Transport.nativeTransport() : null;
+    return preferred != null && preferred.available() ? preferred : Transport.NIO;
+  }
+
+  /** For {@code VertxBuilder.withTransport}: {@code chosen} (available), with the header deadline. */
+  public static Transport around(Transport chosen) {
+    var implementation = new ProxyHeaderTransport(chosen.implementation(), EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS * 1000L);
+    return new Transport() {
+      @Override
+      public String name() {
+        return chosen.name();
+      }
+
+      @Override
+      public boolean available() {
+        return true;
+      }
+
+      @Override
+      public Throwable unavailabilityCause() {
+        return null;
+      }
+
+      @Override
+      public io.vertx.core.spi.transport.Transport implementation() {
+        return implementation;
+      }
+    };
+  }
+
+  @Override
+  public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+    delegate.configure(options, domainSocket, bootstrap);
+    if (options.isUseProxyProtocol()) {
+      bootstrap.handler(new AcceptedChannels());
+    }
+  }
+
+  /** On the listening channel: sees each accepted channel before it is registered and initialised. */
+  @ChannelHandler.Sharable
+  private final class AcceptedChannels extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object accepted) {
+      ((Channel) accepted).pipeline().addFirst(new ProxyHeaderDeadline(timeoutMillis));
+      ctx.fireChannelRead(accepted);
+    }
+  }
+
+  @Override
+  public boolean supportsDomainSockets() {
+    return delegate.supportsDomainSockets();
+  }
+
+  @Override
+  public boolean supportFileRegion() {
+    return delegate.supportFileRegion();
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return delegate.isAvailable();
+  }
+
+  @Override
+  public Throwable unavailabilityCause() {
+    return delegate.unavailabilityCause();
+  }
+
+  @Override
+  public SocketAddress convert(io.vertx.core.net.SocketAddress address) {
+    return delegate.convert(address);
+  }
+
+  @Override
+  public io.vertx.core.net.SocketAddress convert(SocketAddress address) {
+    return delegate.convert(address);
+  }
+
+  @Override
+  public IoHandlerFactory ioHandlerFactory() {
+    return delegate.ioHandlerFactory();
+  }
+
+  @Override
+  public EventLoopGroup eventLoopGroup(int type, int nThreads, ThreadFactory threadFactory, int ioRatio) {
+    return delegate.eventLoopGroup(type, nThreads, threadFactory, ioRatio);
+  }
+
+  @Override
+  public DatagramChannel datagramChannel() {
+    return delegate.datagramChannel();
+  }
+
+  @Override
+  public DatagramChannel datagramChannel(InternetProtocolFamily family) {
+    return delegate.datagramChannel(family);
+  }
+
+  @Override
+  public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
+    return delegate.channelFactory(domainSocket);
+  }
+
+  @Override
+  public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
+    return delegate.serverChannelFactory(domainSocket);
+  }
+
+  @Override
+  public void configure(DatagramChannel channel, DatagramSocketOptions options) {
+    delegate.configure(channel, options);
+  }
+
+  @Override
+  public void configure(ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
+    delegate.configure(options, connectTimeout, domainSocket, bootstrap);
+  }
+}
