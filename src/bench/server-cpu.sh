@@ -12,13 +12,12 @@ pid=$1 port=$2 mode=$3 what=$4
 [ -r "/proc/$pid/stat" ] || { echo "$0: no process $pid" >&2; exit 2; }
 bench=(java -Xmx1g -jar target/vertx-echo.jar bench --host 127.0.0.1 --port "$port" "$mode" --json --quiet)
 if [ "$what" = churn ]; then
-  warm=(--churn --connections 50 --messages 200); run=(--churn --connections 50 --messages 400); field=cycles; unit=connection
+  run=(--churn --connections 50 --messages 400); field=cycles; unit=connection
 else
-  warm=(--connections "$what" --rate 5000 --messages 200); run=(--connections "$what" --rate 5000 --messages $((400000 / what)))
+  run=(--connections "$what" --rate 5000 --messages $((400000 / what)))
   field=messages; unit=message
 fi
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
-"${bench[@]}" "${warm[@]}" >/dev/null
 for _ in $(seq 1 "${WARMUP:-3}"); do "${bench[@]}" "${run[@]}" >/dev/null; done
 for _ in $(seq 1 "${RUNS:-1}"); do
   before=$(cpu)

@@ -1,6 +1,7 @@
 package io.vertxecho.bench;
 
 import io.vertxecho.cli.Cli;
+import io.vertxecho.cli.ServerAddress;
 import io.vertxecho.cli.TlsClientOptions;
 import io.vertxecho.cli.UsageException;
 import picocli.CommandLine.Command;
@@ -19,11 +20,8 @@ import java.util.List;
     + "failed connect; 2 bad option."})
 public final class BenchOptions implements Cli.Checked {
 
-  @Option(names = "--host", paramLabel = "HOST", description = "server host (default ${DEFAULT-VALUE})")
-  private String host = "localhost";
-
-  @Option(names = "--port", paramLabel = "PORT", description = "server port, 1-65535 (default ${DEFAULT-VALUE})")
-  private int port = 9999;
+  @Mixin
+  private ServerAddress server = new ServerAddress();
 
   @Option(names = "--raw", description = "raw mode: no greeting is skipped and messages are arbitrary bytes")
   private boolean raw;
@@ -104,7 +102,7 @@ public final class BenchOptions implements Cli.Checked {
   @Override
   public void check() {
     tls.check();
-    Cli.range("--port", port, 1, 65535);
+    server.check();
     Cli.range("--connections", connections, 1, 1_000_000);
     Cli.range("--rate", rate, 0, 10_000_000);
     Cli.range("--pipeline", pipeline, 0, 10_000);
@@ -139,11 +137,11 @@ public final class BenchOptions implements Cli.Checked {
     }
   }
 
-  public String host() { return host; }
+  public String host() { return server.host(); }
 
   public TlsClientOptions tls() { return tls; }
 
-  public int port() { return port; }
+  public int port() { return server.port(); }
 
   public boolean raw() { return raw; }
 

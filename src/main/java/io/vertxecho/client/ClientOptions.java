@@ -1,6 +1,7 @@
 package io.vertxecho.client;
 
 import io.vertxecho.cli.Cli;
+import io.vertxecho.cli.ServerAddress;
 import io.vertxecho.cli.TlsClientOptions;
 import io.vertxecho.cli.UsageException;
 import picocli.CommandLine.Command;
@@ -16,11 +17,8 @@ import picocli.CommandLine.Option;
     + "2 bad option, 3 the server closed with an ERR line."})
 public final class ClientOptions implements Cli.Checked {
 
-  @Option(names = "--host", paramLabel = "HOST", description = "server host (default ${DEFAULT-VALUE})")
-  private String host = "localhost";
-
-  @Option(names = "--port", paramLabel = "PORT", description = "server port, 1-65535 (default ${DEFAULT-VALUE})")
-  private int port = 9999;
+  @Mixin
+  private ServerAddress server = new ServerAddress();
 
   @Option(names = "--raw", description = "raw mode: no lines, bytes are printed as they come back")
   private boolean raw;
@@ -49,7 +47,7 @@ public final class ClientOptions implements Cli.Checked {
   @Override
   public void check() {
     tls.check();
-    Cli.range("--port", port, 1, 65535);
+    server.check();
     Cli.range("--timeout", timeoutSeconds, 1, 86_400);
     if (count != null) {
       Cli.range("--count", count, 1, Long.MAX_VALUE);
@@ -62,11 +60,11 @@ public final class ClientOptions implements Cli.Checked {
     }
   }
 
-  public String host() { return host; }
+  public String host() { return server.host(); }
 
   public TlsClientOptions tls() { return tls; }
 
-  public int port() { return port; }
+  public int port() { return server.port(); }
 
   public boolean raw() { return raw; }
 
