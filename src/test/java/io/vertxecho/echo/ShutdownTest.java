@@ -2,6 +2,7 @@ package io.vertxecho.echo;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -15,30 +16,42 @@ import java.io.UncheckedIOException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(30)
 @DisplayName("Graceful shutdown on undeploy")
 class ShutdownTest {
 
+  /**
+   * On the native transport, as the server runs: there closing the listening socket closes it at once. With NIO the
+   * JDK closes a listening socket registered with a selector only when that selector next runs, so a connect made
+   * right after the notice could still complete (8 of 300 on a loaded machine; 0 of 300 on epoll).
+   */
   @Test
   @DisplayName("stops accepting, says Server shutting down, keeps echoing, then echoes what is left and closes after the grace period")
-  void drainsThenCloses(Vertx vertx) {
-    // One instance: the port closes before the notice is sent (with several, it closes when the last one stops).
-    TestNode node = TestNode.start(vertx, new JsonObject().put("shutdownGraceSeconds", 2).put("instances", 1));
-    int port = node.port();
-    try (Wire client = Wire.connect(port)) {
-      client.readLine();
-      client.send("before\n");
-      assertEquals("before", client.readLine());
+  void drainsThenCloses() {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    try {
+      assertTrue(vertx.isNativeTransportEnabled(), () -> "no native transport: " + vertx.unavailableNativeTransportCause());
+      // One instance: the port closes before the notice is sent (with several, it closes when the last one stops).
+      TestNode node = TestNode.start(vertx, new JsonObject().put("shutdownGraceSeconds", 2).put("instances", 1));
+      int port = node.port();
+      try (Wire client = Wire.connect(port)) {
+        client.readLine();
+        client.send("before\n");
+        assertEquals("before", client.readLine());
 
-      node.stopLater();
-      assertEquals("Server shutting down", client.readLine());
-      assertThrows(UncheckedIOException.class, () -> Wire.connect(port));
+        node.stopLater();
+        assertEquals("Server shutting down", client.readLine());
+        assertThrows(UncheckedIOException.class, () -> Wire.connect(port));
 
-      client.send("during\nunfinished");
-      assertEquals("during", client.readLine());
-      assertEquals("unfinished", client.readToEndString());
+        client.send("during\nunfinished");
+        assertEquals("during", client.readLine());
+        assertEquals("unfinished", client.readToEndString());
+      }
+    } finally {
+      vertx.close().await();
     }
   }
 
