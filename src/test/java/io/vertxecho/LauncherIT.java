@@ -77,6 +77,27 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("one event loop per core unless -options sets eventLoopPoolSize: more instances than cores share them")
+  void eventLoopsPerCore() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    String instances = String.valueOf(cores + 2);
+    try (JarProcess server = JarProcess.startListening(Map.of(), "-instances", instances)) {
+      assertEquals(cores, eventLoopsServing(server), "instances spread over one event loop per core");
+    }
+    try (JarProcess server = JarProcess.startListening(Map.of(), "-instances", instances,
+      "-options", "{\"eventLoopPoolSize\": " + instances + "}")) {
+      assertTrue(eventLoopsServing(server) > cores, "-options eventLoopPoolSize gives each instance its own event loop");
+    }
+  }
+
+  private static long eventLoopsServing(JarProcess server) {
+    return new HttpGet().json(server.httpPort(), "/stats").getJsonObject("node").getJsonArray("instances").stream()
+      .map(instance -> ((JsonObject) instance).getString("eventLoop"))
+      .distinct()
+      .count();
+  }
+
+  @Test
   @DisplayName("a stdout nobody reads (a stalled log collector) never stalls the node: /stats answers, clients are served")
   void unreadStdoutNeverBlocks() {
     try (JarProcess server = JarProcess.startListeningThenStopReading(Map.of())) {
