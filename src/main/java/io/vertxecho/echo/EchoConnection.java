@@ -25,6 +25,7 @@ final class EchoConnection {
   private final EchoConfig config;
   private final String instanceId;
   private final long number;
+  /** Line mode only: raw mode frames nothing, and an idle connection should not hold a framer. */
   private final LineFramer framer;
   private final Consumer<EchoConnection> onClosed;
   private final long openedAt = System.currentTimeMillis();
@@ -43,7 +44,7 @@ final class EchoConnection {
     this.instanceId = instanceId;
     this.number = number;
     this.onClosed = onClosed;
-    this.framer = new LineFramer(config, this::write);
+    this.framer = config.mode() == EchoConfig.Mode.LINE ? new LineFramer(config, this::write) : null;
   }
 
   void start() {
@@ -105,7 +106,7 @@ final class EchoConnection {
     if (reason != null) {
       return;
     }
-    framer.finish();
+    finishLine();
     closeWith(CloseReason.CLIENT_CLOSED, null);
   }
 
@@ -120,9 +121,16 @@ final class EchoConnection {
   /** The grace period is over: echo what is left and close. */
   void endDrain() {
     if (reason == null) {
-      framer.finish();
+      finishLine();
     }
     closeWith(CloseReason.SHUTDOWN, null);
+  }
+
+  /** Line mode: echoes an unfinished line as it came. */
+  private void finishLine() {
+    if (framer != null) {
+      framer.finish();
+    }
   }
 
   /**
@@ -196,7 +204,7 @@ final class EchoConnection {
   }
 
   long lines() {
-    return framer.lines();
+    return framer == null ? 0 : framer.lines();
   }
 
   CloseReason reason() {

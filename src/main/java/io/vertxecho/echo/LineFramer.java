@@ -27,7 +27,6 @@ final class LineFramer {
   private final int longestCommand;
   private final Consumer<Buffer> echo;
   private final List<Buffer> pending = new ArrayList<>();
-  private final List<Buffer> single = new ArrayList<>(List.of(Buffer.buffer()));
   private Buffer merging;
   private int pendingLength;
   private long lines;
@@ -84,8 +83,7 @@ final class LineFramer {
     if (contentLength == 0) {
       quit = config.closeOnEmptyLine();
     } else if (pendingLength == 0) {
-      single.set(0, data);
-      quit = isQuit(single, lineStart, end, end - lineStart);
+      quit = isQuit(List.of(data), lineStart, end, end - lineStart);
     } else {
       flushMerging();
       pending.add(data);
