@@ -69,6 +69,7 @@ class ClientTest {
   @DisplayName("client exits 3 with a clear message when the server closes with an ERR line")
   void serverError(Vertx vertx) {
     int port = startEchoServer(vertx, new JsonObject().put("maxConnections", 1));
+    // Held until the end: Vert.x closes a NetClient, and the connection that fills the server, once it is garbage.
     NetClient holder = vertx.createNetClient();
     NetSocket held = holder.connect(port, "127.0.0.1").await();
     CompletableFuture<Void> echoed = new CompletableFuture<>();
@@ -77,6 +78,7 @@ class ClientTest {
     echoed.join();
 
     int exit = client("", "--host", "127.0.0.1", "--port", String.valueOf(port), "--send", "hello");
+    holder.close().await();
 
     assertEquals(EchoClient.EXIT_SERVER_ERROR, exit);
     assertEquals("ERR server full\n", output());

@@ -2,6 +2,7 @@ package io.vertxecho.http;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -17,19 +18,22 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** A test client of the event-bus bridge over its raw WebSocket: sends frames, keeps every frame it receives. */
 final class BridgeClient implements AutoCloseable {
 
+  /** Held for the client's life: Vert.x closes a WebSocketClient, and its sockets, once it is garbage. */
+  private final WebSocketClient client;
   private final WebSocket socket;
   private final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
   private final List<JsonObject> seen = new ArrayList<>();
 
-  private BridgeClient(WebSocket socket) {
+  private BridgeClient(WebSocketClient client, WebSocket socket) {
+    this.client = client;
     this.socket = socket;
     socket.handler(frame -> received.add(frame.toJsonObject()));
   }
 
   /** Connects; the bridge sends nothing before the first register, so no frame can be missed. */
   static BridgeClient connect(Vertx vertx, int httpPort) throws TimeoutException {
-    return new BridgeClient(vertx.createWebSocketClient().connect(httpPort, "127.0.0.1", "/eventbus/websocket")
-      .await(10, TimeUnit.SECONDS));
+    WebSocketClient client = vertx.createWebSocketClient();
+    return new BridgeClient(client, client.connect(httpPort, "127.0.0.1", "/eventbus/websocket").await(10, TimeUnit.SECONDS));
   }
 
   BridgeClient send(JsonObject frame) throws TimeoutException {
@@ -75,6 +79,6 @@ final class BridgeClient implements AutoCloseable {
 
   @Override
   public void close() {
-    socket.close();
+    client.close();
   }
 }
