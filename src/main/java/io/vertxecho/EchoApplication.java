@@ -19,7 +19,7 @@ import io.vertxecho.cluster.ClusterSecurity;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
-import io.vertxecho.echo.ProxyHeaderTransport;
+import io.vertxecho.echo.EchoTransport;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
@@ -89,7 +89,9 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
 
   /**
    * Reads and validates the config, once: the cluster manager needs its members and name before Vert.x starts.
-   * Vert.x uses the cluster manager only when built clustered ({@code -cluster}).
+   * Vert.x uses the cluster manager only when built clustered ({@code -cluster}). Every node runs on
+   * {@link EchoTransport}: the transport Vert.x would pick, without its redundant per-connection socket options, and
+   * with the PROXY header deadline.
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
@@ -103,9 +105,9 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     clusterManager = ClusterManagerFactory.create(config);
     ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
     VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
-    Transport chosen = ProxyHeaderTransport.chosenBy(options);
+    Transport chosen = EchoTransport.chosenBy(options);
     transport = chosen.name();
-    return config.proxyProtocol() ? builder.withTransport(ProxyHeaderTransport.around(chosen)) : builder;
+    return builder.withTransport(EchoTransport.around(chosen));
   }
 
   /**

@@ -31,7 +31,7 @@ public final class EchoVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(EchoVerticle.class);
   /**
    * With {@code proxyProtocol}: a connection that sends no complete PROXY header in this time after accept is closed
-   * (close reason {@code proxy-timeout}, by {@link ProxyHeaderTransport}, which the launcher installs).
+   * (close reason {@code proxy-timeout}, by {@link EchoTransport}, which the launcher installs).
    */
   public static final int PROXY_HEADER_TIMEOUT_SECONDS = 5;
   /** Vert.x's own header timeout, idle-based and not reported: only a backstop when Vert.x was built without it. */

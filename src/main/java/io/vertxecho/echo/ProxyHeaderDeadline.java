@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * With {@code proxyProtocol}: closes a connection whose PROXY header is not complete {@code timeoutMillis} after accept,
  * and says so. Vert.x 5.0's own header timeout is an idle timeout (a byte a second defeats it) that closes the
  * connection below the application, so nothing counts it. This handler goes first in the accepted channel's pipeline
- * ({@link ProxyHeaderTransport}), and on expiry fires a {@link Timeout} down the pipeline: Vert.x's PROXY handler
+ * ({@link EchoTransport}), and on expiry fires a {@link Timeout} down the pipeline: Vert.x's PROXY handler
  * fails its header promise with it, which reaches the {@code NetServer}'s exception handler on the instance's
  * context. It leaves the pipeline as soon as Netty's decoder has read the header.
  */

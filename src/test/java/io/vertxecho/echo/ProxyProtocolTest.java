@@ -105,7 +105,7 @@ class ProxyProtocolTest {
   @DisplayName("a client with no complete PROXY header by the deadline is closed with reason proxy-timeout, even one that dribbles bytes")
   void headerDeadline() throws Exception {
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
-    Vertx vertx = Vertx.builder().with(options).withTransport(ProxyHeaderTransport.around(ProxyHeaderTransport.chosenBy(options))).build();
+    Vertx vertx = Vertx.builder().with(options).withTransport(EchoTransport.around(EchoTransport.chosenBy(options))).build();
     try {
       List<JsonObject> rejected = new CopyOnWriteArrayList<>();
       vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, event -> rejected.add(event.body())).completion().await();

@@ -1,0 +1,84 @@
+package io.vertxecho.echo;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.transport.Transport;
+import io.vertxecho.Wire;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The transport the launcher builds every node with: Vert.x's own, minus redundant socket options. */
+@Timeout(60)
+@DisplayName("Echo transport")
+class EchoTransportTest {
+
+  private static final VertxOptions OPTIONS = new VertxOptions().setPreferNativeTransport(true);
+  private static final Transport CHOSEN = EchoTransport.chosenBy(OPTIONS);
+
+  @Test
+  @DisplayName("accepted sockets get no option at the value they already have; every other value is set as Vert.x sets it")
+  void acceptedSocketOptions() {
+    NetServerOptions defaults = new NetServerOptions().setTcpNoDelay(true);
+    Map<String, Object> byVertx = childOptions(CHOSEN.implementation(), defaults);
+    Map<String, Object> byUs = childOptions(EchoTransport.around(CHOSEN).implementation(), defaults);
+    Set<String> dropped = new TreeSet<>(byVertx.keySet());
+    dropped.removeAll(byUs.keySet());
+    Set<String> expected = new TreeSet<>(Set.of("SO_KEEPALIVE", "TCP_NODELAY"));
+    if (CHOSEN.name().equals("epoll")) {
+      expected.addAll(Set.of("TCP_USER_TIMEOUT", "TCP_QUICKACK", "TCP_CORK"));
+    }
+    assertEquals(expected, dropped, () -> CHOSEN.name() + " transport; Vert.x sets " + byVertx + ", we set " + byUs);
+    byUs.forEach((option, value) -> assertEquals(byVertx.get(option), value, option));
+
+    NetServerOptions changed = new NetServerOptions().setTcpNoDelay(false).setTcpKeepAlive(true)
+      .setTcpUserTimeout(5000).setTcpQuickAck(true).setTcpCork(true);
+    assertEquals(childOptions(CHOSEN.implementation(), changed), childOptions(EchoTransport.around(CHOSEN).implementation(), changed));
+  }
+
+  @Test
+  @DisplayName("an accepted socket still has Nagle off and keep-alive off without those options set")
+  void acceptedSocketState() throws Exception {
+    Vertx vertx = Vertx.builder().with(OPTIONS).withTransport(EchoTransport.around(CHOSEN)).build();
+    try {
+      CompletableFuture<Channel> accepted = new CompletableFuture<>();
+      NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true))
+        .connectHandler(socket -> accepted.complete(((NetSocketInternal) socket).channelHandlerContext().channel()))
+        .listen(0, "127.0.0.1").await();
+      try (Wire client = Wire.connect(server.actualPort())) {
+        Channel channel = accepted.get(10, TimeUnit.SECONDS);
+        assertEquals(true, channel.config().getOption(ChannelOption.TCP_NODELAY));
+        assertEquals(false, channel.config().getOption(ChannelOption.SO_KEEPALIVE));
+      }
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** The child options a transport gives a server's bootstrap, by short name (TCP_CORK for EpollChannelOption#TCP_CORK). */
+  private static Map<String, Object> childOptions(io.vertx.core.spi.transport.Transport transport, NetServerOptions options) {
+    ServerBootstrap bootstrap = new ServerBootstrap();
+    transport.configure(options, false, bootstrap);
+    return bootstrap.config().childOptions().entrySet().stream()
+      .collect(Collectors.toMap(entry -> shortName(entry.getKey()), Map.Entry::getValue));
+  }
+
+  private static String shortName(ChannelOption<?> option) {
+    return option.name().substring(option.name().lastIndexOf('#') + 1);
+  }
+}
