@@ -1,6 +1,5 @@
 package io.vertxecho.http;
 
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -56,13 +55,11 @@ public final class HttpVerticle extends VerticleBase {
     if (vertx.isMetricsEnabled()) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create());
     }
-    Future<?> relay = Future.succeededFuture();
     if (config.bridgeEnabled()) {
       router.route(EventBusBridge.PATH + "/*").subRouter(EventBusBridge.router(vertx));
-      relay = vertx.deployVerticle(new ConnectionEventRelay(), new DeploymentOptions().setConfig(config()));
     }
     router.get().handler(StaticHandler.create(DASHBOARD));
-    return relay.compose(relaying -> vertx.createHttpServer()
+    return vertx.createHttpServer()
       .requestHandler(router)
       .listen(config.httpPort(), config.httpHost())
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
@@ -70,7 +67,7 @@ public final class HttpVerticle extends VerticleBase {
         server = listening;
         log.info("HTTP /stats, /health, /ready{}, dashboard /{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "",
           config.bridgeEnabled() ? ", event-bus bridge " + EventBusBridge.PATH : "", config.httpHost(), listening.actualPort());
-      }));
+      });
   }
 
   /** The port this verticle listens on (resolved when the config asked for a random one). */

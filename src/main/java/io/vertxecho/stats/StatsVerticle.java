@@ -12,6 +12,7 @@ import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
+import io.vertxecho.http.ConnectionEventRelay;
 import io.vertxecho.metrics.StatsMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,8 @@ public final class StatsVerticle extends VerticleBase {
   private boolean changePublishPending;
   private Promise<Void> instancesGone;
   private StatsMetrics metrics;
+  /** With the event-bus bridge on: the sample of this node's connection events that bridge clients get. */
+  private ConnectionEventRelay bridgeRelay;
 
   /** @param clusterManager the cluster this node joined, or null when it runs alone */
   public StatsVerticle(String nodeId, ClusterManager clusterManager) {
@@ -76,6 +79,9 @@ public final class StatsVerticle extends VerticleBase {
   public Future<?> start() {
     config = EchoConfig.fromJson(config());
     metrics = StatsMetrics.register(vertx);
+    if (config.bridgeEnabled()) {
+      bridgeRelay = new ConnectionEventRelay(vertx, nodeId, config.bridgeConnectionEventsPerSecond());
+    }
     publishTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
     vertx.setPeriodic(1000, id -> dropExpiredPeers());
     if (clusterManager != null) {
@@ -123,6 +129,9 @@ public final class StatsVerticle extends VerticleBase {
 
   private void handleConnectionEvent(Message<JsonObject> message) {
     JsonObject event = message.body();
+    if (bridgeRelay != null) {
+      bridgeRelay.relay(event);
+    }
     InstanceStats instance = instance(event);
     switch (event.getString(Events.EVENT, "")) {
       case Events.CONNECTED -> {
