@@ -19,6 +19,7 @@ import io.vertxecho.cluster.ClusterSecurity;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.config.LauncherOptions;
 import io.vertxecho.echo.EchoTransport;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +38,13 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
 
   /** Exit code for an invalid configuration or an address that cannot be bound (sysexits' EX_CONFIG). */
   public static final int EXIT_CONFIG = 78;
-  /** The main verticle's instance count before the launcher applies {@code -instances}: still this means none was given. */
-  private static final int INSTANCES_NOT_GIVEN = 0;
+  /**
+   * The main verticle's instance count before the launcher applies {@code -instances}: still this means none was given
+   * (not 0, which a user may give, and which the config check refuses).
+   */
+  private static final int INSTANCES_NOT_GIVEN = Integer.MIN_VALUE;
+
+  private final LauncherOptions launcherOptions;
 
   private JsonObject launcherConf = new JsonObject();
   private ConfigLoader loader;
@@ -48,8 +54,10 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   private String transport;
   private volatile boolean deployed;
 
+  /** On a command line that does not parse, picocli prints the error and the usage once (not a second, colored copy). */
   public EchoApplication(String[] args) {
-    super(args);
+    super(args, null, false, true);
+    launcherOptions = LauncherOptions.of(this, args);
   }
 
   public static void main(String[] args) {
@@ -73,14 +81,16 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
 
   @Override
   public JsonObject afterConfigParsed(JsonObject conf) {
-    launcherConf = conf == null ? new JsonObject() : conf;
-    return conf;
+    JsonObject checked = orExit(() -> launcherOptions.conf(conf));
+    launcherConf = checked == null ? new JsonObject() : checked;
+    return checked;
   }
 
   /** Lets {@link #beforeDeployingVerticle} tell an explicit {@code -instances} from the launcher's default of 1. */
   @Override
   public JsonObject afterDeploymentOptionsParsed(JsonObject deploymentOptions) {
-    JsonObject options = deploymentOptions == null ? new JsonObject() : deploymentOptions;
+    JsonObject checked = orExit(() -> launcherOptions.deploymentOptions(deploymentOptions));
+    JsonObject options = checked == null ? new JsonObject() : checked;
     if (!options.containsKey("instances")) {
       options.put("instances", INSTANCES_NOT_GIVEN);
     }
@@ -96,12 +106,8 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     loader = new ConfigLoader(launcherConf, System.getenv(), System.getProperties());
-    try {
-      sources = loader.read();
-      config = loader.validate(sources);
-    } catch (ConfigException e) {
-      exitWithoutTrace(e.getMessage(), EXIT_CONFIG);
-    }
+    sources = orExit(loader::read);
+    config = orExit(() -> loader.validate(sources));
     clusterManager = ClusterManagerFactory.create(config);
     ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
     VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
@@ -118,7 +124,8 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
    */
   @Override
   public JsonObject afterVertxOptionsParsed(JsonObject options) {
-    JsonObject defaults = options == null ? new JsonObject() : options;
+    JsonObject checked = orExit(() -> launcherOptions.vertxOptions(options));
+    JsonObject defaults = checked == null ? new JsonObject() : checked;
     if (!defaults.containsKey("eventLoopPoolSize")) {
       defaults.put("eventLoopPoolSize", Runtime.getRuntime().availableProcessors());
     }
@@ -155,11 +162,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   public void beforeDeployingVerticle(HookContext context) {
     int instances = context.deploymentOptions().getInstances();
     if (instances != INSTANCES_NOT_GIVEN) {
-      try {
-        config = loader.launcherInstances(instances).validate(sources.put("instances", instances));
-      } catch (ConfigException e) {
-        exitWithoutTrace(e.getMessage(), EXIT_CONFIG);
-      }
+      config = orExit(() -> loader.launcherInstances(instances).validate(sources.put("instances", instances)));
     }
     context.deploymentOptions().setInstances(1);
   }
@@ -203,6 +206,16 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   @Override
   public void afterFailureToStopVertx(HookContext context, Throwable t) {
     flushLogs();
+  }
+
+  /** A step that refuses a user mistake with a {@link ConfigException}: its one line, then exit 78. */
+  private static <T> T orExit(Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (ConfigException e) {
+      exitWithoutTrace(e.getMessage(), EXIT_CONFIG);
+      return null;
+    }
   }
 
   private static void exitWithoutTrace(String message, int code) {

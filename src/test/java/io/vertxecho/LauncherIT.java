@@ -5,6 +5,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.ServerSocket;
@@ -39,6 +40,32 @@ class LauncherIT {
     try (JarProcess server = JarProcess.start(Map.of(), "-conf", "{\"mode\": \"fast\"}")) {
       assertEquals(78, server.awaitExit(60));
       assertTrue(server.output().contains("Invalid configuration: mode = \"fast\"; expected one of: line, raw"), server.output());
+    }
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', value = {
+    "-conf|conf/missing.json|Invalid configuration: -conf 'conf/missing.json': no such file, and not a JSON object",
+    "-conf|{\"port\": 7000,|Invalid configuration: -conf '{\"port\": 7000,': not a JSON object: Unexpected end-of-input",
+    "-options|{\"eventLoopPoolSise\": 4}|Invalid configuration: -options: eventLoopPoolSise is not a field of VertxOptions",
+    "-instances|0|Invalid configuration: instances = 0 (from launcher option -instances); expected an integer from 1 to 1024",
+  })
+  @DisplayName("a launcher option that cannot be read or used stops startup (the launcher alone would start without it)")
+  void badLauncherOption(String option, String value, String error) {
+    try (JarProcess server = JarProcess.start(Map.of("ECHO_PORT", "0", "ECHO_HTTP_PORT", "0"), option, value)) {
+      assertEquals(78, server.awaitExit(60));
+      assertTrue(server.output().contains(error), server.output());
+      assertFalse(server.output().contains("\tat "), server.output());
+    }
+  }
+
+  @Test
+  @DisplayName("a command line that does not parse gets the error and the usage once, and exit code 2")
+  void unknownLauncherOption() {
+    try (JarProcess server = JarProcess.start(Map.of(), "--frobnicate")) {
+      assertEquals(2, server.awaitExit(60));
+      assertTrue(server.output().contains("Unknown option: '--frobnicate'"), server.output());
+      assertEquals(1, server.output().split("Usage:", -1).length - 1, server.output());
     }
   }
 

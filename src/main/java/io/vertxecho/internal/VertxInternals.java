@@ -20,10 +20,15 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.NetSocketImpl;
 import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.core.streams.impl.InboundBuffer;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import io.vertx.launcher.application.impl.VertxApplicationCommand;
+import picocli.CommandLine;
 
 /**
  * Every use of Vert.x implementation classes in this project, for what Vert.x 5.0 has no public API for.
- * A Vert.x upgrade may break them: {@code VertxInternalsTest} and the half-close tests fail if it does.
+ * A Vert.x upgrade may break them: {@code VertxInternalsTest}, the half-close tests and {@code LauncherOptionsTest} fail
+ * if it does.
  * <ul>
  *   <li><b>Half-close</b>: Vert.x does not enable Netty's half-closure, so a client's FIN would close the channel
  *   and lose what is still to be echoed; and a {@code NetSocket} cannot shut down only its output.</li>
@@ -31,6 +36,9 @@ import io.vertx.core.streams.impl.InboundBuffer;
  *   socket's event loop, and a byte read before that task runs finds no handler and is dropped (about one connect in
  *   1,500 lost the greeting). Connecting with a promise bound to no context runs the callback where the socket is
  *   created, before its first read.</li>
+ *   <li><b>The launcher's command line</b>: its hooks get {@code null} both when {@code -conf} (or {@code -options},
+ *   {@code -deployment-options}) was not given and when the launcher could not read it. Parsing the arguments with
+ *   the launcher's own picocli command, as the launcher does, tells the two apart.</li>
  * </ul>
  */
 public final class VertxInternals {
@@ -122,5 +130,16 @@ public final class VertxInternals {
     });
     ((NetClientInternal) client).connectInternal(target, connected, context);
     return result.future();
+  }
+
+  /**
+   * The launcher's arguments as the launcher parses them (the same picocli command, options case-insensitive).
+   *
+   * @throws CommandLine.ParameterException when they do not parse; the launcher then reports it itself
+   */
+  public static CommandLine.ParseResult parseLauncherArguments(VertxApplication application, String[] args) {
+    return new CommandLine(new VertxApplicationCommand(application, VertxApplicationHooks.DEFAULT, null))
+      .setOptionsCaseInsensitive(true)
+      .parseArgs(args);
   }
 }
