@@ -11,7 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * Blocking GETs with the JDK's HTTP client, for tests. Not Vert.x's client on purpose: called from a test thread,
+ * Blocking GETs (and HEADs) with the JDK's HTTP client, for tests. Not Vert.x's client on purpose: called from a test thread,
  * its response future completes through a task queued on another context, and a body that arrives before that
  * task runs is dropped, so the request hangs (seen in ClusterStatsTest: response head 200, body never).
  * Every request is bounded by a timeout.
@@ -22,13 +22,23 @@ public final class HttpGet {
 
   /** GET on a loopback port. */
   public HttpResponse<String> get(int port, String path) {
+    return send("GET", port, path);
+  }
+
+  /** HEAD on a loopback port. */
+  public HttpResponse<String> head(int port, String path) {
+    return send("HEAD", port, path);
+  }
+
+  private HttpResponse<String> send(String method, int port, String path) {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+      .method(method, HttpRequest.BodyPublishers.noBody())
       .timeout(Duration.ofSeconds(10))
       .build();
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new UncheckedIOException("GET http://127.0.0.1:" + port + path + ": " + e, e);
+      throw new UncheckedIOException(method + " http://127.0.0.1:" + port + path + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

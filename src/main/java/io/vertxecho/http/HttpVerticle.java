@@ -4,10 +4,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -49,17 +52,18 @@ public final class HttpVerticle extends VerticleBase {
     stopBoundMillis = config.shutdownGraceSeconds() * 1000L + STOP_MARGIN_MILLIS;
     HealthChecks checks = HealthChecks.create(vertx).register("echo", 3000, this::checkEcho);
     Router router = Router.router(vertx);
-    router.get("/stats").handler(this::handleStats);
-    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
-    router.get("/ready").handler(this::handleReady);
+    read(router, "/stats").handler(this::handleStats);
+    read(router, "/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    read(router, "/ready").handler(this::handleReady);
     if (vertx.isMetricsEnabled()) {
-      router.get("/metrics").handler(PrometheusScrapingHandler.create());
+      read(router, "/metrics").handler(PrometheusScrapingHandler.create());
     }
     if (config.bridgeEnabled()) {
       router.route(EventBusBridge.PATH + "/*").subRouter(EventBusBridge.router(vertx));
     }
-    router.get().handler(StaticHandler.create(DASHBOARD));
-    return vertx.createHttpServer()
+    read(router, "/*").handler(StaticHandler.create(DASHBOARD));
+    // HTTP/1.1 and WebSocket: nothing here needs cleartext HTTP/2, and Vert.x 5.0 answers a HEAD over it with the body
+    return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
       .requestHandler(router)
       .listen(config.httpPort(), config.httpHost())
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
@@ -68,6 +72,11 @@ public final class HttpVerticle extends VerticleBase {
         log.info("HTTP /stats, /health, /ready{}, dashboard /{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "",
           config.bridgeEnabled() ? ", event-bus bridge " + EventBusBridge.PATH : "", config.httpHost(), listening.actualPort());
       });
+  }
+
+  /** GET, and HEAD for checkers that want only the status (Vert.x sends the headers of the GET answer, no body). */
+  private static Route read(Router router, String path) {
+    return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
   }
 
   /** The port this verticle listens on (resolved when the config asked for a random one). */

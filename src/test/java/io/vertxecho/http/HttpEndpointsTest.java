@@ -4,6 +4,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.HttpGet;
 import io.vertxecho.TestNode;
@@ -66,6 +68,19 @@ class HttpEndpointsTest {
     TestNode node = TestNode.start(vertx, new JsonObject());
     JsonObject health = new HttpGet().json(node.httpPort(), "/health");
     assertEquals("UP", health.getString("status"));
+  }
+
+  @ParameterizedTest(name = "HEAD {0}")
+  @ValueSource(strings = {"/stats", "/health", "/ready", "/"})
+  @DisplayName("HEAD answers with GET's status and no body, for checkers that want only the status")
+  void head(String path, Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject());
+    HttpGet http = new HttpGet();
+    HttpResponse<String> get = http.get(node.httpPort(), path);
+    HttpResponse<String> head = http.head(node.httpPort(), path);
+    assertEquals(200, get.statusCode(), get.body());
+    assertEquals(get.statusCode(), head.statusCode(), head.body());
+    assertEquals("", head.body());
   }
 
   @Test
