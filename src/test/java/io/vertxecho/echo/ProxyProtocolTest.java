@@ -1,13 +1,11 @@
 package io.vertxecho.echo;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.EventContract;
+import io.vertxecho.LogCapture;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
 import io.vertxecho.access.AccessLogVerticle;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -37,18 +34,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @DisplayName("PROXY protocol and the access log")
 class ProxyProtocolTest {
 
-  private final ListAppender<ILoggingEvent> accessLog = new ListAppender<>();
-  private final Logger accessLogger = (Logger) LoggerFactory.getLogger(AccessLogVerticle.LOGGER);
+  private LogCapture accessLog;
 
   @BeforeEach
   void captureAccessLog() {
-    accessLog.start();
-    accessLogger.addAppender(accessLog);
+    accessLog = LogCapture.of(AccessLogVerticle.LOGGER);
   }
 
   @AfterEach
   void releaseAccessLog() {
-    accessLogger.detachAppender(accessLog);
+    accessLog.close();
   }
 
   @Test
@@ -159,8 +154,8 @@ class ProxyProtocolTest {
   /** Waits up to 30 s for the access log's first line. */
   private String awaitAccessLine() {
     await("an access log line").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-      .until(() -> !accessLog.list.isEmpty());
-    return accessLog.list.get(0).getFormattedMessage();
+      .until(() -> !accessLog.messages().isEmpty());
+    return accessLog.messages().get(0);
   }
 
   /**

@@ -1,12 +1,10 @@
 package io.vertxecho.echo;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.DeployerVerticle;
+import io.vertxecho.LogCapture;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
 import org.junit.jupiter.api.AfterEach;
@@ -15,7 +13,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.io.IOException;
@@ -36,17 +33,16 @@ class ReconfigureTest {
   @TempDir
   Path dir;
   private Path file;
-  private final ListAppender<ILoggingEvent> deployerLog = new ListAppender<>();
+  private LogCapture deployerLog;
 
   @BeforeEach
   void captureDeployerLog() {
-    deployerLog.start();
-    ((Logger) LoggerFactory.getLogger(DeployerVerticle.class)).addAppender(deployerLog);
+    deployerLog = LogCapture.of(DeployerVerticle.class);
   }
 
   @AfterEach
   void releaseDeployerLog() {
-    ((Logger) LoggerFactory.getLogger(DeployerVerticle.class)).detachAppender(deployerLog);
+    deployerLog.close();
   }
 
   @Test
@@ -98,7 +94,7 @@ class ReconfigureTest {
     }
     write(config(2).put("greeting", "three"));
     awaitGreeting(node, "three");
-    assertEquals(2, deployerLog.list.stream().filter(event -> event.getFormattedMessage().contains("rejected")).count());
+    assertEquals(2, deployerLog.messages().stream().filter(message -> message.contains("rejected")).count());
   }
 
   @Test
@@ -154,7 +150,7 @@ class ReconfigureTest {
 
   private void awaitLog(String text) {
     await("log line " + text).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
-      assertTrue(deployerLog.list.stream().anyMatch(event -> event.getFormattedMessage().contains(text)),
-        () -> "deployer log: " + deployerLog.list.stream().map(event -> event.getFormattedMessage()).toList()));
+      assertTrue(deployerLog.messages().stream().anyMatch(message -> message.contains(text)),
+        () -> "deployer log: " + deployerLog.messages()));
   }
 }
