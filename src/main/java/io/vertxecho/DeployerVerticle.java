@@ -50,6 +50,8 @@ public final class DeployerVerticle extends VerticleBase {
   private String nodeId;
   private EchoConfig running;
   private ConfigRetriever retriever;
+  /** The config file's last reading, over the defaults. */
+  private JsonObject fileLayer;
   private Future<Void> applying = Future.succeededFuture();
   private String lastRejection;
   private ConfigReloadMetrics reloads;
@@ -123,9 +125,21 @@ public final class DeployerVerticle extends VerticleBase {
     }
     retriever = loader.retriever(vertx, scanMillis);
     retriever.configStream().exceptionHandler(failure -> reject(loader.unreadable(failure)));
-    retriever.listen(change -> apply(change.getNewConfiguration()));
+    retriever.listen(change -> applyFile(change.getNewConfiguration()));
     log.info("Watching {} for changes every {} ms", loader.path(), scanMillis);
-    return retriever.getConfig().onSuccess(this::apply).mapEmpty();
+    return retriever.getConfig().onSuccess(this::applyFile).mapEmpty();
+  }
+
+  /** A new reading of the config file (over the defaults): says which of its changes a later source hides, then applies. */
+  private void applyFile(JsonObject next) {
+    if (fileLayer != null) {
+      List<String> masked = loader.masked(fileLayer, next);
+      if (!masked.isEmpty()) {
+        log.warn("Config change in {} has no effect: {}", loader.path(), String.join(", ", masked));
+      }
+    }
+    fileLayer = next;
+    apply(loader.merge(next));
   }
 
   private void apply(JsonObject merged) {

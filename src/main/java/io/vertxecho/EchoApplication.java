@@ -105,7 +105,8 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    loader = new ConfigLoader(launcherConf, System.getenv(), System.getProperties());
+    loader = new ConfigLoader(launcherConf, System.getenv(), System.getProperties())
+      .launcherConfFile(launcherOptions.given(LauncherOptions.CONF));
     sources = orExit(loader::read);
     config = orExit(() -> loader.validate(sources));
     clusterManager = ClusterManagerFactory.create(config);

@@ -9,10 +9,14 @@ import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,7 +25,9 @@ import java.util.TreeSet;
  * Layers the config sources with vertx-config, later wins: built-in defaults &lt; the config file
  * ({@code conf/config.json} or {@code VERTX_CONFIG_PATH}) &lt; the launcher's {@code -conf} &lt; environment
  * ({@code ECHO_*}) &lt; system properties ({@code -Decho.*}) &lt; the launcher's {@code -instances}.
- * The stores are declared explicitly because vertx-config's default order lets the file beat the environment.
+ * vertx-config reads and watches the defaults and the file, in stores declared explicitly (its default order lets
+ * the file beat the environment); the sources above the file are laid over them here, which also tells a change of
+ * the file that one of them hides ({@link #masked}).
  */
 public final class ConfigLoader {
 
@@ -69,7 +75,10 @@ public final class ConfigLoader {
     return ENV_PREFIX + key.replaceAll("([a-z])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
-  /** A retriever over every source; scans the file every {@code scanPeriodMillis}. */
+  /**
+   * A retriever over the built-in defaults and the config file, which it scans every {@code scanPeriodMillis}:
+   * {@link #merge} lays the other sources over what it gives, and {@link #masked} tells which file changes they hide.
+   */
   public ConfigRetriever retriever(Vertx vertx, long scanPeriodMillis) {
     ConfigStoreOptions file = new ConfigStoreOptions()
       .setType("file")
@@ -79,28 +88,73 @@ public final class ConfigLoader {
     ConfigRetrieverOptions options = new ConfigRetrieverOptions()
       .setIncludeDefaultStores(false)
       .setScanPeriod(scanPeriodMillis)
-      .addStore(json(EchoConfig.defaults()))
-      .addStore(file)
-      .addStore(json(launcherConf))
-      .addStore(json(overrides));
+      .addStore(new ConfigStoreOptions().setType("json").setConfig(EchoConfig.defaults()))
+      .addStore(file);
     return ConfigRetriever.create(vertx, options);
   }
 
   /**
-   * Reads every source once, merged in the order {@link #retriever} uses, without Vert.x: the cluster manager
-   * needs the config before Vert.x exists. It reads a file: call it off the event loop.
+   * Reads every source once, merged in the order {@link #retriever} and {@link #merge} use, without Vert.x: the
+   * cluster manager needs the config before Vert.x exists. It reads a file: call it off the event loop.
    */
   public JsonObject read() {
-    JsonObject merged = EchoConfig.defaults().copy();
+    JsonObject fileLayer = EchoConfig.defaults().copy();
     Path file = Path.of(path);
     if (!pathOptional || Files.exists(file)) {
       try {
-        merged.mergeIn(new JsonObject(Files.readString(file)), true);
+        fileLayer.mergeIn(new JsonObject(Files.readString(file)), true);
       } catch (IOException | DecodeException e) {
         throw unreadable(e);
       }
     }
-    return merged.mergeIn(launcherConf, true).mergeIn(overrides, true);
+    return merge(fileLayer);
+  }
+
+  /**
+   * The defaults and the file ({@code fileLayer}, as {@link #retriever} gives them) with the launcher's {@code -conf},
+   * the environment, system properties and {@code -instances} over them.
+   */
+  public JsonObject merge(JsonObject fileLayer) {
+    return fileLayer.copy().mergeIn(launcherConf, true).mergeIn(overrides, true);
+  }
+
+  /**
+   * The file's changes from {@code before} to {@code after} that have no effect because a later source sets the
+   * key, one entry each, e.g. {@code instances 2 -> 3 (launcher option -instances sets it to 4)}.
+   */
+  public List<String> masked(JsonObject before, JsonObject after) {
+    JsonObject merged = merge(after);
+    List<String> masked = new ArrayList<>();
+    for (String key : new TreeSet<>(EchoConfig.KEYS)) {
+      Object was = EchoConfig.valueAt(before, key);
+      Object now = EchoConfig.valueAt(after, key);
+      String source = origins.containsKey(key) ? origins.get(key)
+        : EchoConfig.valueAt(launcherConf, key) != null ? "launcher option -conf" : null;
+      if (source != null && !Objects.equals(was, now)) {
+        masked.add(key + " " + was + " -> " + now + " (" + source + " sets it to " + EchoConfig.valueAt(merged, key) + ")");
+      }
+    }
+    return masked;
+  }
+
+  /**
+   * When the launcher's {@code -conf} names this loader's config file (as in {@code -conf conf/config.json}), the file
+   * is read and watched as the config file only: laid over itself as {@code -conf} too, it would hide every later
+   * change to it.
+   */
+  public ConfigLoader launcherConfFile(String confOption) {
+    if (confOption != null && sameFile(confOption, path)) {
+      launcherConf.clear();
+    }
+    return this;
+  }
+
+  private static boolean sameFile(String one, String other) {
+    try {
+      return Files.isSameFile(Path.of(one), Path.of(other));
+    } catch (IOException | InvalidPathException e) {
+      return false;
+    }
   }
 
   /** {@link #read()} and {@link #validate}: the config to start with. */
@@ -154,9 +208,5 @@ public final class ConfigLoader {
 
   private static String keyForProperty(String name) {
     return name.substring(PROPERTY_PREFIX.length());
-  }
-
-  private static ConfigStoreOptions json(JsonObject config) {
-    return new ConfigStoreOptions().setType("json").setConfig(config);
   }
 }

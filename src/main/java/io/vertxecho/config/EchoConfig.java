@@ -245,7 +245,7 @@ public record EchoConfig(
   }
 
   /** The value at a dotted key, or null. */
-  private static Object valueAt(JsonObject json, String key) {
+  static Object valueAt(JsonObject json, String key) {
     JsonObject object = json;
     String[] path = key.split("\\.");
     for (int i = 0; i < path.length - 1 && object != null; i++) {

@@ -56,6 +56,11 @@ public final class LauncherOptions {
     return new LauncherOptions(given);
   }
 
+  /** The value the command line gave {@code option}, or null. */
+  public String given(String option) {
+    return given.get(option);
+  }
+
   /** {@code -conf} as the launcher read it: {@code null} only when it was not given. */
   public JsonObject conf(JsonObject read) {
     return require(CONF, read);

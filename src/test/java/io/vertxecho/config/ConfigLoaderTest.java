@@ -225,6 +225,41 @@ class ConfigLoaderTest {
     assertTrue(EchoConfig.RESTART_KEYS.containsAll(List.of("proxyProtocol", "accessLog")));
   }
 
+  @Test
+  @DisplayName("a change of the file that -conf, the environment, a system property or -instances hides is named, with its source")
+  void maskedFileChanges() throws Exception {
+    Properties properties = new Properties();
+    properties.setProperty("echo.http.port", "8181");
+    ConfigLoader loader = new ConfigLoader(new JsonObject().put("greeting", "conf"), Map.of("ECHO_GOODBYE", "env"),
+      withFile(properties, "{}")).launcherInstances(4);
+    JsonObject before = new JsonObject().put("greeting", "a").put("goodbye", "a").put("instances", 2).put("mode", "line")
+      .put("http", new JsonObject().put("port", 1));
+    JsonObject after = new JsonObject().put("greeting", "b").put("goodbye", "b").put("instances", 3).put("mode", "raw")
+      .put("http", new JsonObject().put("port", 2));
+    assertEquals(List.of(
+      "goodbye a -> b (environment variable ECHO_GOODBYE sets it to env)",
+      "greeting a -> b (launcher option -conf sets it to conf)",
+      "http.port 1 -> 2 (system property echo.http.port sets it to 8181)",
+      "instances 2 -> 3 (launcher option -instances sets it to 4)"), loader.masked(before, after));
+    assertEquals(List.of(), loader.masked(after, after));
+  }
+
+  @Test
+  @DisplayName("-conf naming the config file itself is that file, so its later changes apply; another file stays a layer above it")
+  void launcherConfNamingTheFile() throws Exception {
+    Properties properties = withFile(new Properties(), "{\"greeting\": \"file\"}");
+    String file = properties.getProperty("vertx-config-path");
+    JsonObject conf = new JsonObject().put("greeting", "file");
+    JsonObject changed = new JsonObject().put("greeting", "changed");
+    ConfigLoader same = new ConfigLoader(conf, Map.of(), properties).launcherConfFile(dir.resolve(".").resolve("config.json").toString());
+    assertEquals("changed", same.merge(changed).getString("greeting"));
+    assertEquals(List.of(), same.masked(conf, changed));
+    Path other = Files.writeString(dir.resolve("other.json"), "{\"greeting\": \"file\"}");
+    ConfigLoader layered = new ConfigLoader(conf, Map.of(), properties).launcherConfFile(other.toString());
+    assertEquals("file", layered.merge(changed).getString("greeting"));
+    assertEquals("file", new ConfigLoader(conf, Map.of(), properties).launcherConfFile(file + ".missing").merge(changed).getString("greeting"));
+  }
+
   private EchoConfig load(Vertx vertx, String file, JsonObject conf, Map<String, String> env, Properties properties) throws Exception {
     return new ConfigLoader(conf, env, withFile(properties, file)).load();
   }

@@ -106,11 +106,35 @@ class ReconfigureTest {
     awaitLog("Config change of port (0 -> 1) takes effect at the next restart");
   }
 
+  @Test
+  @DisplayName("a change of the file that the environment hides is logged with the source that sets the key; the rest applies")
+  void maskedChangeIsLogged(Vertx vertx) {
+    write(config(2).put("goodbye", "file"));
+    TestNode node = TestNode.start(vertx, TestNode.loader(new JsonObject(), Map.of("ECHO_GOODBYE", "env"), withFile()));
+    write(config(2).put("goodbye", "changed").put("greeting", "after"));
+    awaitGreeting(node, "after");
+    awaitLog("Config change in " + file + " has no effect: goodbye file -> changed (environment variable ECHO_GOODBYE sets it to env)");
+  }
+
+  @Test
+  @DisplayName("with -conf naming the watched file (-conf conf/config.json), changes to the file apply")
+  void launcherConfNamingTheWatchedFile(Vertx vertx) {
+    JsonObject config = config(2).put("greeting", "before");
+    write(config);
+    TestNode node = TestNode.start(vertx, TestNode.loader(config, Map.of(), withFile()).launcherConfFile(file.toString()));
+    write(config(2).put("greeting", "after"));
+    awaitGreeting(node, "after");
+  }
+
   private TestNode start(Vertx vertx, JsonObject config) {
     write(config);
+    return TestNode.start(vertx, TestNode.loader(new JsonObject(), Map.of(), withFile()));
+  }
+
+  private Properties withFile() {
     Properties properties = new Properties();
     properties.setProperty("vertx-config-path", file.toString());
-    return TestNode.start(vertx, TestNode.loader(new JsonObject(), Map.of(), properties));
+    return properties;
   }
 
   private static JsonObject config(int instances) {
