@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.List;
+
 /** The client's command line (picocli): where to connect, which mode, and what to send when scripted. */
 @Command(name = "client", sortOptions = false, descriptionHeading = "%n",
   customSynopsis = "java -jar vertx-echo.jar client [OPTIONS]",
@@ -23,8 +25,9 @@ public final class ClientOptions implements Cli.Checked {
   @Option(names = "--raw", description = "raw mode: no lines, bytes are printed as they come back")
   private boolean raw;
 
+  /** A list only to refuse a second {@code --send}: data, unlike a setting, must not be dropped by "the last wins". */
   @Option(names = "--send", paramLabel = "TEXT", description = "scripted: send TEXT followed by a newline, --count times, then exit")
-  private String send;
+  private List<String> sends = List.of();
 
   @Option(names = "--count", paramLabel = "N", description = "how many times to send TEXT (default 1)")
   private Long count;
@@ -46,16 +49,20 @@ public final class ClientOptions implements Cli.Checked {
 
   @Override
   public void check() {
+    if (sends.size() > 1) {
+      throw new UsageException("option --send was given " + sends.size() + " times; the client sends one line of text"
+        + " (--count N sends it N times)");
+    }
     tls.check();
     server.check();
     Cli.range("--timeout", timeoutSeconds, 1, 86_400);
     if (count != null) {
       Cli.range("--count", count, 1, Long.MAX_VALUE);
-      if (send == null) {
+      if (send() == null) {
         throw new UsageException("option --count needs --send TEXT");
       }
     }
-    if (send != null && (send.indexOf('\n') >= 0 || send.indexOf('\r') >= 0)) {
+    if (send() != null && (send().indexOf('\n') >= 0 || send().indexOf('\r') >= 0)) {
       throw new UsageException("option --send takes one line of text without newlines");
     }
   }
@@ -68,13 +75,13 @@ public final class ClientOptions implements Cli.Checked {
 
   public boolean raw() { return raw; }
 
-  public String send() { return send; }
+  public String send() { return sends.isEmpty() ? null : sends.get(0); }
 
   public long count() { return count == null ? 1 : count; }
 
   public int timeoutSeconds() { return timeoutSeconds; }
 
   boolean scripted() {
-    return send != null;
+    return send() != null;
   }
 }

@@ -154,6 +154,17 @@ class ClientTest {
     assertEquals(1, options.count());
   }
 
+  @Test
+  @DisplayName("client refuses --send given twice (the text is data: the last-wins rule would drop a line)")
+  void sendTwice() {
+    int exit = client("", "--send", "one", "--send", "two");
+
+    assertEquals(EchoClient.EXIT_USAGE, exit);
+    assertEquals("client: option --send was given 2 times; the client sends one line of text (--count N sends it N times)",
+      errors());
+    assertEquals("", output());
+  }
+
   private int client(String stdin, String... args) {
     return EchoClient.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
       new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
