@@ -1,9 +1,8 @@
 package io.vertxecho.echo;
 
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.vertxecho.LogCapture;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -32,23 +31,17 @@ class ConnectionCapacityTest {
   @Test
   @DisplayName("repeated accept() failures become one WARN line without a stack trace; other Netty errors pass")
   void acceptFailuresRateLimited() {
-    LoggerContext context = new LoggerContext();
     AcceptFailureLogFilter filter = new AcceptFailureLogFilter();
     filter.setIntervalMillis(60_000);
-    filter.start();
-    context.addTurboFilter(filter);
-    ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    appender.setContext(context);
-    appender.start();
-    context.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
-    Logger pipeline = context.getLogger("io.netty.channel.DefaultChannelPipeline");
-    for (int i = 0; i < 5; i++) {
-      pipeline.warn("An exceptionCaught() event was fired", new IOException("accept(..) failed: Too many open files"));
+    try (LogCapture log = LogCapture.behind(filter)) {
+      Logger pipeline = log.logger("io.netty.channel.DefaultChannelPipeline");
+      for (int i = 0; i < 5; i++) {
+        pipeline.warn("An exceptionCaught() event was fired", new IOException("accept(..) failed: Too many open files"));
+      }
+      pipeline.warn("An exceptionCaught() event was fired", new IllegalStateException("a bug"));
+      List<ILoggingEvent> events = log.events();
+      assertEquals(1, events.size(), "only the non-I/O failure passes: " + events);
+      assertEquals("a bug", events.get(0).getThrowableProxy().getMessage());
     }
-    pipeline.warn("An exceptionCaught() event was fired", new IllegalStateException("a bug"));
-    List<ILoggingEvent> events = appender.list;
-    assertEquals(1, events.size(), "only the non-I/O failure passes: " + events);
-    assertEquals("a bug", events.get(0).getThrowableProxy().getMessage());
-    context.stop();
   }
 }
