@@ -38,6 +38,8 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
 
   /** Exit code for an invalid configuration or an address that cannot be bound (sysexits' EX_CONFIG). */
   public static final int EXIT_CONFIG = 78;
+  /** Exit code for a startup that failed for another reason (the launcher's own code for a failure). */
+  public static final int EXIT_FAILED = 1;
   /**
    * The main verticle's instance count before the launcher applies {@code -instances}: still this means none was given
    * (not 0, which a user may give, and which the config check refuses).
@@ -105,16 +107,18 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    loader = new ConfigLoader(launcherConf, System.getenv(), System.getProperties())
-      .launcherConfFile(launcherOptions.given(LauncherOptions.CONF));
-    sources = orExit(loader::read);
-    config = orExit(() -> loader.validate(sources));
-    clusterManager = ClusterManagerFactory.create(config);
-    ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
-    VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
-    Transport chosen = EchoTransport.chosenBy(options);
-    transport = chosen.name();
-    return builder.withTransport(EchoTransport.around(chosen));
+    return orExit(() -> {
+      loader = new ConfigLoader(launcherConf, System.getenv(), System.getProperties())
+        .launcherConfFile(launcherOptions.given(LauncherOptions.CONF));
+      sources = loader.read();
+      config = loader.validate(sources);
+      clusterManager = ClusterManagerFactory.create(config);
+      ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
+      VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
+      Transport chosen = EchoTransport.chosenBy(options);
+      transport = chosen.name();
+      return builder.withTransport(EchoTransport.around(chosen));
+    });
   }
 
   /**
@@ -189,7 +193,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
       cause = cause.getCause();
     }
     if (cause instanceof ConfigException) {
-      exitWithoutTrace(cause.getMessage(), EXIT_CONFIG);
+      exit(EXIT_CONFIG, cause.getMessage(), null);
     } else if (context.vertx() != null) {
       context.vertx().close();
     }
@@ -209,18 +213,24 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     flushLogs();
   }
 
-  /** A step that refuses a user mistake with a {@link ConfigException}: its one line, then exit 78. */
+  /**
+   * Runs a startup step in a launcher hook. A user mistake ({@link ConfigException}) ends the process with its one
+   * line and exit code 78; anything else with its stack trace and exit code 1. The launcher itself would exit 1
+   * without a word: its command handler swallows what a hook throws.
+   */
   private static <T> T orExit(Supplier<T> step) {
     try {
       return step.get();
     } catch (ConfigException e) {
-      exitWithoutTrace(e.getMessage(), EXIT_CONFIG);
-      return null;
+      exit(EXIT_CONFIG, e.getMessage(), null);
+    } catch (RuntimeException e) {
+      exit(EXIT_FAILED, "Startup failed: " + e, e);
     }
+    return null;
   }
 
-  private static void exitWithoutTrace(String message, int code) {
-    LoggerFactory.getLogger(EchoApplication.class).error(message);
+  private static void exit(int code, String message, Throwable failure) {
+    LoggerFactory.getLogger(EchoApplication.class).error(message, failure);
     flushLogs();
     System.exit(code);
   }

@@ -35,6 +35,17 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("an unknown ECHO_* variable (a typo) stops startup with one line naming it, and exit code 78")
+  void unknownEnvironmentVariable() {
+    try (JarProcess server = JarProcess.start(Map.of("ECHO_PORT", "0", "ECHO_HTTP_PORT", "0", "ECHO_PROT", "7000"))) {
+      assertEquals(78, server.awaitExit(60));
+      assertTrue(server.output().contains("Invalid configuration: unknown environment variable ECHO_PROT; known: ECHO_ACCESS_LOG,"),
+        server.output());
+      assertEquals(1, server.output().strip().lines().count(), server.output());
+    }
+  }
+
+  @Test
   @DisplayName("a bad value given with -conf is refused the same way")
   void badConfValue() {
     try (JarProcess server = JarProcess.start(Map.of(), "-conf", "{\"mode\": \"fast\"}")) {
