@@ -47,6 +47,22 @@ class ClusterConfigTest {
   }
 
   @Test
+  @DisplayName("-Dvertx.hazelcast.config naming a file that is not there stops startup (Vert.x would use cluster.xml)")
+  void namedHazelcastConfigMustExist() throws Exception {
+    ConfigException missing = assertThrows(ConfigException.class, () -> ClusterManagerFactory.checkNamedConfig("/nonexistent/cluster.xml"));
+    assertEquals("Invalid configuration: -Dvertx.hazelcast.config=/nonexistent/cluster.xml: no such readable file"
+      + " (without it the node would join with the packaged cluster.xml)", missing.getMessage());
+    Path file = Files.createTempFile("hazelcast", ".xml");
+    try {
+      ClusterManagerFactory.checkNamedConfig(file.toString());
+    } finally {
+      Files.delete(file);
+    }
+    ClusterManagerFactory.checkNamedConfig("classpath:cluster.xml");
+    ClusterManagerFactory.checkNamedConfig(null);
+  }
+
+  @Test
   @DisplayName("The tests run with the same Hazelcast JVM flags as the scripts and the image (cluster/jvm.options)")
   void jvmFlagsMatchTheScriptsAndTheImage() throws Exception {
     String testJvmArgs = String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
