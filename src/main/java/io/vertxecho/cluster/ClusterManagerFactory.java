@@ -18,11 +18,11 @@ import java.util.List;
  */
 public final class ClusterManagerFactory {
 
-  private ClusterManagerFactory() {
-  }
-
   /** The system property that names a Hazelcast XML config in place of the packaged cluster.xml (vertx-hazelcast's). */
   public static final String CONFIG_PROPERTY = "vertx.hazelcast.config";
+
+  private ClusterManagerFactory() {
+  }
 
   public static HazelcastClusterManager create(EchoConfig config) {
     return new HazelcastClusterManager(bindTo(hazelcastConfig(config.clusterMembers(), config.clusterName()), config.clusterInterface()));
