@@ -221,7 +221,8 @@ public final class DeployerVerticle extends VerticleBase {
         String id = echoInstances.removeLast().deploymentId();
         vertx.undeploy(id).onFailure(failure -> log.warn("Removing echo instance {} failed: {}", id, failure.getMessage()));
       }
-      if (!echoInstances.isEmpty() && (removed > 0 || added.size() < config.instances())) {
+      boolean scaled = removed > 0 || !added.isEmpty() && added.size() < config.instances();  // not the first deployment
+      if (!echoInstances.isEmpty() && scaled) {
         log.info("Echo instances: {} (+{} -{}, removed ones drain their clients)", config.instances(), added.size(), removed);
       }
     }).mapEmpty();

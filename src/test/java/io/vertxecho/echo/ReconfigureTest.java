@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -79,6 +80,12 @@ class ReconfigureTest {
       after.send("quit\n");
       assertEquals("two\nciao\n", after.readToEndString());
     }
+    // changes apply in order: once a later scaling is logged, the greeting change's own turn is over
+    write(config(3).put("greeting", "two").put("goodbye", "ciao"));
+    awaitLog("Echo instances: 3 (+1 -0");
+    assertEquals(List.of("Echo instances: 3 (+1 -0, removed ones drain their clients)"),
+      deployerLog.messages().stream().filter(message -> message.startsWith("Echo instances")).toList(),
+      "a change that adds and removes no instance logs no scaling line");
   }
 
   @Test
