@@ -9,7 +9,9 @@
 
 const WebSocket = require('ws');
 
-const ADDRESSES = ['echo.nodes', 'echo.connections'];
+// Connection events first: the bridge handles a socket's frames in order, so the first node summary shows that both
+// registrations are in place (a connection made after it is never missed).
+const ADDRESSES = ['echo.connections', 'echo.nodes'];
 const PING_MILLIS = 5000; // the bridge closes a socket that has not pinged for 10 s
 
 function options(argv) {

@@ -17,7 +17,9 @@ import sys
 import time
 import urllib.parse
 
-ADDRESSES = ("echo.nodes", "echo.connections")
+# Connection events first: the bridge handles a socket's frames in order, so the first node summary shows that both
+# registrations are in place (a connection made after it is never missed).
+ADDRESSES = ("echo.connections", "echo.nodes")
 PING_SECONDS = 5  # the bridge closes a socket that has not pinged for 10 s
 
 

@@ -27,8 +27,9 @@ class BridgeTest {
   void summariesAndConnectionEvents(Vertx vertx) throws Exception {
     TestNode node = TestNode.start(vertx, new JsonObject());
     try (BridgeClient bridge = BridgeClient.connect(vertx, node.httpPort())) {
-      bridge.register(Events.NODE_SUMMARY).register(Events.CONNECTIONS);
-      JsonObject idle = bridge.awaitBody(Events.NODE_SUMMARY, "a summary", summary -> true);
+      // connections first: the bridge handles the frames in order, so the first summary proves both registrations
+      bridge.register(Events.CONNECTIONS).register(Events.NODE_SUMMARY);
+      JsonObject idle = bridge.awaitBody(Events.NODE_SUMMARY, "a summary (the registrations are in place)", summary -> true);
       EventContract.assertValid("nodeSummary", idle);
       String remote;
       try (Wire client = Wire.connect(node.port())) {

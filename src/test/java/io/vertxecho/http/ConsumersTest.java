@@ -59,7 +59,11 @@ class ConsumersTest {
     follow(node, List.of("node", "examples/node/consumer.js", "--url", bridgeUrl(node)));
   }
 
-  /** Starts the consumer, then a connection; the consumer must print a summary and that connection's events. */
+  /**
+   * Starts the consumer, then a connection; the consumer must print a summary and that connection's events. The
+   * consumers register for connection events before summaries, so their first summary shows that both registrations
+   * are in place: connecting after it, no event can be missed.
+   */
   private static void follow(TestNode node, List<String> command) throws Exception {
     Process consumer = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
