@@ -123,15 +123,15 @@ public final class ConfigLoader {
    * key, one entry each, e.g. {@code instances 2 -> 3 (launcher option -instances sets it to 4)}.
    */
   public List<String> masked(JsonObject before, JsonObject after) {
-    JsonObject merged = merge(after);
     List<String> masked = new ArrayList<>();
     for (String key : new TreeSet<>(EchoConfig.KEYS)) {
+      boolean overridden = origins.containsKey(key);
+      Object setTo = EchoConfig.valueAt(overridden ? overrides : launcherConf, key);
       Object was = EchoConfig.valueAt(before, key);
       Object now = EchoConfig.valueAt(after, key);
-      String source = origins.containsKey(key) ? origins.get(key)
-        : EchoConfig.valueAt(launcherConf, key) != null ? "launcher option -conf" : null;
-      if (source != null && !Objects.equals(was, now)) {
-        masked.add(key + " " + was + " -> " + now + " (" + source + " sets it to " + EchoConfig.valueAt(merged, key) + ")");
+      if (setTo != null && !Objects.equals(was, now)) {
+        String source = overridden ? origins.get(key) : "launcher option -conf";
+        masked.add(key + " " + was + " -> " + now + " (" + source + " sets it to " + setTo + ")");
       }
     }
     return masked;
