@@ -6,6 +6,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertxecho.cli.Cli;
+import io.vertxecho.echo.EchoTransport;
 import io.vertxecho.internal.VertxInternals;
 
 import java.io.InputStream;
@@ -37,7 +38,7 @@ public final class EchoClient {
   }
 
   private int runOnOwnVertx() {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
+    Vertx vertx = EchoTransport.clientVertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
     try {
       return run(vertx).await();
     } finally {

@@ -52,7 +52,7 @@ final class EchoConnection {
     socket.handler(config.mode() == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);
-    socket.shutdownHandler(v -> handleShutdown());
+    socket.shutdownHandler(timeout -> handleShutdown());
     socket.closeHandler(v -> handleClosed());
     if (!config.greeting().isEmpty()) {
       write(Buffer.buffer(config.greeting() + "\n"));
@@ -166,6 +166,8 @@ final class EchoConnection {
     if (lineModeMessage != null && config.mode() == EchoConfig.Mode.LINE) {
       write(Buffer.buffer(lineModeMessage + "\n"));
     }
+    // close() starts Vert.x's shutdown sequence, which leaves closing to a shutdown handler when one is set
+    socket.shutdownHandler(null);
     socket.close();
   }
 

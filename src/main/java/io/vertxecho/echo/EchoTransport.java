@@ -13,10 +13,10 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
+import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.datagram.DatagramSocketOptions;
-import io.vertx.core.net.ClientOptionsBase;
-import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.TcpConfig;
 import io.vertx.core.transport.Transport;
 
 import java.net.SocketAddress;
@@ -25,19 +25,21 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * The transport Vert.x would pick (native when preferred and available, else NIO), with two changes to the servers
- * it configures; the launcher builds every node's Vert.x with it. Clients are configured exactly as by the delegate.
+ * it configures; the launcher builds every node's Vert.x with it. Clients are configured exactly as by the delegate
+ * (but see {@link #clientVertx}).
  * <ul>
- *   <li><b>Accepted sockets get only the options that change something.</b> Vert.x 5.0 sets {@code SO_KEEPALIVE} off,
- *   {@code TCP_NODELAY} on and, with epoll, {@code TCP_USER_TIMEOUT} 0, {@code TCP_QUICKACK} off and {@code TCP_CORK}
- *   off on every accepted socket: five system calls per connection. Four change nothing: they are the kernel's
- *   defaults, and Netty's socket channels turn {@code TCP_NODELAY} on when they are created. {@code TCP_QUICKACK} off
- *   puts the socket into delayed-ACK mode at once; without it the kernel starts in quick-ACK mode and switches by
- *   itself, as it does for the Netty and C baselines. An option set to anything else is kept.</li>
- *   <li><b>A deadline for the PROXY header.</b> Every server with the PROXY protocol on puts a
- *   {@link ProxyHeaderDeadline} first in each accepted connection's pipeline, so a client that sends no header is
+ *   <li><b>Accepted sockets get only the options that change something.</b> Vert.x sets {@code SO_KEEPALIVE} off and
+ *   {@code TCP_NODELAY} on on every accepted socket: two system calls per connection that change nothing, as they are
+ *   the kernel's default and what Netty's socket channels set when they are created. (Vert.x 5.0 also set
+ *   {@code TCP_USER_TIMEOUT} 0, {@code TCP_QUICKACK} off and {@code TCP_CORK} off with epoll; 5.2 sets them only when
+ *   configured, and they are dropped at those values too.) An option set to anything else is kept.</li>
+ *   <li><b>A deadline for the PROXY header.</b> Every server puts a {@link ProxyHeaderDeadline} first in each accepted
+ *   connection's pipeline; it stays only where Vert.x put a PROXY header decoder, so a client that sends no header is
  *   closed with its own close reason. Vert.x's transport SPI is the one public place that sees an accepted
- *   connection before the PROXY header is read.</li>
+ *   connection before the PROXY header is read, and since Vert.x 5.1 it no longer sees the server's options.</li>
  * </ul>
+ * The bundled client and bench build their Vert.x with {@link #clientVertx}: there, a connection reads nothing until
+ * {@code VertxInternals.connect} has handed it over, so a server's greeting cannot arrive before its handler.
  */
 public final class EchoTransport implements io.vertx.core.spi.transport.Transport {
 
@@ -52,10 +54,12 @@ public final class EchoTransport implements io.vertx.core.spi.transport.Transpor
 
   private final io.vertx.core.spi.transport.Transport delegate;
   private final long timeoutMillis;
+  private final boolean readAfterConnect;
 
-  private EchoTransport(io.vertx.core.spi.transport.Transport delegate, long timeoutMillis) {
+  private EchoTransport(io.vertx.core.spi.transport.Transport delegate, long timeoutMillis, boolean readAfterConnect) {
     this.delegate = delegate;
     this.timeoutMillis = timeoutMillis;
+    this.readAfterConnect = readAfterConnect;
   }
 
   /** The transport Vert.x builds with for {@code options}: native when preferred and available, else NIO. */
@@ -66,7 +70,21 @@ public final class EchoTransport implements io.vertx.core.spi.transport.Transpor
 
   /** For {@code VertxBuilder.withTransport}: {@code chosen} (available), with the changes above. */
   public static Transport around(Transport chosen) {
-    var implementation = new EchoTransport(chosen.implementation(), EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS * 1000L);
+    return wrap(chosen, false);
+  }
+
+  /**
+   * A Vert.x for clients of server-first protocols: its client connections start with auto-read off, and
+   * {@code VertxInternals.connect} turns it on once the socket has its handler (since Vert.x 5.1 a connect future
+   * completes through a task queued on the event loop, after reads the same wake-up may already have delivered).
+   * Only for clients that connect through {@code VertxInternals.connect}: any other client of this Vert.x reads nothing.
+   */
+  public static Vertx clientVertx(VertxOptions options) {
+    return Vertx.builder().with(options).withTransport(wrap(chosenBy(options), true)).build();
+  }
+
+  private static Transport wrap(Transport chosen, boolean readAfterConnect) {
+    var implementation = new EchoTransport(chosen.implementation(), EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS * 1000L, readAfterConnect);
     return new Transport() {
       @Override
       public String name() {
@@ -91,16 +109,14 @@ public final class EchoTransport implements io.vertx.core.spi.transport.Transpor
   }
 
   @Override
-  public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+  public void configure(TcpConfig options, boolean domainSocket, ServerBootstrap bootstrap) {
     delegate.configure(options, domainSocket, bootstrap);
     bootstrap.config().childOptions().forEach((option, value) -> {
       if (value.equals(REDUNDANT.get(option.name()))) {
         bootstrap.childOption(option, null);
       }
     });
-    if (options.isUseProxyProtocol()) {
-      bootstrap.handler(new AcceptedChannels());
-    }
+    bootstrap.handler(new AcceptedChannels());
   }
 
   /** On the listening channel: sees each accepted channel before it is registered and initialised. */
@@ -154,13 +170,13 @@ public final class EchoTransport implements io.vertx.core.spi.transport.Transpor
   }
 
   @Override
-  public DatagramChannel datagramChannel() {
-    return delegate.datagramChannel();
+  public DatagramChannel datagramChannel(InternetProtocolFamily family) {
+    return delegate.datagramChannel(family);
   }
 
   @Override
-  public DatagramChannel datagramChannel(InternetProtocolFamily family) {
-    return delegate.datagramChannel(family);
+  public ChannelFactory<? extends DatagramChannel> datagramChannelFactory() {
+    return delegate.datagramChannelFactory();
   }
 
   @Override
@@ -179,7 +195,10 @@ public final class EchoTransport implements io.vertx.core.spi.transport.Transpor
   }
 
   @Override
-  public void configure(ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
-    delegate.configure(options, connectTimeout, domainSocket, bootstrap);
+  public void configure(TcpConfig options, boolean domainSocket, Bootstrap bootstrap) {
+    delegate.configure(options, domainSocket, bootstrap);
+    if (readAfterConnect) {
+      bootstrap.option(ChannelOption.AUTO_READ, false);
+    }
   }
 }

@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * With {@code proxyProtocol}: closes a connection whose PROXY header is not complete {@code timeoutMillis} after accept,
- * and says so. Vert.x 5.0's own header timeout is an idle timeout (a byte a second defeats it) that closes the
- * connection below the application, so nothing counts it. This handler goes first in the accepted channel's pipeline
- * ({@link EchoTransport}), and on expiry fires a {@link Timeout} down the pipeline: Vert.x's PROXY handler
+ * and says so. Vert.x 5's own header timeout is an idle timeout (a byte a second defeats it) that closes the
+ * connection below the application, so nothing counts it. This handler goes first in every accepted channel's pipeline
+ * ({@link EchoTransport}); once the channel is active, it leaves at once if Vert.x put no PROXY header decoder there
+ * (a server without the PROXY protocol). On expiry it fires a {@link Timeout} down the pipeline: Vert.x's PROXY handler
  * fails its header promise with it, which reaches the {@code NetServer}'s exception handler on the instance's
  * context. It leaves the pipeline as soon as Netty's decoder has read the header.
  */
@@ -45,8 +46,14 @@ final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    deadline = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+    boolean proxied = !headerRead(ctx);
+    if (proxied) {
+      deadline = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+    }
     ctx.fireChannelActive();
+    if (!proxied) {
+      ctx.pipeline().remove(this);
+    }
   }
 
   @Override
@@ -71,7 +78,7 @@ final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Netty's decoder leaves the pipeline once it has decoded a header (or failed, closing the channel). */
+  /** Netty's decoder leaves the pipeline once it has decoded a header (or failed, closing the channel); without the PROXY protocol it is never there. */
   private static boolean headerRead(ChannelHandlerContext ctx) {
     return ctx.pipeline().get(HAProxyMessageDecoder.class) == null;
   }

@@ -16,6 +16,7 @@ import io.vertxecho.TestCertificates;
 import io.vertxecho.HttpGet;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.echo.EchoTransport;
 import io.vertxecho.internal.VertxInternals;
 
 import java.nio.file.Path;
@@ -54,6 +55,8 @@ final class ClusterNodes implements AutoCloseable {
 
   private final String clusterName = "echo-test-" + UUID.randomUUID();
   private final Vertx client;
+  /** The echo connections' own Vert.x: {@code VertxInternals.connect} needs one from {@code EchoTransport.clientVertx}. */
+  private final Vertx echoClients;
   /** One client for every connection, held for the test's life: Vert.x closes a NetClient, and its sockets, once it is garbage. */
   private final NetClient netClient;
   private final HttpGet http = new HttpGet();
@@ -64,7 +67,8 @@ final class ClusterNodes implements AutoCloseable {
   /** @param client a non-clustered Vert.x for the client side (the test's own) */
   ClusterNodes(Vertx client) {
     this.client = client;
-    this.netClient = client.createNetClient();
+    this.echoClients = EchoTransport.clientVertx(new VertxOptions());
+    this.netClient = echoClients.createNetClient();
   }
 
   Node start() throws Exception {
@@ -144,7 +148,7 @@ final class ClusterNodes implements AutoCloseable {
   /** Opens an echo connection to the node and returns once the greeting arrived (the node has accepted it). */
   NetSocket connect(Node node) throws Exception {
     Promise<NetSocket> greeted = Promise.promise();
-    VertxInternals.connect(client, netClient, node.echoPort(), "127.0.0.1",
+    VertxInternals.connect(echoClients, netClient, node.echoPort(), "127.0.0.1",
         connected -> connected.handler(greeting -> greeted.tryComplete(connected)))
       .onFailure(greeted::tryFail);
     NetSocket socket = greeted.future().await(10, TimeUnit.SECONDS);
@@ -187,6 +191,7 @@ final class ClusterNodes implements AutoCloseable {
     }
     List<Future<Void>> closed = new ArrayList<>(nodes.stream().map(node -> node.vertx().close()).toList());
     bare.forEach(vertx -> closed.add(vertx.close()));
+    closed.add(echoClients.close());
     Future.join(closed).await(60, TimeUnit.SECONDS);
   }
 }

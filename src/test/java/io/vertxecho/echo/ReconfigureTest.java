@@ -1,6 +1,7 @@
 package io.vertxecho.echo;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.DeployerVerticle;
@@ -50,19 +51,24 @@ class ReconfigureTest {
   @DisplayName("instances scale 2 -> 6 -> 1 -> 3 under 200 live connections: no refused connect, no lost echo, removed instances drain")
   void scalesUnderLiveTraffic(Vertx vertx) {
     TestNode node = start(vertx, config(2));
-    LiveTraffic traffic = new LiveTraffic(vertx, node.port());
-    traffic.start(200);
-    traffic.awaitProgress(1000);
-    for (int instances : new int[] {6, 1, 3}) {
-      write(config(instances));
-      awaitServingInstances(node, instances);
-      traffic.awaitProgress(2000);
+    Vertx clients = EchoTransport.clientVertx(new VertxOptions());
+    try {
+      LiveTraffic traffic = new LiveTraffic(clients, node.port());
+      traffic.start(200);
+      traffic.awaitProgress(1000);
+      for (int instances : new int[] {6, 1, 3}) {
+        write(config(instances));
+        awaitServingInstances(node, instances);
+        traffic.awaitProgress(2000);
+      }
+      traffic.stop();
+      assertEquals(0, traffic.refused.get(), traffic.toString());
+      assertEquals(0, traffic.corrupted.get(), traffic.toString());
+      assertEquals(0, traffic.cut.get(), traffic.toString());
+      assertTrue(traffic.drained.get() > 0, traffic.toString());
+    } finally {
+      clients.close().await();
     }
-    traffic.stop();
-    assertEquals(0, traffic.refused.get(), traffic.toString());
-    assertEquals(0, traffic.corrupted.get(), traffic.toString());
-    assertEquals(0, traffic.cut.get(), traffic.toString());
-    assertTrue(traffic.drained.get() > 0, traffic.toString());
   }
 
   @Test

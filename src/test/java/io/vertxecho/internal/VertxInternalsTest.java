@@ -3,12 +3,14 @@ package io.vertxecho.internal;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.TestNode;
+import io.vertxecho.echo.EchoTransport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,7 +29,7 @@ class VertxInternalsTest {
   @DisplayName("connect() sets the handler before the first read: not one greeting of 10,000 is lost")
   void connectNeverLosesTheGreeting(Vertx vertx) throws Exception {
     TestNode node = TestNode.start(vertx, new JsonObject());
-    Vertx clientSide = Vertx.vertx();
+    Vertx clientSide = EchoTransport.clientVertx(new VertxOptions());
     try {
       NetClient client = clientSide.createNetClient();
       for (int i = 0; i < CONNECTS; i++) {
