@@ -62,7 +62,7 @@ public final class HttpVerticle extends VerticleBase {
       router.route(EventBusBridge.PATH + "/*").subRouter(EventBusBridge.router(vertx));
     }
     read(router, "/*").handler(StaticHandler.create(DASHBOARD));
-    // HTTP/1.1 and WebSocket: nothing here needs cleartext HTTP/2, and Vert.x 5.0 answers a HEAD over it with the body
+    // HTTP/1.1 and WebSocket: nothing here needs cleartext HTTP/2, and Vert.x 5.0 answered a HEAD over it with the body
     return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
       .requestHandler(router)
       .listen(config.httpPort(), config.httpHost())
