@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** The Vert.x internals this project relies on still behave; a Vert.x upgrade that changes them fails here. */
 @ExtendWith(VertxExtension.class)
@@ -39,6 +40,17 @@ class VertxInternalsTest {
     } finally {
       clientSide.close().await();
     }
+  }
+
+  @Test
+  @DisplayName("connect() on a Vert.x not built by EchoTransport.clientVertx fails and says why, rather than risk the greeting")
+  void connectRefusesAPlainVertx(Vertx vertx) {
+    TestNode node = TestNode.start(vertx, new JsonObject());
+    NetClient client = vertx.createNetClient();
+    Future<NetSocket> connected = VertxInternals.connect(vertx, client, node.port(), "127.0.0.1", socket -> { });
+    Throwable failure = assertThrows(IllegalStateException.class, () -> connected.await(10, TimeUnit.SECONDS));
+    assertEquals("connect needs a Vert.x built by EchoTransport.clientVertx", failure.getMessage());
+    node.awaitNode(stats -> stats.getLong("accepted") == 1 && stats.getInteger("active") == 0);  // and its socket is closed
   }
 
   /** Connects, reads the greeting, closes. Bounded by the caller's wait: a lost greeting times out there. */
