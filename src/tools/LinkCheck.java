@@ -36,12 +36,9 @@ public final class LinkCheck {
   public static void main(String[] args) throws Exception {
     String[] prefixes = args[0].split(",");
     List<URL> urls = new ArrayList<>();
-    for (String entry : args[2].split(":")) {
-      urls.add(Path.of(entry).toUri().toURL());
-    }
-    ClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
     Set<String> packages = new HashSet<>();
     for (String entry : args[2].split(":")) {
+      urls.add(Path.of(entry).toUri().toURL());
       if (entry.endsWith(".jar")) {
         try (JarFile file = new JarFile(entry)) {
           file.stream().map(JarEntry::getName).filter(name -> name.endsWith(".class"))
@@ -49,6 +46,7 @@ public final class LinkCheck {
         }
       }
     }
+    ClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
     Set<String> missing = new TreeSet<>();
     Set<String> optional = new TreeSet<>();
     int references = 0;

@@ -13,16 +13,16 @@ classpath_file=$(mktemp)
 trap 'rm -f "$classpath_file"' EXIT
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$classpath_file" >/dev/null
 classpath=$(cat "$classpath_file")
-jars() {  # the classpath entries whose file name starts with one of the arguments followed by a version
-  local pattern
-  pattern=$(printf '|%s' "$@"); pattern="/(${pattern:1})-[0-9][^/]*\.jar$"
-  tr ':' '\n' <<<"$classpath" | grep -E "$pattern" | paste -sd, -
-}
+core=$(tr ':' '\n' <<<"$classpath" | grep -E '/io/vertx/vertx-core/[^/]+/vertx-core-[^/]+\.jar$')
+core_version=$(basename "$(dirname "$core")")
+# every Vert.x module on the classpath at another version than vertx-core's: the pins
+pinned=$(tr ':' '\n' <<<"$classpath" | grep '/io/vertx/' | grep -v "/$core_version/" | paste -sd, -)
 status=0
-echo "== Vert.x modules not at vertx-core's version, against the classpath"
-"$java" src/tools/LinkCheck.java io.vertx.,io.netty.,com.hazelcast. \
-  "$(jars vertx-config vertx-hazelcast vertx-web vertx-web-common vertx-auth-common vertx-bridge-common vertx-eventbus-bridge-common)" \
-  "$classpath" | grep -v '^optional: ' || status=1
+echo "== Vert.x modules not at vertx-core's version ($core_version), against the classpath:"
+tr ',' '\n' <<<"$pinned" | sed 's|.*/||; s|^|   |'
+if [ -n "$pinned" ]; then
+  "$java" src/tools/LinkCheck.java io.vertx.,io.netty.,com.hazelcast. "$pinned" "$classpath" | grep -v '^optional: ' || status=1
+fi
 echo "== vertx-core against the Netty on the classpath"
-"$java" src/tools/LinkCheck.java io.netty. "$(jars vertx-core)" "$classpath" | grep -v '^optional: ' || status=1
+"$java" src/tools/LinkCheck.java io.netty. "$core" "$classpath" | grep -v '^optional: ' || status=1
 exit $status
