@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Starts one baseline echo server in the foreground (for the benchmark): netty | vertx | threads | virtual | epoll [PORT].
+# Starts one baseline echo server in the foreground (for the benchmark):
+#   netty | netty-example | vertx | threads | virtual | epoll [PORT] (netty-example also takes --no-log after PORT).
 #   netty    raw Netty echo server (same Netty as Vert.x, epoll when available)      default port 9201
+#   netty-example  Netty's echo example as it ships: NIO, two event loops per core,  default port 9207
+#            each accept logged at INFO to stdout (--no-log: without its LoggingHandler)
 #   vertx    the smallest Vert.x NetServer echo (Vert.x's own cost per connection)   default port 9205
 #   threads  blocking ServerSocket, one platform thread per client                     default port 9202
 #   virtual  the same with virtual threads, on the Temurin 25 JDK ($JAVA21 to override) default port 9203
@@ -13,12 +16,17 @@ cd "$(dirname "$0")/../.."
 kind=${1:-}
 case "$kind" in
   netty) class=io.vertxecho.baseline.NettyEchoServer; port=${2:-9201}; args=("$port") ;;
+  netty-example) class=io.vertxecho.baseline.NettyExampleEchoServer; port=${2:-9207}; args=("$port" ${3:+"$3"})
+    BASELINE_JAVA_OPTS="${BASELINE_JAVA_OPTS:-} -Dlogback.configurationFile=src/bench/netty-example-logback.xml" ;;
   vertx) class=io.vertxecho.baseline.VertxEchoServer; port=${2:-9205}; args=("$port") ;;
   threads) class=io.vertxecho.baseline.BlockingEchoServer; port=${2:-9202}; args=("$port") ;;
   virtual) class=io.vertxecho.baseline.BlockingEchoServer; port=${2:-9203}; args=("$port" --virtual) ;;
   epoll) port=${2:-9204} ;;
-  *) echo "usage: $0 netty|vertx|threads|virtual|epoll [PORT]" >&2; exit 2 ;;
+  *) echo "usage: $0 netty|netty-example|vertx|threads|virtual|epoll [PORT] [--no-log: netty-example only]" >&2; exit 2 ;;
 esac
+if [ -n "${3:-}" ] && { [ "$kind" != netty-example ] || [ "$3" != --no-log ]; }; then
+  echo "$0: unexpected argument '$3' (only netty-example takes a third one: --no-log)" >&2; exit 2
+fi
 case "$port" in
   ''|*[!0-9]*) echo "$0: PORT must be a number from 1 to 65535 (got '$port')" >&2; exit 2 ;;
 esac
@@ -41,7 +49,7 @@ if [ "$kind" = virtual ]; then
   fi
 fi
 
-if [ ! -f target/vertx-echo.jar ] || [ ! -f target/test-classes/io/vertxecho/baseline/NettyEchoServer.class ]; then
+if [ ! -f target/vertx-echo.jar ] || [ ! -f target/test-classes/io/vertxecho/baseline/NettyExampleEchoServer.class ]; then
   mvn -B -q package -DskipTests
 fi
 
