@@ -91,8 +91,9 @@ public final class DeployerVerticle extends VerticleBase {
       .compose(accessLog -> vertx.deployVerticle(http, options))
       .compose(httpDeployed -> scaleTo(config))
       .compose(echo -> watch(config.configScanMillis()))
-      // Last: until start() completes, Vert.x 5.0's close (SIGTERM) stops this verticle without undeploying
-      // its children, so they would not drain. Whoever waits for this line may stop the node.
+      // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
+      // (the launcher's SIGTERM now waits for the start, see StartupSignals; an embedding application's close does
+      // not). Whoever waits for this line may stop the node.
       .onSuccess(watching -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
         config.host(), echoPort(), config.mode().key(), config.instances(),
         transport != null ? transport : vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))

@@ -47,6 +47,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   private static final int INSTANCES_NOT_GIVEN = Integer.MIN_VALUE;
 
   private final LauncherOptions launcherOptions;
+  private final StartupSignals startupSignals = new StartupSignals();
 
   private JsonObject launcherConf = new JsonObject();
   private ConfigLoader loader;
@@ -170,11 +171,13 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
       config = orExit(() -> loader.launcherInstances(instances).validate(sources.put("instances", instances)));
     }
     context.deploymentOptions().setInstances(1);
+    startupSignals.hold();
   }
 
   @Override
   public void afterVerticleDeployed(HookContext context) {
     deployed = true;
+    startupSignals.release();
   }
 
   /** The lifecycle's stop line (SIGTERM, docker stop), for a node that was serving, not a startup that failed. */
@@ -197,6 +200,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     } else if (context.vertx() != null) {
       context.vertx().close();
     }
+    startupSignals.release();
   }
 
   /** After SIGTERM's drain: the last lines still queued in the async appender are written before the JVM ends. */

@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** The built jar ({@code it.jar}, set by failsafe) running as a separate process, with its output captured. */
 public final class JarProcess implements AutoCloseable {
@@ -85,7 +84,7 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
-  /** Waits until the output contains {@code text}; fails at once if the process ends first, or after 60 s. */
+  /** Waits until the output contains {@code text}; fails at once if the process ends without it, or after 60 s. */
   public JarProcess awaitOutput(String text) {
     return awaitOutput(Pattern.compile(Pattern.quote(text)));
   }
@@ -97,7 +96,8 @@ public final class JarProcess implements AutoCloseable {
         if (!seen && !process.isAlive()) {
           reader.join(1000);
           if (!pattern.matcher(output).find()) {
-            fail("process exited with " + process.exitValue() + " before printing '" + pattern + "':\n" + output);
+            // Not an AssertionError, which Awaitility would retry until the deadline: the process will not print it.
+            throw new IllegalStateException("process exited with " + process.exitValue() + " before printing '" + pattern + "':\n" + output);
           }
         }
         assertTrue(seen, () -> "output so far:\n" + output);

@@ -1,5 +1,6 @@
 package io.vertxecho;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -185,6 +186,42 @@ class LauncherIT {
       assertEquals("Server shutting down\nunfinished", client.readToEndString());
       server.awaitExit(60);
     }
+  }
+
+  @Test
+  @DisplayName("SIGTERM during startup: the node finishes starting, then drains and stops as usual, with nothing logged as an error")
+  void sigtermDuringStartup() {
+    try (HeldDnsServer dns = HeldDnsServer.start(); JarProcess server = startResolvingThrough(dns)) {
+      dns.awaitQuery();
+      server.terminate();
+      server.awaitOutput("SIGTERM during startup: the node stops once it has started");
+      dns.release();
+      assertEquals(143, server.awaitExit(60));
+      String output = server.output();
+      assertTrue(output.contains(LISTENING + " echo.startup.test:"), output);
+      assertTrue(output.contains("Stopping: draining clients") && output.contains("Stopped"), output);
+      assertFalse(output.contains("ERROR") || output.contains("WARN") || output.contains("Exception"), output);
+    }
+  }
+
+  @Test
+  @DisplayName("a second SIGTERM during startup stops the node at once")
+  void secondSigtermDuringStartup() {
+    try (HeldDnsServer dns = HeldDnsServer.start(); JarProcess server = startResolvingThrough(dns)) {
+      dns.awaitQuery();
+      server.terminate();
+      server.awaitOutput("SIGTERM during startup");
+      server.terminate();
+      assertEquals(143, server.awaitExit(60));
+      assertFalse(server.output().contains(LISTENING), server.output());
+    }
+  }
+
+  /** A node whose echo instances listen on a name only {@code dns} resolves: its startup waits for the answer. */
+  private static JarProcess startResolvingThrough(HeldDnsServer dns) {
+    return JarProcess.start(Map.of("ECHO_HOST", "echo.startup.test", "ECHO_PORT", "0", "ECHO_HTTP_PORT", "0"),
+      "-options", new JsonObject().put("addressResolverOptions",
+        new JsonObject().put("servers", new JsonArray().add(dns.address()))).encode());
   }
 
   private static JarProcess startWithGrace(int graceSeconds) {
