@@ -189,10 +189,11 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     }
   }
 
+  /** {@code failure} is null when the deployment timed out (the launcher's 2 minutes). */
   @Override
   public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
     Throwable cause = failure;
-    while (cause.getCause() != null && !(cause instanceof ConfigException)) {
+    while (cause != null && cause.getCause() != null && !(cause instanceof ConfigException)) {
       cause = cause.getCause();
     }
     if (cause instanceof ConfigException) {
