@@ -58,6 +58,11 @@ public final class JarProcess implements AutoCloseable {
     return launch(env, null, args);
   }
 
+  /** Like {@link #start}, on random ports (echo and HTTP), without waiting for anything. */
+  public static JarProcess startOnRandomPorts(Map<String, String> env, String... args) {
+    return launch(withRandomPorts(env), null, args);
+  }
+
   private static Map<String, String> withRandomPorts(Map<String, String> env) {
     Map<String, String> ports = new HashMap<>(Map.of("ECHO_PORT", "0", "ECHO_HTTP_PORT", "0"));
     ports.putAll(env);

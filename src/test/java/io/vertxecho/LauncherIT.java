@@ -38,7 +38,7 @@ class LauncherIT {
   @Test
   @DisplayName("an unknown ECHO_* variable (a typo) stops startup with one line naming it, and exit code 78")
   void unknownEnvironmentVariable() {
-    try (JarProcess server = JarProcess.start(Map.of("ECHO_PORT", "0", "ECHO_HTTP_PORT", "0", "ECHO_PROT", "7000"))) {
+    try (JarProcess server = JarProcess.startOnRandomPorts(Map.of("ECHO_PROT", "7000"))) {
       assertEquals(78, server.awaitExit(60));
       assertTrue(server.output().contains("Invalid configuration: unknown environment variable ECHO_PROT; known: ECHO_ACCESS_LOG,"),
         server.output());
@@ -64,7 +64,7 @@ class LauncherIT {
   })
   @DisplayName("a launcher option that cannot be read or used stops startup (the launcher alone would start without it)")
   void badLauncherOption(String option, String value, String error) {
-    try (JarProcess server = JarProcess.start(Map.of("ECHO_PORT", "0", "ECHO_HTTP_PORT", "0"), option, value)) {
+    try (JarProcess server = JarProcess.startOnRandomPorts(Map.of(), option, value)) {
       assertEquals(78, server.awaitExit(60));
       assertTrue(server.output().contains(error), server.output());
       assertFalse(server.output().contains("\tat "), server.output());
@@ -219,7 +219,7 @@ class LauncherIT {
 
   /** A node whose echo instances listen on a name only {@code dns} resolves: its startup waits for the answer. */
   private static JarProcess startResolvingThrough(HeldDnsServer dns) {
-    return JarProcess.start(Map.of("ECHO_HOST", "echo.startup.test", "ECHO_PORT", "0", "ECHO_HTTP_PORT", "0"),
+    return JarProcess.startOnRandomPorts(Map.of("ECHO_HOST", "echo.startup.test"),
       "-options", new JsonObject().put("addressResolverOptions",
         new JsonObject().put("servers", new JsonArray().add(dns.address()))).encode());
   }
