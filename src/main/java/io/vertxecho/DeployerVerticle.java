@@ -94,8 +94,8 @@ public final class DeployerVerticle extends VerticleBase {
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
       // (the launcher's SIGTERM now waits for the start, see StartupSignals; an embedding application's close does
       // not). Whoever waits for this line may stop the node.
-      .onSuccess(watching -> log.info("vertx-echo listening on {}:{} ({} mode, {} instances, {} transport), node {}",
-        config.host(), echoPort(), config.mode().key(), config.instances(),
+      .onSuccess(watching -> log.info("vertx-echo listening on {} ({} mode, {} instances, {} transport), node {}",
+        Events.hostPort(config.host(), echoPort()), config.mode().key(), config.instances(),
         transport != null ? transport : vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
       .onSuccess(watching -> logTls(config));
   }
@@ -178,8 +178,8 @@ public final class DeployerVerticle extends VerticleBase {
         : "Cluster event bus: plaintext, open to any process that joins Hazelcast (set cluster.tls.* to close it)");
     }
     if (config.tls().enabled()) {
-      log.info("TLS echo port {}:{} ({} engine, TLS 1.2 and 1.3, client certificates: {}), certificate {}",
-        config.host(), tlsPort(), OpenSSLEngineOptions.isAvailable() ? "OpenSSL" : "JDK", config.tls().clientAuth().key(),
+      log.info("TLS echo port {} ({} engine, TLS 1.2 and 1.3, client certificates: {}), certificate {}",
+        Events.hostPort(config.host(), tlsPort()), OpenSSLEngineOptions.isAvailable() ? "OpenSSL" : "JDK", config.tls().clientAuth().key(),
         config.tls().certPath());
     }
   }

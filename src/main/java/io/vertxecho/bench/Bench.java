@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertxecho.cli.Cli;
 import io.vertxecho.echo.EchoTransport;
+import io.vertxecho.events.Events;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -53,7 +54,7 @@ public final class Bench {
   private static int report(BenchOptions options, PrintStream out, PrintStream err) {
     BenchResult result = new Bench(options, options.quiet() ? null : err).run();
     if (result.connected() == 0 && result.connectErrors() > 0) {
-      err.println("bench: cannot connect to " + options.host() + ":" + options.port());
+      err.println("bench: cannot connect to " + Events.hostPort(options.host(), options.port()));
     }
     out.println(options.json() ? result.toJson().encode() : result.toText());
     return result.ok() ? EXIT_OK : EXIT_FAILED;

@@ -7,6 +7,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertxecho.cli.Cli;
 import io.vertxecho.echo.EchoTransport;
+import io.vertxecho.events.Events;
 import io.vertxecho.internal.VertxInternals;
 
 import java.io.InputStream;
@@ -62,7 +63,7 @@ public final class EchoClient {
     if (reason.contains("Connection refused")) {
       reason = "connection refused (is the server running on that port?)";
     }
-    err.println("client: cannot connect to " + options.host() + ":" + options.port() + ": " + reason);
+    err.println("client: cannot connect to " + Events.hostPort(options.host(), options.port()) + ": " + reason);
     return EXIT_FAILED;
   }
 }

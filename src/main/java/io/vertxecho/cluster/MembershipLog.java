@@ -3,6 +3,7 @@ package io.vertxecho.cluster;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
+import io.vertxecho.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,6 @@ public final class MembershipLog implements MembershipListener {
   }
 
   private static String describe(Member member) {
-    return member.getAddress().getHost() + ":" + member.getAddress().getPort();
+    return Events.hostPort(member.getAddress().getHost(), member.getAddress().getPort());
   }
 }

@@ -80,7 +80,7 @@ public final class EchoVerticle extends VerticleBase {
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("port", config.host(), config.port(), failure)));
     return plain.compose(listening -> listenTls())
       .onSuccess(listening -> {
-        log.debug("Instance {} listening on {}:{} ({})", instanceId, config.host(), server.actualPort(), eventLoop);
+        log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.host(), server.actualPort()), eventLoop);
         publishSummary(false);
       });
   }
@@ -230,8 +230,8 @@ public final class EchoVerticle extends VerticleBase {
 
   private JsonObject connectionEvent(String type, NetSocket socket) {
     return event(type)
-      .put(Events.REMOTE, String.valueOf(socket.remoteAddress()))
-      .put(Events.LOCAL, String.valueOf(socket.localAddress()));
+      .put(Events.REMOTE, Events.hostPort(socket.remoteAddress()))
+      .put(Events.LOCAL, Events.hostPort(socket.localAddress()));
   }
 
   /** The fields every connection event has; one refused before Vert.x handed over a socket has only these. */
@@ -259,7 +259,7 @@ public final class EchoVerticle extends VerticleBase {
       .put(Events.NODE, nodeId)
       .put(Events.INSTANCE, instanceId)
       .put(Events.EVENT_LOOP, eventLoop)
-      .put(Events.ADDRESS, config.host() + ":" + server.actualPort())
+      .put(Events.ADDRESS, Events.hostPort(config.host(), server.actualPort()))
       .put(Events.ACTIVE, connections.size())
       .put(Events.ACCEPTED, accepted)
       .put(Events.BYTES_IN, bytesIn)

@@ -4,7 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
-
+import io.vertxecho.events.Events;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -28,10 +28,10 @@ final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
     Timeout(SocketAddress peer, long timeoutMillis) {
       super("no PROXY header within " + timeoutMillis + " ms");
       this.peer = peer instanceof InetSocketAddress inet && inet.getAddress() != null
-        ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(peer);
+        ? Events.hostPort(inet.getAddress().getHostAddress(), inet.getPort()) : String.valueOf(peer);
     }
 
-    /** As the connection events write an address: {@code ip:port}. */
+    /** As the connection events write an address ({@link Events#hostPort}). */
     String peer() {
       return peer;
     }

@@ -1,5 +1,7 @@
 package io.vertxecho.events;
 
+import io.vertx.core.net.SocketAddress;
+
 /**
  * The event-bus contract, the one place that names addresses and JSON fields: every producer and consumer uses
  * these constants. Bodies are plain {@code JsonObject}s, no codecs, so consumers in any language can read them;
@@ -63,6 +65,19 @@ public final class Events {
   public static final String NODES = "nodes";
   /** In the stats snapshot's {@code node} only: the remote addresses of the node's last accepted connections. */
   public static final String RECENT_CLIENTS = "recentClients";
+
+  /**
+   * An address as the contract writes it ({@link #ADDRESS}, {@link #REMOTE}, {@link #LOCAL}) and as the logs do:
+   * {@code host:port}, with an IPv6 host in brackets ({@code [::1]:9999}), so the port is always after the last colon.
+   */
+  public static String hostPort(String host, int port) {
+    return (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /** A socket's address as {@link #hostPort}; a Unix domain socket's is its path. */
+  public static String hostPort(SocketAddress address) {
+    return address == null ? "" : address.isInetSocket() ? hostPort(address.host(), address.port()) : address.path();
+  }
 
   private Events() {
   }

@@ -69,8 +69,8 @@ public final class HttpVerticle extends VerticleBase {
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
       .onSuccess(listening -> {
         server = listening;
-        log.info("HTTP /stats, /health, /ready{}, dashboard /{} on {}:{}", vertx.isMetricsEnabled() ? ", /metrics" : "",
-          config.bridgeEnabled() ? ", event-bus bridge " + EventBusBridge.PATH : "", config.httpHost(), listening.actualPort());
+        log.info("HTTP /stats, /health, /ready{}, dashboard /{} on {}", vertx.isMetricsEnabled() ? ", /metrics" : "",
+          config.bridgeEnabled() ? ", event-bus bridge " + EventBusBridge.PATH : "", Events.hostPort(config.httpHost(), listening.actualPort()));
       });
   }
 

@@ -282,11 +282,12 @@ public final class StatsVerticle extends VerticleBase {
   private String advertisedAddress() {
     int colon = address.lastIndexOf(':');
     String host = colon < 0 ? "" : address.substring(0, colon);
-    if (clusterManager == null || !(host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]"))) {
+    if (clusterManager == null || !(host.equals("0.0.0.0") || host.equals("[::]"))) {
       return address;
     }
     NodeInfo eventBusAddress = clusterManager.getNodeInfo();
-    return eventBusAddress == null ? address : eventBusAddress.host() + address.substring(colon);
+    return eventBusAddress == null ? address
+      : Events.hostPort(eventBusAddress.host(), Integer.parseInt(address.substring(colon + 1)));
   }
 
   private InstanceStats instance(JsonObject event) {

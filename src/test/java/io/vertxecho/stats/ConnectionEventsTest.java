@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.util.HashMap;
 import java.util.List;
@@ -95,6 +96,29 @@ class ConnectionEventsTest {
     events.stream().filter(event -> !"connected".equals(event.getString("event")))
       .forEach(event -> reasons.merge(event.getString("reason"), 1, Integer::sum));
     assertEquals(Map.of("client-closed", 1, "quit", 1, "line-too-long", 1, "error", 1, "server-full", 1, "shutdown", 2), reasons);
+  }
+
+  @Test
+  @DisplayName("over IPv6 every address is host:port with the host in brackets: events, the node summary, recent clients")
+  void ipv6AddressesInBrackets(Vertx vertx) throws Exception {
+    List<JsonObject> events = listen(vertx);
+    TestNode node = TestNode.start(vertx, new JsonObject().put("host", "::1"));
+    String remote;
+    try (Wire client = Wire.over(new Socket("::1", node.port()))) {
+      Socket socket = client.socket();
+      remote = "[" + socket.getLocalAddress().getHostAddress() + "]:" + socket.getLocalPort();
+      client.send("exit\n").readToEnd();
+    }
+    awaitSize(events, 2);
+    String local = "[" + InetAddress.getByName("::1").getHostAddress() + "]:" + node.port();
+    for (JsonObject event : events) {
+      assertEquals(remote, event.getString(Events.REMOTE), () -> "remote of " + event);
+      assertEquals(local, event.getString(Events.LOCAL), () -> "local of " + event);
+    }
+    JsonObject summary = node.awaitNode(stats -> stats.getLong("accepted") == 1);
+    assertEquals("[::1]:" + node.port(), summary.getString(Events.ADDRESS));
+    JsonObject recent = node.stats().getJsonObject(Events.NODE).getJsonArray(Events.RECENT_CLIENTS).getJsonObject(0);
+    assertEquals(remote, recent.getString(Events.REMOTE));
   }
 
   static List<JsonObject> listen(Vertx vertx) {
