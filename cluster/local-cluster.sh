@@ -79,7 +79,7 @@ start_node() {
   # Hazelcast binds and advertises this node's own address; the event bus follows Hazelcast's address.
   (cd "$ROOT" && exec env ECHO_HOST="$ip" ECHO_PORT="$ECHO_PORT" ECHO_HTTP_HOST="$ip" ECHO_HTTP_PORT="$HTTP_PORT" \
     ECHO_CLUSTER_MEMBERS="$members" ECHO_CLUSTER_NAME="$CLUSTER_NAME" \
-    java @"$ROOT/cluster/jvm.options" -Dhazelcast.local.localAddress="$ip" -Dhazelcast.socket.bind.any=false \
+    java -Dhazelcast.local.localAddress="$ip" -Dhazelcast.socket.bind.any=false \
     -jar "$JAR" -cluster) > "$RUN_DIR/node$i.log" 2>&1 &
   echo $! > "$RUN_DIR/node$i.pid"
   log "node$i on $ip:$ECHO_PORT (HTTP $ip:$HTTP_PORT), pid $!, log $RUN_DIR/node$i.log"

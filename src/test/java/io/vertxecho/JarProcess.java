@@ -72,11 +72,9 @@ public final class JarProcess implements AutoCloseable {
   private static JarProcess launch(Map<String, String> env, String stopReadingAfter, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(Arrays.asList(System.getProperty("it.jvm.flags", "").trim().split("\\s+")));
     command.add("-jar");
     command.add(Path.of(System.getProperty("it.jar", "target/vertx-echo.jar")).toAbsolutePath().toString());
     command.addAll(Arrays.asList(args));
-    command.removeIf(String::isEmpty);
     try {
       ProcessBuilder builder = new ProcessBuilder(command)
         .directory(Files.createTempDirectory("vertx-echo-it").toFile())

@@ -9,11 +9,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(120)
@@ -90,6 +100,31 @@ class LauncherIT {
       assertTrue(server.output().contains("Cannot listen on 0.0.0.0:" + taken.getLocalPort() + " (port)"), server.output());
       assertFalse(server.output().contains("\tat "), server.output());
     }
+  }
+
+  @Test
+  @DisplayName("the jar's manifest opens to Hazelcast exactly the JDK packages the tests' JVM flags open (pom.xml lists both)")
+  void manifestOpensWhatTheFlagsOpen() throws Exception {
+    Set<String> flags = new TreeSet<>();
+    for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      Matcher flag = Pattern.compile("--(add-opens|add-exports)=(\\S+)=ALL-UNNAMED").matcher(argument);
+      if (flag.matches()) {
+        flags.add(flag.group(1) + " " + flag.group(2));
+      }
+    }
+    Set<String> manifest = new TreeSet<>();
+    try (JarFile jar = new JarFile(System.getProperty("it.jar", "target/vertx-echo.jar"))) {
+      Attributes attributes = jar.getManifest().getMainAttributes();
+      for (String kind : List.of("Add-Opens", "Add-Exports")) {
+        String value = attributes.getValue(kind);
+        assertNotNull(value, () -> "the jar's manifest has no " + kind + ": " + attributes.entrySet());
+        for (String modulePackage : value.split(" ")) {
+          manifest.add(kind.toLowerCase(Locale.ROOT) + " " + modulePackage);
+        }
+      }
+    }
+    assertFalse(flags.isEmpty(), "the tests' JVM has no --add-opens flags (pom.xml's hazelcast.jvm.flags)");
+    assertEquals(flags, manifest);
   }
 
   @Test

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,16 +59,6 @@ class ClusterConfigTest {
     }
     ClusterManagerFactory.checkNamedConfig("classpath:cluster.xml");
     ClusterManagerFactory.checkNamedConfig(null);
-  }
-
-  @Test
-  @DisplayName("The tests run with the same Hazelcast JVM flags as the scripts and the image (cluster/jvm.options)")
-  void jvmFlagsMatchTheScriptsAndTheImage() throws Exception {
-    String testJvmArgs = String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments());
-    for (String flag : Files.readAllLines(Path.of("cluster", "jvm.options"))) {
-      String asGiven = flag.strip().replaceFirst("^(--add-\\w+) ", "$1=");
-      assertTrue(testJvmArgs.contains(asGiven), "pom.xml's hazelcast.jvm.flags lacks " + flag + ": " + testJvmArgs);
-    }
   }
 
   @Test

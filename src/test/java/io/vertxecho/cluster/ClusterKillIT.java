@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -74,6 +75,8 @@ class ClusterKillIT {
       for (JarProcess node : nodes) {
         awaitStats(http, node, "the cluster of 3 to form", stats -> nodeCount(stats) == 3);
         connections.add(connect(client, netClient, node));
+        // started with plain java -jar: the jar's manifest opens what Hazelcast asks for, or it warns
+        assertFalse(node.output().contains("without proper access to required Java packages"), node.output());
       }
       for (JarProcess node : nodes) {
         awaitStats(http, node, "3 active connections", stats -> nodeCount(stats) == 3 && clusterActive(stats) == 3);

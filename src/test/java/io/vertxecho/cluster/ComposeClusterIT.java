@@ -37,6 +37,7 @@ import java.util.stream.Stream;
 
 import static io.vertxecho.cluster.ComposeProject.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -123,12 +124,15 @@ class ComposeClusterIT {
 
   @Test
   @Order(1)
-  @DisplayName("Every node becomes ready, lists 3 nodes over a TLS event bus (the closed cluster), and an echo goes through HAProxy")
+  @DisplayName("Every node becomes ready, lists 3 nodes over a TLS event bus (the closed cluster) without a Hazelcast warning, and an echo goes through HAProxy")
   void clusterForms() {
     NODES.forEach(this::awaitReady);
     NODES.forEach(node -> awaitClusterSize(node, 3));
     NODES.forEach(node -> assertTrue(project.logs(containers.get(node)).contains("Cluster event bus: TLS with client certificates"),
       () -> node + " does not run a closed cluster:\n" + project.logs(containers.get(node))));
+    // the image runs plain java -jar: the jar's manifest opens the JDK packages Hazelcast asks for, or it warns
+    NODES.forEach(node -> assertFalse(project.logs(containers.get(node)).contains("without proper access to required Java packages"),
+      () -> node + " lacks the JDK access Hazelcast asks for:\n" + project.logs(containers.get(node))));
     assertEcho("hello through haproxy");
   }
 
