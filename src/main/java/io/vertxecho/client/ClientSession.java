@@ -51,7 +51,7 @@ final class ClientSession {
     } else {
       RecordParser.newDelimited("\n", socket).handler(this::handleLine);
     }
-    socket.exceptionHandler(failure -> err.println("client: " + failure.getMessage()));
+    socket.exceptionHandler(failure -> err.println("client: " + describe(failure)));
     socket.closeHandler(v -> handleClosed());
   }
 
@@ -118,6 +118,12 @@ final class ClientSession {
   /** End of input: stop sending but keep reading, so replies still on their way are printed. */
   private void halfClose() {
     VertxInternals.shutdownOutput(socket);
+  }
+
+  /** A socket failure in the user's words: the native transport's "recvAddress(..) failed with error(-104): ..." is noise. */
+  private static String describe(Throwable failure) {
+    String message = String.valueOf(failure.getMessage());
+    return message.contains("Connection reset by peer") ? "the server reset the connection" : message;
   }
 
   private void handleClosed() {

@@ -15,7 +15,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
@@ -163,6 +168,28 @@ class ClientTest {
     assertEquals("client: option --send was given 2 times; the client sends one line of text (--count N sends it N times)",
       errors());
     assertEquals("", output());
+  }
+
+  @Test
+  @DisplayName("client exits 1 with plain lines, no transport error code, when the server resets the connection")
+  void reset() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Void> resetDone = CompletableFuture.runAsync(() -> {
+        try (Socket socket = server.accept()) {
+          socket.getInputStream().read();  // the client's line has arrived
+          socket.setSoLinger(true, 0);     // close with a RST
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+
+      int exit = client("", "--host", "127.0.0.1", "--port", String.valueOf(server.getLocalPort()), "--send", "hello");
+      resetDone.join();
+
+      assertEquals(EchoClient.EXIT_FAILED, exit);
+      assertEquals("client: the server reset the connection\n"
+        + "client: the server closed the connection early (0 of 1 echoes received)", errors());
+    }
   }
 
   private int client(String stdin, String... args) {
