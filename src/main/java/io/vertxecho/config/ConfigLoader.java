@@ -36,6 +36,8 @@ public final class ConfigLoader {
   public static final String PROPERTY_PREFIX = "echo.";
   /** Read by logback.xml, not config keys: they must not fail the config check. */
   public static final Set<String> LOGGING_ENV = Set.of("ECHO_CONNECTION_LOG", "ECHO_LOG_LEVEL");
+  /** The levels logback takes for them (any case); it would read any other word as DEBUG. */
+  private static final Set<String> LOG_LEVELS = Set.of("OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL");
 
   private final String path;
   private final boolean pathOptional;
@@ -54,7 +56,9 @@ public final class ConfigLoader {
     this.pathOptional = explicitPath == null;
     this.launcherConf = launcherConf == null ? new JsonObject() : launcherConf.copy();
     env.forEach((name, value) -> {
-      if (name.startsWith(ENV_PREFIX) && !LOGGING_ENV.contains(name)) {
+      if (LOGGING_ENV.contains(name)) {
+        checkLogLevel(name, value);
+      } else if (name.startsWith(ENV_PREFIX)) {
         override(keyForEnv(name), value, "environment variable " + name);
       }
     });
@@ -179,10 +183,20 @@ public final class ConfigLoader {
     return new ConfigException("Invalid configuration: cannot read config file " + path + ": " + reason);
   }
 
+  private static void checkLogLevel(String name, String value) {
+    if (!value.isEmpty() && !LOG_LEVELS.contains(value.toUpperCase(Locale.ROOT))) {
+      throw new ConfigException("Invalid configuration: environment variable " + name + " = \"" + value
+        + "\"; expected a log level: OFF, ERROR, WARN, INFO, DEBUG, TRACE or ALL (any case; empty keeps INFO)");
+    }
+  }
+
   private void override(String key, Object value, String origin) {
     if (!EchoConfig.KEYS.contains(key)) {
       TreeSet<String> known = new TreeSet<>();
       EchoConfig.KEYS.forEach(k -> known.add(origin.startsWith("environment") ? envName(k) : PROPERTY_PREFIX + k));
+      if (origin.startsWith("environment")) {
+        known.addAll(LOGGING_ENV);
+      }
       throw new ConfigException("Invalid configuration: unknown " + origin + "; known: " + String.join(", ", known));
     }
     JsonObject target = overrides;

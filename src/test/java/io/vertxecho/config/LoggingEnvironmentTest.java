@@ -7,12 +7,18 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -26,5 +32,33 @@ class LoggingEnvironmentTest {
     EchoConfig config = new ConfigLoader(new JsonObject(), env, new Properties()).load();
 
     assertEquals(9123, config.port());
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource({"ECHO_LOG_LEVEL, verbose", "ECHO_CONNECTION_LOG, no", "ECHO_LOG_LEVEL, ' info'"})
+  @DisplayName("a log level logback does not know (it would log at DEBUG) is refused with one line naming the variable and the levels")
+  void unknownLogLevel(String name, String value) {
+    ConfigException refused = assertThrows(ConfigException.class,
+      () -> new ConfigLoader(new JsonObject(), Map.of(name, value), new Properties()));
+
+    assertEquals("Invalid configuration: environment variable " + name + " = \"" + value + "\"; expected a log level: "
+      + "OFF, ERROR, WARN, INFO, DEBUG, TRACE or ALL (any case; empty keeps INFO)", refused.getMessage());
+  }
+
+  @ParameterizedTest(name = "ECHO_LOG_LEVEL={0}")
+  @ValueSource(strings = {"", "warn", "Off", "TRACE"})
+  @DisplayName("log levels in any case, and an empty value (INFO), are taken")
+  void knownLogLevels(String value) {
+    assertDoesNotThrow(() -> new ConfigLoader(new JsonObject(), Map.of("ECHO_LOG_LEVEL", value), new Properties()));
+  }
+
+  @Test
+  @DisplayName("an unknown ECHO_* variable's error lists the logging variables among the known ones")
+  void unknownVariableListsTheLoggingOnes() {
+    ConfigException refused = assertThrows(ConfigException.class,
+      () -> new ConfigLoader(new JsonObject(), Map.of("ECHO_LOG_LEVELS", "INFO"), new Properties()));
+
+    assertTrue(refused.getMessage().contains("ECHO_LOG_LEVEL,"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("ECHO_CONNECTION_LOG,"), refused.getMessage());
   }
 }
