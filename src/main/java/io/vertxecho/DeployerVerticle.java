@@ -15,6 +15,7 @@ import io.vertxecho.echo.CertificateVersions;
 import io.vertxecho.echo.ConnectionGate;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.echo.FileDescriptorBudget;
+import io.vertxecho.echo.HeapBudget;
 import io.vertxecho.events.Events;
 import io.vertxecho.http.HttpVerticle;
 import io.vertxecho.metrics.ConfigReloadMetrics;
@@ -43,7 +44,8 @@ public final class DeployerVerticle extends VerticleBase {
   private final ClusterManager clusterManager;
   private final String transport;
   private final long openFileLimit = FileDescriptorBudget.openFileLimit();
-  private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit));
+  private final long maxHeap = Runtime.getRuntime().maxMemory();
+  private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit), maxHeap);
   private final CertificateVersions certificates = new CertificateVersions();
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
   private final HttpVerticle http = new HttpVerticle();
@@ -164,6 +166,9 @@ public final class DeployerVerticle extends VerticleBase {
     List<String> changes = new ArrayList<>();
     applied.changedKeys(running).forEach(key -> changes.add(key + " " + describe(key, running, applied)));
     log.info("Config change applied (new connections use it): {}", String.join(", ", changes));
+    if (gate.limit(applied) != gate.limit(running) || applied.maxConnections() != running.maxConnections()) {
+      logConnectionLimit(applied);
+    }
     reloads.applied();
     running = applied;
     vertx.eventBus().publish(Events.CONFIG, applied.toJson());
@@ -185,13 +190,20 @@ public final class DeployerVerticle extends VerticleBase {
   }
 
   private void logConnectionLimit(EchoConfig config) {
+    int heapHolds = HeapBudget.connections(maxHeap, config);
+    String heap = String.format("%d %% of the %d MiB heap at up to %d KiB per connection (%s mode) holds %d",
+      HeapBudget.PERCENT, maxHeap >> 20, HeapBudget.perConnection(config) >> 10, config.mode().key(), heapHolds);
     if (config.maxConnections() > 0) {
       log.info("maxConnections: {} (open-file limit {})", config.maxConnections(), openFileLimit);
+      if (config.maxConnections() > heapHolds) {
+        log.warn("maxConnections {} is more than the heap can hold if every client sends without reading: {}; "
+          + "unset it, lower maxLineBytes or give the JVM more heap (-Xmx)", config.maxConnections(), heap);
+      }
     } else if (openFileLimit > 0) {
-      log.info("maxConnections not set: {} (open-file limit {} minus {} kept for HTTP, the cluster, config and logs)",
-        gate.limit(0), openFileLimit, FileDescriptorBudget.reserve(openFileLimit));
+      log.info("maxConnections not set: {} (the lesser of: open-file limit {} minus {} kept for HTTP, the cluster, config "
+        + "and logs; {})", gate.limit(config), openFileLimit, FileDescriptorBudget.reserve(openFileLimit), heap);
     } else {
-      log.info("maxConnections not set and the open-file limit is unknown: no connection limit");
+      log.info("maxConnections not set: {} (the open-file limit is unknown; {})", gate.limit(config), heap);
     }
   }
 

@@ -1,12 +1,15 @@
 package io.vertxecho.echo;
 
+import io.vertxecho.config.EchoConfig;
+
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Admission control for {@code maxConnections} and {@code maxConnectionsPerIp}: one per node, shared by
  * every EchoVerticle instance (each on its own event loop), so the limits hold across instances and across
- * redeployments. A {@code maxConnections} of 0 means what the open-file limit can hold ({@link FileDescriptorBudget}).
+ * redeployments. A {@code maxConnections} of 0 means what both the open-file limit ({@link FileDescriptorBudget}) and
+ * the heap ({@link HeapBudget}) can hold.
  */
 public final class ConnectionGate {
 
@@ -15,24 +18,34 @@ public final class ConnectionGate {
 
   private final AtomicInteger open = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> openByAddress = new ConcurrentHashMap<>();
-  private final int defaultLimit;
+  private final int openFileConnections;
+  private final long maxHeap;
 
-  /** @param defaultLimit the node-wide limit used when the config leaves {@code maxConnections} at 0 */
-  public ConnectionGate(int defaultLimit) {
-    this.defaultLimit = defaultLimit;
+  /**
+   * @param openFileConnections what the open-file limit can hold, 0 when unknown
+   * @param maxHeap             the JVM's maximum heap in bytes
+   */
+  public ConnectionGate(int openFileConnections, long maxHeap) {
+    this.openFileConnections = openFileConnections;
+    this.maxHeap = maxHeap;
   }
 
-  /** The node-wide limit that applies for a configured {@code maxConnections} (0 = the default). */
-  public int limit(int maxConnections) {
-    return maxConnections > 0 ? maxConnections : defaultLimit;
+  /** The node-wide limit under {@code config}: its {@code maxConnections}, or when 0 the least the open files and the heap hold. */
+  public int limit(EchoConfig config) {
+    if (config.maxConnections() > 0) {
+      return config.maxConnections();
+    }
+    int heap = HeapBudget.connections(maxHeap, config);
+    return openFileConnections > 0 ? Math.min(openFileConnections, heap) : heap;
   }
 
-  /** Takes a place for a client at {@code address} if both limits allow; a per-address limit of 0 means none. */
-  public Verdict tryAcquire(String address, int maxConnections, int maxConnectionsPerIp) {
-    int limit = limit(maxConnections);
+  /** Takes a place for a client at {@code address} if both limits of {@code config} allow. */
+  public Verdict tryAcquire(String address, EchoConfig config) {
+    int limit = limit(config);
+    int maxConnectionsPerIp = config.maxConnectionsPerIp();
     while (true) {
       int current = open.get();
-      if (limit > 0 && current >= limit) {
+      if (current >= limit) {
         return Verdict.SERVER_FULL;
       }
       if (open.compareAndSet(current, current + 1)) {

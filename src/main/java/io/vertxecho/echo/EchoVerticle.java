@@ -157,7 +157,7 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   private void handleConnection(NetSocket socket) {
-    ConnectionGate.Verdict verdict = gate.tryAcquire(clientAddress(socket), config.maxConnections(), config.maxConnectionsPerIp());
+    ConnectionGate.Verdict verdict = gate.tryAcquire(clientAddress(socket), config);
     if (verdict == ConnectionGate.Verdict.SERVER_FULL) {
       reject(socket, CloseReason.SERVER_FULL, "ERR server full");
       return;

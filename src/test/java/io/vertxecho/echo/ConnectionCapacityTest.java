@@ -2,7 +2,10 @@ package io.vertxecho.echo;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.vertx.core.json.JsonObject;
 import io.vertxecho.LogCapture;
+import io.vertxecho.TestNode;
+import io.vertxecho.config.EchoConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +26,31 @@ class ConnectionCapacityTest {
     assertEquals(0, FileDescriptorBudget.connections(-1));
     long limit = FileDescriptorBudget.openFileLimit();
     assertTrue(limit > 0, "this JVM reports its open-file limit");
-    ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(limit));
-    assertEquals(FileDescriptorBudget.connections(limit), gate.limit(0));
-    assertEquals(5, gate.limit(5));
+    ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(limit), 64L << 30);
+    assertEquals(FileDescriptorBudget.connections(limit), gate.limit(config(new JsonObject())));
+    assertEquals(5, gate.limit(config(new JsonObject().put("maxConnections", 5))));
+  }
+
+  @Test
+  @DisplayName("unless set, maxConnections is also at most what 60 % of the heap holds when every client holds all it may")
+  void defaultLimitFromTheHeap() {
+    EchoConfig line = config(new JsonObject());
+    EchoConfig raw = config(new JsonObject().put("mode", "raw"));
+    assertEquals(128 * 1024 + 65536, HeapBudget.perConnection(line));
+    assertEquals(128 * 1024, HeapBudget.perConnection(raw));
+    assertEquals(128 * 1024 + 1000, HeapBudget.perConnection(config(new JsonObject().put("maxLineBytes", 1000))));
+    long heap = 256L << 20;
+    assertEquals(heap * 60 / 100 / (192 * 1024), HeapBudget.connections(heap, line));
+    ConnectionGate gate = new ConnectionGate(19_000, heap);
+    assertEquals(819, gate.limit(line));
+    assertEquals(1228, gate.limit(raw));
+    assertEquals(5_000, gate.limit(config(new JsonObject().put("maxConnections", 5_000))), "a set limit is kept");
+    assertEquals(19_000, new ConnectionGate(19_000, 64L << 30).limit(line), "the open files bind first");
+    assertEquals(819, new ConnectionGate(0, heap).limit(line), "the heap binds where the open-file limit is unknown");
+  }
+
+  private static EchoConfig config(JsonObject settings) {
+    return TestNode.loader(settings).load();
   }
 
   @Test
