@@ -24,8 +24,9 @@ JAR=target/vertx-echo.jar
 WORK=$(mktemp -d /tmp/vertx-echo-memory.XXXXXX)
 
 case "$server" in
-  vertx-raw) command="ECHO_PORT=$PORT ECHO_HTTP_PORT=0 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF $SERVER_ENV $JAVA $SERVER_OPTS -jar $JAR"; mode=--raw ;;
-  vertx-line) command="ECHO_PORT=$PORT ECHO_HTTP_PORT=0 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF $SERVER_ENV $JAVA $SERVER_OPTS -jar $JAR"; mode=--line ;;
+  # maxConnections set to N: the default also holds to what the heap takes if every client sent without reading
+  vertx-raw) command="ECHO_PORT=$PORT ECHO_HTTP_PORT=0 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$count $SERVER_ENV $JAVA $SERVER_OPTS -jar $JAR"; mode=--raw ;;
+  vertx-line) command="ECHO_PORT=$PORT ECHO_HTTP_PORT=0 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$count $SERVER_ENV $JAVA $SERVER_OPTS -jar $JAR"; mode=--line ;;
   netty|vertx) command="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh $server $PORT"; mode=--raw ;;
   *) echo "usage: $0 [vertx-raw|vertx-line|netty|vertx] [N]" >&2; exit 2 ;;
 esac

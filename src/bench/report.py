@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 (work, out, date, load_before, load_after, duration, warmup, rounds, pipeline, size, idle, churn_connections,
- java, java21, server_opts, servers) = sys.argv[1:17]
+ java, java21, server_opts, servers, max_open) = sys.argv[1:18]
 servers = servers.split()
 
 LABEL = {
@@ -20,8 +20,8 @@ LABEL = {
     "epoll": "C epoll, one thread per core",
 }
 COMMAND = {
-    "vertx-line": f"ECHO_PORT=9301 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF java {server_opts} -jar target/vertx-echo.jar",
-    "vertx-raw": f"ECHO_PORT=9302 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF java {server_opts} -jar target/vertx-echo.jar",
+    "vertx-line": f"ECHO_PORT=9301 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS={max_open} java {server_opts} -jar target/vertx-echo.jar",
+    "vertx-raw": f"ECHO_PORT=9302 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS={max_open} java {server_opts} -jar target/vertx-echo.jar",
     "netty": f"BASELINE_JAVA_OPTS='{server_opts}' src/bench/start-baseline.sh netty 9303",
     "threads": f"BASELINE_JAVA_OPTS='{server_opts}' src/bench/start-baseline.sh threads 9304",
     "virtual": f"BASELINE_JAVA_OPTS='{server_opts}' JAVA21={java21} src/bench/start-baseline.sh virtual 9305",

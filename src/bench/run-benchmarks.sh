@@ -19,6 +19,10 @@ JAVA=${JAVA:-java}
 JAVA21=${JAVA21:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 SERVER_OPTS=${SERVER_OPTS:--Xmx2g}
 CONNECTION_COUNTS=${CONNECTION_COUNTS:-100 1000 10000}
+# vertx-echo's default maxConnections also holds to what its heap can take if every client sent without reading
+# (at -Xmx2g, 6,553 clients in line mode); these clients all read, so it is set to the most the script opens.
+MAX_OPEN=$IDLE
+for n in $CONNECTION_COUNTS; do if [ "$n" -gt "$MAX_OPEN" ]; then MAX_OPEN=$n; fi; done
 JAR=target/vertx-echo.jar
 WORK=$(mktemp -d /tmp/vertx-echo-bench.XXXXXX)
 BENCH=("$JAVA" -Xmx2g -jar "$JAR" bench --host 127.0.0.1)
@@ -33,8 +37,8 @@ if [ -x "$JAVA21" ]; then SERVERS+=(virtual); fi
 if command -v "${CC:-cc}" >/dev/null; then SERVERS+=(epoll); fi
 declare -A PORT=([vertx-line]=9301 [vertx-raw]=9302 [netty]=9303 [threads]=9304 [virtual]=9305 [epoll]=9306)
 declare -A COMMAND=(
-  [vertx-line]="ECHO_PORT=9301 ECHO_HTTP_PORT=9381 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF $JAVA $SERVER_OPTS -jar $JAR"
-  [vertx-raw]="ECHO_PORT=9302 ECHO_HTTP_PORT=9382 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF $JAVA $SERVER_OPTS -jar $JAR"
+  [vertx-line]="ECHO_PORT=9301 ECHO_HTTP_PORT=9381 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$MAX_OPEN $JAVA $SERVER_OPTS -jar $JAR"
+  [vertx-raw]="ECHO_PORT=9302 ECHO_HTTP_PORT=9382 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$MAX_OPEN $JAVA $SERVER_OPTS -jar $JAR"
   [netty]="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh netty 9303"
   [threads]="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh threads 9304"
   [virtual]="BASELINE_JAVA_OPTS='$SERVER_OPTS' JAVA21=$JAVA21 src/bench/start-baseline.sh virtual 9305"
@@ -149,5 +153,5 @@ done
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 src/bench/report.py "$WORK" "$OUT" "$START_DATE" "$LOAD_BEFORE" "$LOAD_AFTER" \
-  "$DURATION" "$WARMUP" "$ROUNDS" "$PIPELINE" "$SIZE" "$IDLE" "$CHURN_CONNECTIONS" "$JAVA" "$JAVA21" "$SERVER_OPTS" "${SERVERS[*]}"
+  "$DURATION" "$WARMUP" "$ROUNDS" "$PIPELINE" "$SIZE" "$IDLE" "$CHURN_CONNECTIONS" "$JAVA" "$JAVA21" "$SERVER_OPTS" "${SERVERS[*]}" "$MAX_OPEN"
 log "wrote $OUT (raw results in $WORK)"
