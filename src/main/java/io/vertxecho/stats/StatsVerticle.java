@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,6 +46,8 @@ public final class StatsVerticle extends VerticleBase {
   /** How long stopping waits for the echo instances beyond their grace period. */
   private static final long DRAIN_MARGIN_MILLIS = 5000;
   private static final int DEPARTED_REMEMBERED = 1000;
+  /** How long a cluster member may go without a summary arriving before the log says so. */
+  static final long UNHEARD_MILLIS = 15_000;
 
   private final String nodeId;
   private final ClusterManager clusterManager;
@@ -53,6 +56,9 @@ public final class StatsVerticle extends VerticleBase {
   private final RecentClients recentClients = new RecentClients();
   private final Map<String, Peer> peers = new HashMap<>();
   private final Set<String> departed = new LinkedHashSet<>();
+  /** Cluster members no summary has come from yet, and since when ({@link System#nanoTime()}). */
+  private final Map<String, Long> unheard = new HashMap<>();
+  private final Set<String> reportedUnheard = new HashSet<>();
   private EchoConfig config;
   private MessageConsumer<JsonObject> peerSummaries;
   private long publishTimer;
@@ -83,9 +89,10 @@ public final class StatsVerticle extends VerticleBase {
       bridgeRelay = new ConnectionEventRelay(vertx, nodeId, config.bridgeConnectionEventsPerSecond());
     }
     publishTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
-    vertx.setPeriodic(1000, id -> dropExpiredPeers());
+    vertx.setPeriodic(1000, id -> checkPeers());
     if (clusterManager != null) {
       clusterManager.nodeListener(new PeerDepartures());
+      clusterManager.getNodes().forEach(this::memberJoined);
     }
     peerSummaries = vertx.eventBus().consumer(Events.NODE_SUMMARY, this::handlePeerSummary);
     // Node-local: this node counts only its own connections, so other nodes' events need not travel here.
@@ -192,6 +199,9 @@ public final class StatsVerticle extends VerticleBase {
     if (nodeId.equals(id) || departed.contains(id)) {
       return;
     }
+    if (unheard.remove(id) != null && reportedUnheard.remove(id)) {
+      log.info("Summaries from cluster member {} arrive now", id);
+    }
     if (summary.getBoolean(Events.FINAL, false)) {
       peerDeparted(id);
     } else {
@@ -200,15 +210,35 @@ public final class StatsVerticle extends VerticleBase {
     }
   }
 
-  /** A peer that stopped publishing (a vanished host, a lost network) leaves when its last summary expires. */
-  private void dropExpiredPeers() {
+  /**
+   * A peer that stopped publishing (a vanished host, a lost network) leaves when its last summary expires. A member
+   * Hazelcast lists that has sent no summary for {@link #UNHEARD_MILLIS} is reported once: its messages do not reach
+   * this node (a closed event-bus port, a certificate the cluster does not trust), or it is not a vertx-echo node.
+   */
+  private void checkPeers() {
     long now = System.nanoTime();
     peers.values().removeIf(peer -> now - peer.expiresAt > 0);
+    unheard.forEach((id, since) -> {
+      long millis = (now - since) / 1_000_000;
+      if (millis >= UNHEARD_MILLIS && reportedUnheard.add(id)) {
+        log.warn("Cluster member {} joined {} s ago and no summary from it has arrived: the event bus does not carry its "
+          + "messages to this node (its event-bus port must be reachable, with cluster.tls.* the cluster's certificate), "
+          + "or it is not a vertx-echo node", id, millis / 1000);
+      }
+    });
+  }
+
+  private void memberJoined(String id) {
+    if (!nodeId.equals(id) && !peers.containsKey(id)) {
+      unheard.putIfAbsent(id, System.nanoTime());
+    }
   }
 
   /** Forgets a peer that left; a summary of it still in flight must not bring it back. */
   private void peerDeparted(String id) {
     peers.remove(id);
+    unheard.remove(id);
+    reportedUnheard.remove(id);
     departed.add(id);
     if (departed.size() > DEPARTED_REMEMBERED) {
       departed.remove(departed.iterator().next());
@@ -300,7 +330,8 @@ public final class StatsVerticle extends VerticleBase {
 
     @Override
     public void nodeAdded(String id) {
-      // A new node shows up with its first summary.
+      // It shows up in the view with its first summary; until then it is watched for.
+      context.runOnContext(v -> memberJoined(id));
     }
 
     @Override

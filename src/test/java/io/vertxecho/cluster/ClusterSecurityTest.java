@@ -5,8 +5,10 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.LogCapture;
 import io.vertxecho.TestCertificates;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.stats.StatsVerticle;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,11 +39,12 @@ class ClusterSecurityTest {
   Path dir;
 
   @Test
-  @DisplayName("two nodes sharing the cluster's certificate exchange events; a stranger in Hazelcast without it gets none and sends none")
+  @DisplayName("two nodes sharing the cluster's certificate exchange events; a stranger in Hazelcast without it gets none, "
+    + "sends none, and the nodes' logs say that nothing arrives from it")
   void strangerWithoutTheCertificateGetsNothing(Vertx vertx) throws Exception {
     TestCertificates cluster = TestCertificates.make(dir.resolve("cluster"));
     TestCertificates other = TestCertificates.make(dir.resolve("stranger"));
-    try (ClusterNodes nodes = new ClusterNodes(vertx)) {
+    try (LogCapture stats = LogCapture.of(StatsVerticle.class); ClusterNodes nodes = new ClusterNodes(vertx)) {
       ClusterNodes.Node a = nodes.startClosed(cluster);
       ClusterNodes.Node b = nodes.startClosed(cluster);
       Vertx stranger = nodes.startBare(ClusterSecurity.secure(new EventBusOptions(),
@@ -67,6 +71,12 @@ class ClusterSecurityTest {
       assertTrue(refused instanceof ReplyException || refused.getCause() instanceof ReplyException, "the stranger's request: " + refused);
       assertEquals(List.of(), atStranger, "events the stranger received");
       assertEquals(1, servedByA.get(), "requests A served");
+
+      await("a node reporting that no summary arrives from the stranger").atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertTrue(stats.messages().stream().anyMatch(line -> line.contains("no summary from it has arrived")),
+          () -> "StatsVerticle logged: " + stats.messages()));
+      stats.messages().stream().filter(line -> line.contains("no summary from it has arrived"))
+        .forEach(line -> assertFalse(line.contains(a.id()) || line.contains(b.id()), () -> "a node of the cluster reported: " + line));
     }
   }
 }
