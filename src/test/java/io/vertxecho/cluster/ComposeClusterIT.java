@@ -103,6 +103,10 @@ class ComposeClusterIT {
     System.out.println("=== containers of " + project.name() + " after the failure of " + after);
     System.out.println(project.compose("ps"));
     System.out.println(project.compose("logs", "--no-color", "--tail", "300"));
+    containers.forEach((node, container) -> {
+      JsonObject stats = project.stats(container);
+      System.out.println(node + "'s /stats: " + (stats == null ? "no answer" : stats.encode()));
+    });
   }
 
   /** Each step reports the reason it is skipped (in the test report), rather than the class vanishing silently. */
