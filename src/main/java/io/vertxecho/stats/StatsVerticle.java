@@ -47,7 +47,7 @@ public final class StatsVerticle extends VerticleBase {
   private static final long DRAIN_MARGIN_MILLIS = 5000;
   private static final int DEPARTED_REMEMBERED = 1000;
   /** How long a cluster member may go without a summary arriving before the log says so. */
-  static final long UNHEARD_MILLIS = 15_000;
+  private static final long UNHEARD_MILLIS = 15_000;
 
   private final String nodeId;
   private final ClusterManager clusterManager;

@@ -48,6 +48,7 @@ class HeapExhaustionIT {
       int limit = Integer.parseInt(limitLine.group(1));
       assertTrue(limit < 1_000, () -> "the heap, not the open files, sets the limit: " + node.output());
 
+      HttpGet http = new HttpGet();
       List<SocketChannel> hostile = new ArrayList<>();
       try {
         assertTrue(clients > limit, () -> clients + " clients against a limit of " + limit);
@@ -57,7 +58,6 @@ class HeapExhaustionIT {
           hostile.add(channel);
         }
         sendWithoutReading(hostile, bytesEach);
-        HttpGet http = new HttpGet();
         await("the node holding " + limit + " of them").atMost(Duration.ofSeconds(60))
           .untilAsserted(() -> assertEquals(limit, stats(http, node).getLong("active"), node::output));
         try (Wire honest = Wire.connect(node.echoPort())) {
@@ -72,7 +72,6 @@ class HeapExhaustionIT {
         }
       }
 
-      HttpGet http = new HttpGet();
       await("the hostile connections to close").atMost(Duration.ofSeconds(60))
         .untilAsserted(() -> assertEquals(0, stats(http, node).getLong("active"), node::output));
       try (Wire honest = Wire.connect(node.echoPort())) {
