@@ -211,21 +211,48 @@ public final class StatsVerticle extends VerticleBase {
   }
 
   /**
-   * A peer that stopped publishing (a vanished host, a lost network) leaves when its last summary expires. A member
-   * Hazelcast lists that has sent no summary for {@link #UNHEARD_MILLIS} is reported once: its messages do not reach
-   * this node (a closed event-bus port, a certificate the cluster does not trust), or it is not a vertx-echo node.
+   * A peer that stopped publishing (a vanished host, a lost network) leaves when its last summary expires; Hazelcast
+   * says soon after whether it left. A member Hazelcast lists that sends no summary for {@link #UNHEARD_MILLIS} (none
+   * since it joined, or none since its last one expired) is reported once, and this node subscribes to the summaries
+   * again: see {@link #resubscribe()}.
    */
   private void checkPeers() {
     long now = System.nanoTime();
-    peers.values().removeIf(peer -> now - peer.expiresAt > 0);
-    unheard.forEach((id, since) -> {
-      long millis = (now - since) / 1_000_000;
-      if (millis >= UNHEARD_MILLIS && reportedUnheard.add(id)) {
-        log.warn("Cluster member {} joined {} s ago and no summary from it has arrived: the event bus does not carry its "
-          + "messages to this node (its event-bus port must be reachable, with cluster.tls.* the cluster's certificate), "
-          + "or it is not a vertx-echo node", id, millis / 1000);
+    peers.entrySet().removeIf(peer -> {
+      boolean expired = now - peer.getValue().expiresAt > 0;
+      if (expired) {
+        unheard.putIfAbsent(peer.getKey(), now);
       }
+      return expired;
     });
+    boolean report = false;
+    for (Map.Entry<String, Long> member : unheard.entrySet()) {
+      long millis = (now - member.getValue()) / 1_000_000;
+      if (millis >= UNHEARD_MILLIS && reportedUnheard.add(member.getKey())) {
+        report = true;
+        log.warn("Cluster member {} is in the cluster and no summary from it has arrived for {} s: the event bus does not "
+          + "carry its messages to this node (its event-bus port must be reachable, with cluster.tls.* the cluster's "
+          + "certificate), or it is not a vertx-echo node. Subscribing again, in case it does not know this node "
+          + "subscribes", member.getKey(), millis / 1000);
+      }
+    }
+    if (report && !draining) {
+      resubscribe();
+    }
+  }
+
+  /**
+   * Registers a new consumer of the peers' summaries, then drops the old one. A peer publishes to the nodes its
+   * Vert.x believes subscribe, a list it caches per address and updates only from the cluster manager's registration
+   * events (Hazelcast delivers them fire-and-forget); a lost event, or this node's subscription removed by a peer that
+   * took it for dead, leaves this node out for good. A new registration is a new event on every node.
+   */
+  private void resubscribe() {
+    MessageConsumer<JsonObject> previous = peerSummaries;
+    peerSummaries = vertx.eventBus().consumer(Events.NODE_SUMMARY, this::handlePeerSummary);
+    peerSummaries.completion()
+      .compose(registered -> previous.unregister())
+      .onFailure(failure -> log.warn("Subscribing again to the cluster's summaries failed: {}", failure.toString()));
   }
 
   private void memberJoined(String id) {

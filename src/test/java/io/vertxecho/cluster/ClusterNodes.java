@@ -10,6 +10,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.DeployerVerticle;
 import io.vertxecho.TestCertificates;
@@ -40,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class ClusterNodes implements AutoCloseable {
 
   /** One clustered Vert.x running the whole application. */
-  record Node(Vertx vertx, DeployerVerticle deployer, String id, String hazelcastAddress) {
+  record Node(Vertx vertx, DeployerVerticle deployer, ClusterManager clusterManager, String id, String hazelcastAddress) {
 
     int echoPort() {
       return deployer.echoPort();
@@ -140,7 +141,7 @@ final class ClusterNodes implements AutoCloseable {
     DeployerVerticle deployer = new DeployerVerticle(loader.load(), loader, clusterManager);
     vertx.deployVerticle(deployer).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     Address address = clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress();
-    Node node = new Node(vertx, deployer, clusterManager.getNodeId(), address.getHost() + ":" + address.getPort());
+    Node node = new Node(vertx, deployer, clusterManager, clusterManager.getNodeId(), address.getHost() + ":" + address.getPort());
     nodes.add(node);
     return node;
   }

@@ -3,10 +3,13 @@ package io.vertxecho.cluster;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.LogCapture;
 import io.vertxecho.cluster.ClusterNodes.Node;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.events.Events;
+import io.vertxecho.stats.StatsVerticle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -20,14 +23,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static io.vertxecho.cluster.ClusterNodes.clusterEntry;
 import static org.awaitility.Awaitility.await;
 import static io.vertxecho.cluster.ClusterNodes.nodeCount;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Clustered nodes in one JVM: connection events cross nodes, and every node's /stats shows the whole cluster. */
 @ExtendWith(VertxExtension.class)
@@ -124,6 +130,35 @@ class ClusterStatsTest {
     await("the slow node staying in the fast node's view").during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(12))
       .pollInterval(Duration.ofMillis(250))
       .until(() -> clusterEntry(cluster.stats(fast), slow) != null);
+  }
+
+  @Test
+  @DisplayName("A node whose subscription to the summaries its peers lose (a lost registration event, a peer that took it "
+    + "for dead) says so and subscribes again, and its peers reach it again")
+  void nodeLeftOutOfTheSubscriptionsSubscribesAgain() throws Exception {
+    try (LogCapture stats = LogCapture.of(StatsVerticle.class)) {
+      Node peer = cluster.start();
+      Node leftOut = cluster.start();
+      cluster.awaitStats(leftOut, "the peer", s -> clusterEntry(s, peer) != null);
+
+      // The fault, through the cluster-manager SPI: the peer removes the left-out node's subscription from the
+      // cluster's registry, as Vert.x does for a member it believes gone. The peer stops publishing to it.
+      List<RegistrationInfo> registrations = completed(promise -> peer.clusterManager().getRegistrations(Events.NODE_SUMMARY, promise));
+      List<RegistrationInfo> leftOuts = registrations.stream().filter(info -> info.nodeId().equals(leftOut.id())).toList();
+      assertEquals(1, leftOuts.size(), () -> "the left-out node's registrations among " + registrations);
+      ClusterStatsTest.<Void>completed(promise -> peer.clusterManager().removeRegistration(Events.NODE_SUMMARY, leftOuts.get(0), promise));
+      cluster.awaitStats(leftOut, "the peer gone from the left-out node's view", s -> clusterEntry(s, peer) == null);
+
+      cluster.awaitStats(leftOut, "the peer back in the left-out node's view", s -> clusterEntry(s, peer) != null);
+      assertTrue(stats.messages().stream().anyMatch(line -> line.contains("Cluster member " + peer.id())
+        && line.contains("no summary from it has arrived") && line.contains("Subscribing again")), () -> "logged: " + stats.messages());
+    }
+  }
+
+  private static <T> T completed(Consumer<Promise<T>> operation) throws Exception {
+    Promise<T> promise = Promise.promise();
+    operation.accept(promise);
+    return promise.future().await(30, TimeUnit.SECONDS);
   }
 
   @Test
