@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.AtomicFile;
 import io.vertxecho.LogCapture;
 import io.vertxecho.cluster.ClusterNodes.Node;
 import io.vertxecho.config.ConfigLoader;
@@ -18,9 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 import java.time.Duration;
 import java.util.List;
@@ -113,9 +112,7 @@ class ClusterStatsTest {
   }
 
   private static Path write(Path file, JsonObject config) throws Exception {
-    Path next = file.resolveSibling(file.getFileName() + ".next");
-    Files.writeString(next, config.encodePrettily());
-    return Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return AtomicFile.write(file, config.encodePrettily());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.vertxecho.cluster;
 
 import io.vertx.core.json.JsonObject;
+import io.vertxecho.AtomicFile;
 import io.vertxecho.Wire;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -251,7 +252,7 @@ class ComposeClusterIT {
   void configChangeReachesEveryNode() throws IOException {
     int instances = listeningInstances(containers.get("node1")) + 1;
     JsonObject config = new JsonObject(Files.readString(confDir.resolve("config.json"))).put("instances", instances);
-    Files.writeString(confDir.resolve("config.json"), config.encodePrettily());
+    AtomicFile.write(confDir.resolve("config.json"), config.encodePrettily());
     NODES.forEach(node -> await(node + " running " + instances + " echo instances", Duration.ofSeconds(30),
       () -> listeningInstances(containers.get(node)), count -> count == instances));
     assertEcho("after the config change");

@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.AtomicFile;
 import io.vertxecho.DeployerVerticle;
 import io.vertxecho.LogCapture;
 import io.vertxecho.TestNode;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.time.Duration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -162,10 +162,7 @@ class ReconfigureTest {
 
   private void writeText(String text) {
     try {
-      file = dir.resolve("config.json");
-      Path next = dir.resolve("config.json.next");
-      Files.writeString(next, text);
-      Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      file = AtomicFile.write(dir.resolve("config.json"), text);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -5,6 +5,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertxecho.AtomicFile;
 import io.vertxecho.HttpGet;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
@@ -74,9 +75,9 @@ class MetricsTest {
     properties.setProperty("vertx-config-path", file.toString());
     TestNode node = TestNode.start(vertx, TestNode.loader(new JsonObject(), Map.of(), properties));
     awaitMetrics(node, "no reload yet", text -> sum(text, "echo_config_reloads_total\\{[^}]*result=\"applied\"[^}]*}") == 0);
-    Files.writeString(file, config(3));
+    AtomicFile.write(file, config(3));
     awaitMetrics(node, "1 applied", text -> sum(text, "echo_config_reloads_total\\{[^}]*result=\"applied\"[^}]*}") == 1);
-    Files.writeString(file, "{\"instances\": 0}");
+    AtomicFile.write(file, "{\"instances\": 0}");
     awaitMetrics(node, "1 refused", text -> sum(text, "echo_config_reloads_total\\{[^}]*result=\"refused\"[^}]*}") == 1
       && sum(text, "echo_config_reloads_total\\{[^}]*result=\"applied\"[^}]*}") == 1);
   }
