@@ -38,7 +38,7 @@ import java.util.concurrent.ThreadFactory;
  *   closed with its own close reason. Vert.x's transport SPI is the one public place that sees an accepted
  *   connection before the PROXY header is read, and since Vert.x 5.1 it no longer sees the server's options.</li>
  * </ul>
- * The bundled client and bench build their Vert.x with {@link #clientVertx}: there, a connection reads nothing until
+ * The bundled client and bench build their Vert.x with {@link #clientVertx}: there, a connection delivers nothing until
  * {@code VertxInternals.connect} has handed it over, so a server's greeting cannot arrive before its handler.
  */
 public final class EchoTransport implements io.vertx.core.spi.transport.Transport {
@@ -74,9 +74,10 @@ public final class EchoTransport implements io.vertx.core.spi.transport.Transpor
   }
 
   /**
-   * A Vert.x for clients of server-first protocols: its client connections start with auto-read off, and
-   * {@code VertxInternals.connect} turns it on once the socket has its handler (since Vert.x 5.1 a connect future
-   * completes through a task queued on the event loop, after reads the same wake-up may already have delivered).
+   * A Vert.x for clients of server-first protocols: its client connections start with auto-read off and a
+   * {@link HandOverGate} first in their pipeline, and {@code VertxInternals.connect} opens both once the socket has its
+   * handlers (since Vert.x 5.1 a connect future completes through a task queued on the event loop, after reads the
+   * same wake-up may already have delivered, and a connection the server closed at once may even be closed by then).
    * Only for clients that connect through {@code VertxInternals.connect}: any other client of this Vert.x reads nothing.
    */
   public static Vertx clientVertx(VertxOptions options) {
@@ -181,7 +182,15 @@ public final class EchoTransport implements io.vertx.core.spi.transport.Transpor
 
   @Override
   public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
-    return delegate.channelFactory(domainSocket);
+    ChannelFactory<? extends Channel> channels = delegate.channelFactory(domainSocket);
+    if (!readAfterConnect) {
+      return channels;
+    }
+    return () -> {
+      Channel channel = channels.newChannel();
+      channel.pipeline().addFirst(new HandOverGate());
+      return channel;
+    };
   }
 
   @Override

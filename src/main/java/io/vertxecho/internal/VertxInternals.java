@@ -24,6 +24,7 @@ import io.vertx.core.streams.impl.InboundBuffer;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.launcher.application.impl.VertxApplicationCommand;
+import io.vertxecho.echo.HandOverGate;
 import picocli.CommandLine;
 
 import java.lang.invoke.MethodHandle;
@@ -135,7 +136,7 @@ public final class VertxInternals {
   /**
    * Connects and runs {@code ready} on the new socket before any byte it receives is delivered, so a handler set
    * there sees everything the server sends, the greeting included. {@code vertx} must come from
-   * {@code EchoTransport.clientVertx}: its connections read nothing until {@code ready} has run; with any other
+   * {@code EchoTransport.clientVertx}: its connections deliver nothing until {@code ready} has run; with any other
    * Vert.x the returned future fails. The returned future completes after {@code ready} ran. Keep {@code client}
    * reachable while its sockets are in use: Vert.x closes a NetClient that has become garbage, with its sockets.
    */
@@ -163,6 +164,7 @@ public final class VertxInternals {
         return;
       }
       ready.handle(socket);
+      HandOverGate.open(((NetSocketInternal) socket).channelHandlerContext().channel());
       resumeReading(socket);
       result.complete(socket);
     });

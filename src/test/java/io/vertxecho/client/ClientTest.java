@@ -85,9 +85,36 @@ class ClientTest {
     int exit = client("", "--host", "127.0.0.1", "--port", String.valueOf(port), "--send", "hello");
     holder.close().await();
 
-    assertEquals(EchoClient.EXIT_SERVER_ERROR, exit);
+    assertEquals(EchoClient.EXIT_SERVER_ERROR, exit, () -> "output: " + output() + ", errors: " + errors());
     assertEquals("ERR server full\n", output());
     assertEquals("client: the server closed the connection with: ERR server full", errors());
+  }
+
+  @Test
+  @DisplayName("client gets the line of a server that answers and closes at once, before the client has set up "
+    + "(with epoll, Netty reads a closed connection whatever auto-read says), 30 times in a row")
+  void serverThatAnswersAndClosesAtOnce() throws Exception {
+    int runs = 30;
+    try (ServerSocket server = new ServerSocket(0, runs, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Void> answering = CompletableFuture.runAsync(() -> {
+        for (int i = 0; i < runs; i++) {
+          try (Socket socket = server.accept()) {
+            socket.getOutputStream().write("ERR server full\n".getBytes(StandardCharsets.US_ASCII));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      });
+      for (int i = 1; i <= runs; i++) {
+        out.reset();
+        err.reset();
+        int exit = client("", "--host", "127.0.0.1", "--port", String.valueOf(server.getLocalPort()), "--send", "hello");
+        int run = i;
+        assertEquals(EchoClient.EXIT_SERVER_ERROR, exit, () -> "run " + run + ": output: " + output() + ", errors: " + errors());
+        assertEquals("ERR server full\n", output());
+      }
+      answering.join();
+    }
   }
 
   @Test
