@@ -56,7 +56,7 @@ public final class StatsVerticle extends VerticleBase {
   private final RecentClients recentClients = new RecentClients();
   private final Map<String, Peer> peers = new HashMap<>();
   private final Set<String> departed = new LinkedHashSet<>();
-  /** Cluster members no summary has come from yet, and since when ({@link System#nanoTime()}). */
+  /** Cluster members no summary has come from since they joined or their last one expired, and since when ({@link System#nanoTime()}). */
   private final Map<String, Long> unheard = new HashMap<>();
   private final Set<String> reportedUnheard = new HashSet<>();
   private EchoConfig config;

@@ -1,5 +1,6 @@
 package io.vertxecho.cluster;
 
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import static io.vertxecho.cluster.ClusterNodes.clusterEntry;
 import static org.awaitility.Awaitility.await;
@@ -140,22 +140,18 @@ class ClusterStatsTest {
 
       // The fault, through the cluster-manager SPI: the peer removes the left-out node's subscription from the
       // cluster's registry, as Vert.x does for a member it believes gone. The peer stops publishing to it.
-      List<RegistrationInfo> registrations = completed(promise -> peer.clusterManager().getRegistrations(Events.NODE_SUMMARY, promise));
+      List<RegistrationInfo> registrations = Future.<List<RegistrationInfo>>future(
+        promise -> peer.clusterManager().getRegistrations(Events.NODE_SUMMARY, promise)).await(30, TimeUnit.SECONDS);
       List<RegistrationInfo> leftOuts = registrations.stream().filter(info -> info.nodeId().equals(leftOut.id())).toList();
       assertEquals(1, leftOuts.size(), () -> "the left-out node's registrations among " + registrations);
-      ClusterStatsTest.<Void>completed(promise -> peer.clusterManager().removeRegistration(Events.NODE_SUMMARY, leftOuts.get(0), promise));
+      Future.<Void>future(promise -> peer.clusterManager().removeRegistration(Events.NODE_SUMMARY, leftOuts.get(0), promise))
+        .await(30, TimeUnit.SECONDS);
       cluster.awaitStats(leftOut, "the peer gone from the left-out node's view", s -> clusterEntry(s, peer) == null);
 
       cluster.awaitStats(leftOut, "the peer back in the left-out node's view", s -> clusterEntry(s, peer) != null);
       assertTrue(stats.messages().stream().anyMatch(line -> line.contains("Cluster member " + peer.id())
         && line.contains("no summary from it has arrived") && line.contains("Subscribing again")), () -> "logged: " + stats.messages());
     }
-  }
-
-  private static <T> T completed(Consumer<Promise<T>> operation) throws Exception {
-    Promise<T> promise = Promise.promise();
-    operation.accept(promise);
-    return promise.future().await(30, TimeUnit.SECONDS);
   }
 
   @Test
