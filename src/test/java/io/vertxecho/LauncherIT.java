@@ -97,7 +97,19 @@ class LauncherIT {
     try (ServerSocket taken = new ServerSocket(0);
          JarProcess server = JarProcess.start(Map.of("ECHO_PORT", String.valueOf(taken.getLocalPort()), "ECHO_HTTP_PORT", "0"))) {
       assertEquals(78, server.awaitExit(60));
-      assertTrue(server.output().contains("Cannot listen on 0.0.0.0:" + taken.getLocalPort() + " (port)"), server.output());
+      assertTrue(server.output().contains("Cannot listen on 0.0.0.0:" + taken.getLocalPort() + " (host, port)"), server.output());
+      assertFalse(server.output().contains("\tat "), server.output());
+    }
+  }
+
+  @Test
+  @DisplayName("an HTTP host that is not this machine's stops startup with one line naming the address, both keys and the cause")
+  void httpHostNotLocal() {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): no interface of this machine has it.
+    try (JarProcess server = JarProcess.start(Map.of("ECHO_PORT", "0", "ECHO_HTTP_HOST", "192.0.2.1"))) {
+      assertEquals(78, server.awaitExit(60));
+      assertTrue(server.output().contains("Cannot listen on 192.0.2.1:8080 (http.host, http.port): "), server.output());
+      assertTrue(server.output().contains("Cannot assign requested address"), server.output());
       assertFalse(server.output().contains("\tat "), server.output());
     }
   }

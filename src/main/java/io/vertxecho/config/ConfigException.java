@@ -9,15 +9,19 @@ public final class ConfigException extends RuntimeException {
     super(message, null, false, false);
   }
 
-  /** A configured address that cannot be bound, e.g. a port already in use. */
-  public static ConfigException cannotListen(String key, String host, int port, Throwable cause) {
-    return new ConfigException("Cannot listen on " + Events.hostPort(host, port) + " (" + key + "): " + cause.getMessage());
+  /**
+   * A configured address that cannot be bound: a port already in use, or a host that is not this machine's. Both keys are
+   * named, since either may be at fault.
+   */
+  public static ConfigException cannotListen(String hostKey, String portKey, String host, int port, Throwable cause) {
+    return new ConfigException("Cannot listen on " + Events.hostPort(host, port) + " (" + hostKey + ", " + portKey + "): "
+      + cause.getMessage());
   }
 
   /** The TLS port cannot start: its address is taken, or the certificate or key is not usable. */
   public static ConfigException cannotListenTls(EchoConfig config, Throwable cause) {
     EchoConfig.Tls tls = config.tls();
-    return new ConfigException("Cannot listen with TLS on " + Events.hostPort(config.host(), tls.port()) + " (tls.port, tls.certPath "
+    return new ConfigException("Cannot listen with TLS on " + Events.hostPort(config.host(), tls.port()) + " (host, tls.port, tls.certPath "
       + tls.certPath() + ", tls.keyPath " + tls.keyPath() + "): " + cause.getMessage());
   }
 }

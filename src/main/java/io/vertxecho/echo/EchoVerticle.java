@@ -77,7 +77,7 @@ public final class EchoVerticle extends VerticleBase {
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
       .compose(registered -> server.listen())
-      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("port", config.host(), config.port(), failure)));
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("host", "port", config.host(), config.port(), failure)));
     return plain.compose(listening -> listenTls())
       .onSuccess(listening -> {
         log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.host(), server.actualPort()), eventLoop);

@@ -66,7 +66,7 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
       .requestHandler(router)
       .listen(config.httpPort(), config.httpHost())
-      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.port", config.httpHost(), config.httpPort(), failure)))
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.host", "http.port", config.httpHost(), config.httpPort(), failure)))
       .onSuccess(listening -> {
         server = listening;
         log.info("HTTP /stats, /health, /ready{}, dashboard /{} on {}", vertx.isMetricsEnabled() ? ", /metrics" : "",
