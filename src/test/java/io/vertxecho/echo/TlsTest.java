@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.TestCertificates;
+import io.vertxecho.config.ConfigException;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,6 +33,8 @@ import java.time.Duration;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 @ExtendWith(VertxExtension.class)
@@ -65,6 +69,20 @@ class TlsTest {
     }
     JsonObject stats = node.awaitNode(n -> TestNode.closed(n, "quit") == 1);
     assertEquals(1, stats.getLong("accepted"));
+  }
+
+  @Test
+  @DisplayName("a TLS port already in use stops the node with one message naming the address, the keys and the files")
+  void tlsPortInUse(Vertx vertx) throws IOException {
+    try (ServerSocket taken = new ServerSocket(0)) {
+      JsonObject config = tls(certificates, "none");
+      config.getJsonObject("tls").put("port", taken.getLocalPort());
+      ConfigException refused = assertThrows(ConfigException.class, () -> TestNode.start(vertx, config));
+      assertTrue(refused.getMessage().startsWith("Cannot listen with TLS on 0.0.0.0:" + taken.getLocalPort()
+        + " (host, tls.port, tls.certPath " + certificates.serverCert() + ", tls.keyPath " + certificates.serverKey() + "): "),
+        refused.getMessage());
+      assertTrue(refused.getMessage().contains("Address already in use"), refused.getMessage());
+    }
   }
 
   @Test
