@@ -15,8 +15,9 @@ import java.util.List;
   customSynopsis = "java -jar vertx-echo.jar client [OPTIONS]",
   description = {"Connects to an echo server, prints the greeting and every reply. Without --send it sends the lines "
     + "typed on stdin; at end of input it half-closes and prints the rest of the replies.", ""},
-  footer = {"", "Exit codes: 0 all echoed (or the server closed normally), 1 unreachable or echoes missing, "
-    + "2 bad option, 3 the server closed with an ERR line."})
+  footer = {"", "Exit codes: 0 every --send echoed or, with typed input, the server closed without an ERR line; "
+    + "1 unreachable, or --send echoes missing (--send exit gets the goodbye, not an echo); 2 bad option; "
+    + "3 the server closed with an ERR line."})
 public final class ClientOptions implements Cli.Checked {
 
   @Mixin

@@ -157,7 +157,7 @@ class ClientTest {
       assertTrue(output().contains(option), option + " missing from:\n" + output());
     }
     assertTrue(output().contains("server port, 1-65535 (default 9999)"), output());
-    assertTrue(output().contains("Exit codes: 0 all echoed"), output());
+    assertTrue(output().contains("Exit codes: 0 every --send echoed"), output());
     assertEquals("", errors());
   }
 
