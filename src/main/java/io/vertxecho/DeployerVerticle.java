@@ -7,7 +7,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertxecho.access.AccessLogVerticle;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
@@ -89,8 +88,7 @@ public final class DeployerVerticle extends VerticleBase {
     logConnectionLimit(config);
     DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     return vertx.deployVerticle(new StatsVerticle(nodeId, cluster), options)
-      .compose(stats -> config.accessLog() ? vertx.deployVerticle(new AccessLogVerticle(nodeId), options) : Future.succeededFuture())
-      .compose(accessLog -> vertx.deployVerticle(http, options))
+      .compose(stats -> vertx.deployVerticle(http, options))
       .compose(httpDeployed -> scaleTo(config))
       .compose(echo -> watch(config.configScanMillis()))
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain

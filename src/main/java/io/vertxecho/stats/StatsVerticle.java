@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
+import io.vertxecho.access.AccessLog;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
 import io.vertxecho.http.ConnectionEventRelay;
@@ -157,6 +158,9 @@ public final class StatsVerticle extends VerticleBase {
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
         summaryChanged();
         connectionLog.info("Client disconnected: {} active connections", active);
+        if (config.accessLog()) {
+          AccessLog.disconnected(event);
+        }
       }
       case Events.REJECTED -> closed.merge(event.getString(Events.REASON), 1L, Long::sum);
       default -> {

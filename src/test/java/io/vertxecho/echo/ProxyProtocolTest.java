@@ -8,7 +8,7 @@ import io.vertxecho.EventContract;
 import io.vertxecho.LogCapture;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
-import io.vertxecho.access.AccessLogVerticle;
+import io.vertxecho.access.AccessLog;
 import io.vertxecho.events.Events;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +38,7 @@ class ProxyProtocolTest {
 
   @BeforeEach
   void captureAccessLog() {
-    accessLog = LogCapture.of(AccessLogVerticle.LOGGER);
+    accessLog = LogCapture.of(AccessLog.LOGGER);
   }
 
   @AfterEach

@@ -6,13 +6,16 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.LogCapture;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
+import io.vertxecho.access.AccessLog;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.UncheckedIOException;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,6 +69,28 @@ class ShutdownTest {
       client.send("quit\n");
       assertEquals("Bye\n", client.readToEndString());
       stopping.await();
+    }
+  }
+
+  @Test
+  @DisplayName("the access log has the line of every client of the drain: one that leaves, one the grace period closes")
+  void accessLogOutlivesTheDrain(Vertx vertx) {
+    try (LogCapture access = LogCapture.of(AccessLog.LOGGER)) {
+      TestNode node = TestNode.start(vertx, new JsonObject().put("accessLog", true).put("shutdownGraceSeconds", 1));
+      try (Wire leaving = Wire.connect(node.port()); Wire staying = Wire.connect(node.port())) {
+        leaving.readLine();
+        staying.readLine();
+        Future<Void> stopping = node.stopLater();
+        assertEquals("Server shutting down", leaving.readLine());
+        assertEquals("Server shutting down", staying.readLine());
+        leaving.send("quit\n");
+        assertEquals("Bye\n", leaving.readToEndString());
+        assertEquals("", staying.readToEndString());
+        // The stats, which feed the access log, stop only after the instances' last disconnected events.
+        stopping.await();
+      }
+      List<String> reasons = access.messages().stream().map(line -> line.substring(line.lastIndexOf(' ') + 1)).sorted().toList();
+      assertEquals(List.of("reason=quit", "reason=shutdown"), reasons, () -> "access log: " + access.messages());
     }
   }
 }

@@ -1,8 +1,5 @@
 package io.vertxecho.access;
 
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertxecho.events.Events;
 import org.slf4j.Logger;
@@ -10,30 +7,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Config {@code accessLog}: one line per closed connection of this node, on the logger {@value #LOGGER}, from the
- * {@code disconnected} events. The logback configs route that logger through an async appender that never blocks.
+ * {@code disconnected} events. The stats verticle feeds it, so it hears every client of a drain: the stats outlive the
+ * echo instances when the node stops. The logback configs route that logger through an async appender that never
+ * blocks.
  */
-public final class AccessLogVerticle extends VerticleBase {
+public final class AccessLog {
 
   public static final String LOGGER = "io.vertxecho.access";
 
   private static final Logger access = LoggerFactory.getLogger(LOGGER);
 
-  private final String nodeId;
-
-  public AccessLogVerticle(String nodeId) {
-    this.nodeId = nodeId;
+  private AccessLog() {
   }
 
-  @Override
-  public Future<?> start() {
-    return vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, this::handleEvent).completion();
-  }
-
-  private void handleEvent(Message<JsonObject> message) {
-    JsonObject event = message.body();
-    if (!Events.DISCONNECTED.equals(event.getString(Events.EVENT)) || !nodeId.equals(event.getString(Events.NODE))) {
-      return;
-    }
+  /** The line for a {@code disconnected} event. */
+  public static void disconnected(JsonObject event) {
     access.info("client={} port={} instance={} durationMs={} bytesIn={} bytesOut={} lines={} reason={}",
       event.getString(Events.REMOTE), port(event.getString(Events.LOCAL, "")), event.getString(Events.INSTANCE),
       event.getLong(Events.DURATION_MILLIS), event.getLong(Events.BYTES_IN), event.getLong(Events.BYTES_OUT),
