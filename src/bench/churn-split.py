@@ -23,21 +23,27 @@ def process_cpu(process):
     return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
 
 
+def check(returncode):
+    if returncode != 0:
+        sys.exit('%s: bench --churn against 127.0.0.1:%s failed (its error is above)' % (sys.argv[0], port))
+
+
 def machine_cpu():
     jiffies = [int(x) for x in open('/proc/stat').readline().split()[1:9]]
     return (sum(jiffies) - jiffies[3] - jiffies[4]) / tick, sum(jiffies) / tick  # busy (all but idle, iowait), all
 
 
 for _ in range(2):
-    if subprocess.run(bench, stdout=subprocess.DEVNULL).returncode != 0:
-        sys.exit('%s: bench --churn against 127.0.0.1:%s failed (its error is above)' % (sys.argv[0], port))
+    check(subprocess.run(bench, stdout=subprocess.DEVNULL).returncode)
 for _ in range(2):
     client = subprocess.Popen(bench, stdout=subprocess.PIPE, text=True)
     time.sleep(5)
     server0, client0, (busy0, all0), wall0 = process_cpu(pid), process_cpu(client.pid), machine_cpu(), time.time()
     time.sleep(6)
     server1, client1, (busy1, all1), wall1 = process_cpu(pid), process_cpu(client.pid), machine_cpu(), time.time()
-    result = json.loads(client.communicate()[0].strip().splitlines()[-1])
+    output = client.communicate()[0]
+    check(client.returncode)
+    result = json.loads(output.strip().splitlines()[-1])
     rate = result['connectionsPerSecond']
     per_connection = lambda seconds: seconds / (wall1 - wall0) / rate * 1e6
     busy, server, own = busy1 - busy0, server1 - server0, client1 - client0

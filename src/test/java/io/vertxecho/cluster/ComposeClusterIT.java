@@ -55,6 +55,8 @@ class ComposeClusterIT {
 
   private static final List<String> NODES = List.of("node1", "node2", "node3");
   private static final Duration READY = Duration.ofSeconds(120);
+  /** A clustered node's first line on SIGTERM. */
+  private static final String STOPPING = "Stopping: draining clients, then leaving the cluster";
 
   private final Path baseDir = Path.of(System.getProperty("it.basedir", ".")).toAbsolutePath();
   private final Map<String, String> containers = new ConcurrentHashMap<>();
@@ -233,7 +235,7 @@ class ComposeClusterIT {
     }
     assertTrue(stop.waitFor(60, TimeUnit.SECONDS), "docker-compose stop node2 did not finish");
     String stopped = project.logs(node2);
-    assertTrue(stopped.contains("Stopping: draining clients, then leaving the cluster") && stopped.strip().endsWith("Stopped"),
+    assertTrue(stopped.contains(STOPPING) && stopped.strip().endsWith("Stopped"),
       () -> stopFailure(node2, stopped));
     project.compose("start", "node2");
     awaitReady("node2");
@@ -241,8 +243,8 @@ class ComposeClusterIT {
     // Quiet lifecycle: a kill, a restart and a drain left no stack trace in any node's log (checked after node2 is
     // back, so that a failure here does not leave the later tests a node short).
     for (String node : NODES) {
-      String logs = project.logs(containers.get(node));
-      assertTrue(exceptionLines(logs).isEmpty(), () -> node + " logged a stack trace:\n" + exceptionLines(logs) + "\n(" + node + ")");
+      String traces = exceptionLines(project.logs(containers.get(node)));
+      assertTrue(traces.isEmpty(), () -> node + " logged a stack trace:\n" + traces + "\n(" + node + ")");
     }
   }
 
@@ -367,7 +369,7 @@ class ComposeClusterIT {
       "exit code {{.State.ExitCode}}, OOM killed {{.State.OOMKilled}}, started {{.State.StartedAt}}, finished {{.State.FinishedAt}}",
       container).strip();
     String summary = "node2's log does not show its stop in one line each (container: " + state + "; the log has "
-      + logs.lines().count() + " lines, \"Stopping\" " + (logs.contains("Stopping: draining") ? "present" : "absent") + ")";
+      + logs.lines().count() + " lines, \"" + STOPPING + "\" " + (logs.contains(STOPPING) ? "present" : "absent") + ")";
     return summary + "; its last lines:\n" + lastLines(logs, 40) + "\n" + summary;
   }
 
