@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 
 /**
- * The transport Vert.x would pick (native when preferred and available, else NIO), with two changes to the servers
+ * The transport Vert.x would pick (native when preferred and available, else NIO), with three changes to the servers
  * it configures; the launcher builds every node's Vert.x with it. Clients are configured exactly as by the delegate
  * (but see {@link #clientVertx}).
  * <ul>
@@ -37,6 +37,9 @@ import java.util.concurrent.ThreadFactory;
  *   connection's pipeline; it stays only where Vert.x put a PROXY header decoder, so a client that sends no header is
  *   closed with its own close reason. Vert.x's transport SPI is the one public place that sees an accepted
  *   connection before the PROXY header is read, and since Vert.x 5.1 it no longer sees the server's options.</li>
+ *   <li><b>Refused connections keep their address.</b> A connection that fails its TLS handshake or its PROXY header
+ *   is reported to the server's exception handler as a {@link Refusal} naming it ({@link RefusalAddresses}), so its
+ *   access-log line and {@code rejected} event say where it came from.</li>
  * </ul>
  * The bundled client and bench build their Vert.x with {@link #clientVertx}: there, a connection delivers nothing until
  * {@code VertxInternals.connect} has handed it over, so a server's greeting cannot arrive before its handler.
@@ -125,7 +128,7 @@ public final class EchoTransport implements io.vertx.core.spi.transport.Transpor
   private final class AcceptedChannels extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object accepted) {
-      ((Channel) accepted).pipeline().addFirst(new ProxyHeaderDeadline(timeoutMillis));
+      ((Channel) accepted).pipeline().addFirst(new ProxyHeaderDeadline(timeoutMillis)).addFirst(RefusalAddresses.placer());
       ctx.fireChannelRead(accepted);
     }
   }

@@ -72,7 +72,9 @@ public final class EchoVerticle extends VerticleBase {
       .setUseProxyProtocol(config.proxyProtocol())
       .setProxyProtocolTimeout(VERTX_PROXY_HEADER_IDLE_SECONDS)
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
-    server = vertx.createNetServer(options).connectHandler(this::handleConnection).exceptionHandler(this::handleRefused);
+    server = vertx.createNetServer(options)
+      .connectHandler(this::handleConnection)
+      .exceptionHandler(failure -> handleRefused(failure, config.proxyProtocol() ? CloseReason.PROXY_HEADER : null));
     summaryTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
@@ -92,16 +94,10 @@ public final class EchoVerticle extends VerticleBase {
     }
     tlsServer = vertx.createNetServer(TlsPort.serverOptions(config))
       .connectHandler(this::handleConnection)
-      .exceptionHandler(this::handleTlsFailure);
+      .exceptionHandler(failure -> handleRefused(failure, CloseReason.TLS_HANDSHAKE_FAILED));
     return tlsServer.listen()
       .recover(failure -> Future.failedFuture(ConfigException.cannotListenTls(config, failure)))
       .onSuccess(listening -> TlsPort.watch(vertx, tlsServer, config, certificates));
-  }
-
-  /** A client that never completed its TLS handshake (bad certificate, plaintext, timeout): counted, never admitted. */
-  private void handleTlsFailure(Throwable failure) {
-    log.debug("TLS handshake failed on {}: {}", eventLoop, failure.getMessage());
-    publish(event(Events.REJECTED).put(Events.REASON, CloseReason.TLS_HANDSHAKE_FAILED.key()));
   }
 
   /** Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends. */
@@ -188,23 +184,22 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   /**
-   * A connection Vert.x closed before handing it over, with {@code proxyProtocol}: one whose first bytes are not a
-   * PROXY header (Netty's decoder does not say who sent them), or one that sent no complete header in time. Counted
-   * as rejected, each with its own reason.
+   * A connection Vert.x closed before handing it over: a client that never completed its TLS handshake (bad
+   * certificate, plaintext, timeout) or, with {@code proxyProtocol}, one that sent no valid PROXY header (a bad one,
+   * none in time, or a close first). Counted as rejected with its reason and, as a {@link Refusal} from
+   * {@link EchoTransport}, its addresses; {@code otherwise} is the reason of a bare failure (null: not a refusal).
    */
-  private void handleRefused(Throwable failure) {
-    if (!config.proxyProtocol()) {
+  private void handleRefused(Throwable failure, CloseReason otherwise) {
+    CloseReason reason = failure instanceof Refusal refusal ? refusal.reason() : otherwise;
+    if (reason == null) {
       log.debug("Connection refused before accept: {}", failure.toString());
       return;
     }
-    JsonObject event = event(Events.REJECTED);
-    if (failure instanceof ProxyHeaderDeadline.Timeout timeout) {
-      log.debug("Connection from {} closed: {}", timeout.peer(), failure.getMessage());
-      event.put(Events.REMOTE, timeout.peer()).put(Events.REASON, CloseReason.PROXY_TIMEOUT.key());
-    } else {
-      log.debug("Connection without a valid PROXY header closed: {}", failure.getMessage());
-      event.put(Events.REASON, CloseReason.PROXY_HEADER.key());
+    JsonObject event = event(Events.REJECTED).put(Events.REASON, reason.key());
+    if (failure instanceof Refusal refusal) {
+      event.put(Events.REMOTE, refusal.remote()).put(Events.LOCAL, refusal.local());
     }
+    log.debug("Connection from {} refused ({}): {}", event.getString(Events.REMOTE, "?"), reason.key(), failure.getMessage());
     publish(event);
   }
 

@@ -33,6 +33,7 @@ public final class Events {
   // connection events (CONNECTIONS)
   public static final String CONNECTED = "connected";
   public static final String DISCONNECTED = "disconnected";
+  /** The event of a connection refused before it was served, and in summaries the number of them (each also in {@link #CLOSED}). */
   public static final String REJECTED = "rejected";
   public static final String EVENT = "event";
   public static final String NODE = "node";

@@ -65,6 +65,7 @@ public final class StatsVerticle extends VerticleBase {
   private long publishTimer;
   private long active;
   private long accepted;
+  private long rejected;
   private long peak;
   private long retiredBytesIn;
   private long retiredBytesOut;
@@ -162,7 +163,14 @@ public final class StatsVerticle extends VerticleBase {
           AccessLog.disconnected(event);
         }
       }
-      case Events.REJECTED -> closed.merge(event.getString(Events.REASON), 1L, Long::sum);
+      case Events.REJECTED -> {
+        rejected++;
+        closed.merge(event.getString(Events.REASON), 1L, Long::sum);
+        summaryChanged();
+        if (config.accessLog()) {
+          AccessLog.rejected(event);
+        }
+      }
       default -> {
       }
     }
@@ -307,6 +315,7 @@ public final class StatsVerticle extends VerticleBase {
       .put(Events.ADDRESS, advertisedAddress())
       .put(Events.ACTIVE, active)
       .put(Events.ACCEPTED, accepted)
+      .put(Events.REJECTED, rejected)
       .put(Events.PEAK, peak)
       .put(Events.BYTES_IN, bytesIn)
       .put(Events.BYTES_OUT, bytesOut)
@@ -327,13 +336,16 @@ public final class StatsVerticle extends VerticleBase {
       .thenComparing(node -> node.getString(Events.ID)));
     long clusterActive = 0;
     long clusterAccepted = 0;
+    long clusterRejected = 0;
     for (JsonObject node : nodes) {
       clusterActive += node.getLong(Events.ACTIVE, 0L);
       clusterAccepted += node.getLong(Events.ACCEPTED, 0L);
+      clusterRejected += node.getLong(Events.REJECTED, 0L);
     }
     JsonObject cluster = new JsonObject()
       .put(Events.ACTIVE, clusterActive)
       .put(Events.ACCEPTED, clusterAccepted)
+      .put(Events.REJECTED, clusterRejected)
       .put(Events.NODES, new JsonArray(new ArrayList<>(nodes)));
     JsonObject node = self.copy().put(Events.RECENT_CLIENTS, recentClients.toJson());
     return new JsonObject().put(Events.NODE, node).put(Events.CLUSTER, cluster);
