@@ -9,6 +9,7 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import io.vertxecho.Plural;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
@@ -108,11 +109,11 @@ public final class EchoVerticle extends VerticleBase {
     int grace = config.shutdownGraceSeconds();
     int open = connections.size();
     if (open > 0) {
-      log.info("Draining {} connections on {} (grace period {} s)", open, eventLoop, grace);
+      log.info("Draining {} on {} (grace period {} s)", Plural.of(open, "connection"), eventLoop, grace);
     }
     vertx.setTimer(Math.max(1, grace * 1000L), id -> {
       if (!connections.isEmpty()) {
-        log.info("Grace period over on {}: closing {} of {} connections", eventLoop, connections.size(), open);
+        log.info("Grace period over on {}: closing {} of {}", eventLoop, connections.size(), Plural.of(open, "connection"));
         List.copyOf(connections).forEach(EchoConnection::endDrain);
       }
     });

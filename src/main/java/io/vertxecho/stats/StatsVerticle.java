@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
+import io.vertxecho.Plural;
 import io.vertxecho.access.AccessLog;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
@@ -60,6 +61,10 @@ public final class StatsVerticle extends VerticleBase {
   /** Cluster members no summary has come from since they joined or their last one expired, and since when ({@link System#nanoTime()}). */
   private final Map<String, Long> unheard = new HashMap<>();
   private final Set<String> reportedUnheard = new HashSet<>();
+  /** Each peer's echo address, from its summaries, to name it when it goes. */
+  private final Map<String, String> peerAddresses = new HashMap<>();
+  /** Peers whose summary said they are stopping: their departure is a leave, not a loss. */
+  private final Set<String> stopping = new HashSet<>();
   private EchoConfig config;
   private MessageConsumer<JsonObject> peerSummaries;
   private long publishTimer;
@@ -123,7 +128,7 @@ public final class StatsVerticle extends VerticleBase {
       long bound = config.shutdownGraceSeconds() * 1000L + DRAIN_MARGIN_MILLIS;
       vertx.setTimer(bound, id -> {
         if (instancesGone.tryComplete()) {
-          log.warn("Stopped waiting for {} echo instances to drain after {} ms", instances.size(), bound);
+          log.warn("Stopped waiting for {} to drain after {} ms", Plural.of(instances.size(), "echo instance"), bound);
         }
       });
     }
@@ -151,14 +156,14 @@ public final class StatsVerticle extends VerticleBase {
         instance.active++;
         recentClients.accepted(event);
         summaryChanged();
-        connectionLog.info("New client accepted: {} active connections", active);
+        connectionLog.info("New client accepted: {} active {}", active, active == 1 ? "connection" : "connections");
       }
       case Events.DISCONNECTED -> {
         active--;
         instance.active--;
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
         summaryChanged();
-        connectionLog.info("Client disconnected: {} active connections", active);
+        connectionLog.info("Client disconnected: {} active {}", active, active == 1 ? "connection" : "connections");
         if (config.accessLog()) {
           AccessLog.disconnected(event);
         }
@@ -213,6 +218,10 @@ public final class StatsVerticle extends VerticleBase {
     }
     if (unheard.remove(id) != null && reportedUnheard.remove(id)) {
       log.info("Summaries from cluster member {} arrive now", id);
+    }
+    peerAddresses.put(id, summary.getString(Events.ADDRESS, ""));
+    if (summary.getBoolean(Events.DRAINING, false) || summary.getBoolean(Events.FINAL, false)) {
+      stopping.add(id);
     }
     if (summary.getBoolean(Events.FINAL, false)) {
       peerDeparted(id);
@@ -271,6 +280,24 @@ public final class StatsVerticle extends VerticleBase {
     if (!nodeId.equals(id) && !peers.containsKey(id)) {
       unheard.putIfAbsent(id, System.nanoTime());
     }
+  }
+
+  /**
+   * Hazelcast no longer lists the member: one line, INFO for a peer that said it was stopping (a draining or final
+   * summary, sent before it leaves the cluster), WARN for one that went without a word (killed, crashed, or no
+   * heartbeat from it: a lost network).
+   */
+  private void memberLeft(String id) {
+    String address = peerAddresses.remove(id);
+    String name = address == null || address.isEmpty() ? "node " + id : address + " (node " + id + ")";
+    String members = Plural.of(clusterManager.getNodes().size(), "member");
+    if (stopping.remove(id)) {
+      log.info("Cluster member left: {}, {}", name, members);
+    } else {
+      log.warn("Cluster member lost: {}, {}: it went without stopping (killed, crashed, or its heartbeats stopped "
+        + "arriving)", name, members);
+    }
+    peerDeparted(id);
   }
 
   /** Forgets a peer that left; a summary of it still in flight must not bring it back. */
@@ -379,7 +406,7 @@ public final class StatsVerticle extends VerticleBase {
 
     @Override
     public void nodeLeft(String id) {
-      context.runOnContext(v -> peerDeparted(id));
+      context.runOnContext(v -> memberLeft(id));
     }
   }
 

@@ -193,7 +193,7 @@ class ComposeClusterIT {
     }
     for (String survivor : List.of("node1", "node2")) {
       await(survivor + " logging node3's death in one line", Duration.ofSeconds(10), () -> project.logs(containers.get(survivor)),
-        logs -> logs.contains("Cluster member left or died: node3:5701"));
+        logs -> logs.contains("Cluster member lost: "));
     }
     project.compose("start", "node3");
     awaitReady("node3");
