@@ -61,6 +61,8 @@ public final class Events {
   public static final String INSTANCES = "instances";
   public static final String DRAINING = "draining";
   public static final String VALID_MILLIS = "validMillis";
+  /** In a node summary: how often the node publishes it ({@code statsIntervalMillis}), to tell a quiet node from a late one. */
+  public static final String INTERVAL_MILLIS = "intervalMillis";
   public static final String FINAL = "final";
   public static final String CLUSTER = "cluster";
   public static final String NODES = "nodes";

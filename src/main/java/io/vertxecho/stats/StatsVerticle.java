@@ -349,6 +349,7 @@ public final class StatsVerticle extends VerticleBase {
       .put(Events.CLOSED, new JsonObject(new LinkedHashMap<>(closed)))
       .put(Events.INSTANCES, perInstance)
       .put(Events.DRAINING, draining)
+      .put(Events.INTERVAL_MILLIS, config.statsIntervalMillis())
       .put(Events.VALID_MILLIS, Math.max(5000L, 5L * config.statsIntervalMillis()))
       .put(Events.FINAL, false);
   }
