@@ -45,8 +45,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The docker-compose cluster as a user runs it: images built from the jar, three nodes behind HAProxy, then a kill -9,
- * a drain, a config change and a fourth node. Runs wherever a Docker engine is usable (.ci/run provides one) and is
- * skipped, saying why, elsewhere. The steps run in order on one cluster.
+ * a drain, a config change and a fourth node. Runs wherever a Docker engine is usable (.ci/run provides one), on the
+ * official base images or, where they cannot be pulled, local ones it makes as .ci/run does ({@link BaseImages}); it
+ * is skipped, saying why, where neither can be had. The steps run in order on one cluster.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -82,6 +83,12 @@ class ComposeClusterIT {
     String noDocker = ComposeProject.whyNoDocker();
     skipped = noDocker != null ? "Skipping the compose cluster test: " + noDocker
       : Files.isRegularFile(baseDir.resolve("target/vertx-echo.jar")) ? null : "Skipping the compose cluster test: no target/vertx-echo.jar (run by mvn verify)";
+    BaseImages.Choice images = null;
+    if (skipped == null) {
+      Path work = Files.createDirectories(baseDir.resolve("target/it-work"));
+      images = BaseImages.choose(baseDir, BaseImages.OFFICIAL, baseDir.resolve("cluster/offline-images.sh"), work.resolve("base-images.env"));
+      skipped = images.unavailable() == null ? null : "Skipping the compose cluster test: " + images.unavailable();
+    }
     if (skipped != null) {
       System.out.println(skipped);
       return;
@@ -92,6 +99,7 @@ class ComposeClusterIT {
     JsonObject config = new JsonObject(Files.readString(baseDir.resolve("conf/config.json"))).put("shutdownGraceSeconds", 15);
     Files.writeString(confDir.resolve("config.json"), config.encodePrettily());
     project = new ComposeProject(baseDir, name, confDir);
+    project.putEnv(images.env());
     project.compose("build", "node1");
     try {
       project.compose("up", "-d");
