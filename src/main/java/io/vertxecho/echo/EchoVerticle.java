@@ -12,9 +12,11 @@ import io.vertx.core.net.SocketAddress;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
+import io.vertxecho.internal.ProxyHeaderDeadline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,7 +33,7 @@ public final class EchoVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(EchoVerticle.class);
   /**
    * With {@code proxyProtocol}: a connection that sends no complete PROXY header in this time after accept is closed
-   * (close reason {@code proxy-timeout}, by {@link EchoTransport}, which the launcher installs).
+   * (close reason {@code proxy-timeout}, by {@link ProxyHeaderDeadline}, which the launcher installs).
    */
   public static final int PROXY_HEADER_TIMEOUT_SECONDS = 5;
   /** Vert.x's own header timeout, idle-based and not reported: only a backstop when Vert.x was built without it. */
@@ -199,8 +201,10 @@ public final class EchoVerticle extends VerticleBase {
     }
     JsonObject event = event(Events.REJECTED);
     if (failure instanceof ProxyHeaderDeadline.Timeout timeout) {
-      log.debug("Connection from {} closed: {}", timeout.peer(), failure.getMessage());
-      event.put(Events.REMOTE, timeout.peer()).put(Events.REASON, CloseReason.PROXY_TIMEOUT.key());
+      String peer = timeout.peer() instanceof InetSocketAddress inet ? Events.hostPort(SocketAddress.inetSocketAddress(inet))
+        : String.valueOf(timeout.peer());
+      log.debug("Connection from {} closed: {}", peer, failure.getMessage());
+      event.put(Events.REMOTE, peer).put(Events.REASON, CloseReason.PROXY_TIMEOUT.key());
     } else {
       log.debug("Connection without a valid PROXY header closed: {}", failure.getMessage());
       event.put(Events.REASON, CloseReason.PROXY_HEADER.key());
