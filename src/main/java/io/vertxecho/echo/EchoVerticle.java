@@ -24,6 +24,13 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import static io.vertxecho.config.EchoConfig.HOST;
+import static io.vertxecho.config.EchoConfig.MODE;
+import static io.vertxecho.config.EchoConfig.PORT;
+import static io.vertxecho.config.EchoConfig.PROXY_PROTOCOL;
+import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
+import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
+
 /**
  * Serves the echo protocol on the node's port. Deployed many times: instances share one listening
  * socket and Vert.x deals new connections round-robin across their event loops.
@@ -68,21 +75,21 @@ public final class EchoVerticle extends VerticleBase {
     instanceId = deploymentID() + "/" + UUID.randomUUID().toString().substring(0, 8);
     eventLoop = Thread.currentThread().getName();
     NetServerOptions options = new NetServerOptions()
-      .setHost(config.host())
-      .setPort(config.port() == 0 ? -1 : config.port())
+      .setHost(config.get(HOST))
+      .setPort(config.get(PORT) == 0 ? -1 : config.get(PORT))
       .setTcpNoDelay(true)
-      .setUseProxyProtocol(config.proxyProtocol())
+      .setUseProxyProtocol(config.get(PROXY_PROTOCOL))
       .setProxyProtocolTimeout(VERTX_PROXY_HEADER_IDLE_SECONDS)
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createNetServer(options).connectHandler(this::handleConnection).exceptionHandler(this::handleRefused);
-    summaryTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
+    summaryTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
       .compose(registered -> server.listen())
-      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("host", "port", config.host(), config.port(), failure)));
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("host", "port", config.get(HOST), config.get(PORT), failure)));
     return plain.compose(listening -> listenTls())
       .onSuccess(listening -> {
-        log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.host(), server.actualPort()), eventLoop);
+        log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.get(HOST), server.actualPort()), eventLoop);
         publishSummary(false);
       });
   }
@@ -111,7 +118,7 @@ public final class EchoVerticle extends VerticleBase {
   public Future<?> stop() {
     draining = true;
     publishSummary(false);
-    int grace = config.shutdownGraceSeconds();
+    int grace = config.get(SHUTDOWN_GRACE_SECONDS);
     int open = connections.size();
     if (open > 0) {
       log.info("Draining {} connections on {} (grace period {} s)", open, eventLoop, grace);
@@ -141,9 +148,9 @@ public final class EchoVerticle extends VerticleBase {
    * they started with. Host and port are fixed for the instance's life.
    */
   private void reconfigure(EchoConfig next) {
-    if (next.statsIntervalMillis() != config.statsIntervalMillis()) {
+    if (!next.get(STATS_INTERVAL_MILLIS).equals(config.get(STATS_INTERVAL_MILLIS))) {
       vertx.cancelTimer(summaryTimer);
-      summaryTimer = vertx.setPeriodic(next.statsIntervalMillis(), id -> publishSummary(false));
+      summaryTimer = vertx.setPeriodic(next.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     }
     config = next;
   }
@@ -176,7 +183,7 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   private void reject(NetSocket socket, CloseReason reason, String lineModeMessage) {
-    if (config.mode() == EchoConfig.Mode.LINE) {
+    if (config.get(MODE) == EchoConfig.Mode.LINE) {
       socket.write(Buffer.buffer(lineModeMessage + "\n"));
     }
     socket.close();
@@ -195,7 +202,7 @@ public final class EchoVerticle extends VerticleBase {
    * as rejected, each with its own reason.
    */
   private void handleRefused(Throwable failure) {
-    if (!config.proxyProtocol()) {
+    if (!config.get(PROXY_PROTOCOL)) {
       log.debug("Connection refused before accept: {}", failure.toString());
       return;
     }
@@ -263,7 +270,7 @@ public final class EchoVerticle extends VerticleBase {
       .put(Events.NODE, nodeId)
       .put(Events.INSTANCE, instanceId)
       .put(Events.EVENT_LOOP, eventLoop)
-      .put(Events.ADDRESS, Events.hostPort(config.host(), server.actualPort()))
+      .put(Events.ADDRESS, Events.hostPort(config.get(HOST), server.actualPort()))
       .put(Events.ACTIVE, connections.size())
       .put(Events.ACCEPTED, accepted)
       .put(Events.BYTES_IN, bytesIn)
