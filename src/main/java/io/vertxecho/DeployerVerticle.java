@@ -1,7 +1,6 @@
 package io.vertxecho;
 
 import io.vertx.config.ConfigRetriever;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -53,7 +52,7 @@ public final class DeployerVerticle extends VerticleBase {
   private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit), maxHeap);
   private final CertificateVersions certificates = new CertificateVersions();
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
-  private final HttpVerticle http = new HttpVerticle();
+  private HttpVerticle http;
   private String nodeId;
   private EchoConfig running;
   private ConfigRetriever retriever;
@@ -92,9 +91,9 @@ public final class DeployerVerticle extends VerticleBase {
     nodeId = cluster != null ? cluster.getNodeId() : UUID.randomUUID().toString();
     EchoConfig config = running;
     logConnectionLimit(config);
-    DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
-    return vertx.deployVerticle(new StatsVerticle(nodeId, cluster), options)
-      .compose(stats -> vertx.deployVerticle(http, options))
+    http = new HttpVerticle(config);
+    return vertx.deployVerticle(new StatsVerticle(config, nodeId, cluster))
+      .compose(stats -> vertx.deployVerticle(http))
       .compose(httpDeployed -> scaleTo(config))
       .compose(echo -> watch(config.get(CONFIG_SCAN_MILLIS)))
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
@@ -149,14 +148,20 @@ public final class DeployerVerticle extends VerticleBase {
     apply(loader.merge(next));
   }
 
+  /** Validates the change once, here, off the event loop (it reads the files the config names), then applies it. */
   private void apply(JsonObject merged) {
-    EchoConfig next;
-    try {
-      next = loader.validate(merged);
-    } catch (ConfigException invalid) {
-      reject(invalid);
-      return;
-    }
+    vertx.executeBlocking(() -> loader.validate(merged))
+      .onSuccess(this::apply)
+      .onFailure(failure -> {
+        if (failure instanceof ConfigException invalid) {
+          reject(invalid);
+        } else {
+          log.error("Validating the config change failed", failure);
+        }
+      });
+  }
+
+  private void apply(EchoConfig next) {
     lastRejection = null;
     for (String key : next.changedKeys(running)) {
       if (EchoConfig.RESTART_KEYS.contains(key)) {
@@ -227,10 +232,9 @@ public final class DeployerVerticle extends VerticleBase {
   /** Brings the echo instances to {@code config.get(INSTANCES)}: new ones first, then the surplus drained. */
   private Future<Void> scaleTo(EchoConfig config) {
     List<Future<?>> added = new ArrayList<>();
-    DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
     for (int i = echoInstances.size(); i < config.get(INSTANCES); i++) {
-      EchoVerticle verticle = new EchoVerticle(nodeId, gate, certificates);
-      added.add(vertx.deployVerticle(verticle, options).onSuccess(id -> echoInstances.addLast(new EchoInstance(id, verticle))));
+      EchoVerticle verticle = new EchoVerticle(config, nodeId, gate, certificates);
+      added.add(vertx.deployVerticle(verticle).onSuccess(id -> echoInstances.addLast(new EchoInstance(id, verticle))));
     }
     return Future.all(added).onSuccess(deployed -> {
       int removed = 0;

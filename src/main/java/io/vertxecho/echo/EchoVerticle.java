@@ -63,7 +63,9 @@ public final class EchoVerticle extends VerticleBase {
   private boolean draining;
   private Promise<Void> allClosed;
 
-  public EchoVerticle(String nodeId, ConnectionGate gate, CertificateVersions certificates) {
+  /** @param config the node's config as it is when this instance starts; later changes come over the bus */
+  public EchoVerticle(EchoConfig config, String nodeId, ConnectionGate gate, CertificateVersions certificates) {
+    this.config = config;
     this.nodeId = nodeId;
     this.gate = gate;
     this.certificates = certificates;
@@ -71,7 +73,6 @@ public final class EchoVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    config = EchoConfig.fromJson(config());
     instanceId = deploymentID() + "/" + UUID.randomUUID().toString().substring(0, 8);
     eventLoop = Thread.currentThread().getName();
     NetServerOptions options = new NetServerOptions()

@@ -47,13 +47,17 @@ public final class HttpVerticle extends VerticleBase {
   /** Beyond the grace period, how long a stopping node keeps answering while its instances finish. */
   private static final long STOP_MARGIN_MILLIS = 6000;
 
+  private final EchoConfig config;
   private HttpServer server;
   private boolean stopping;
   private long stopBoundMillis;
 
+  public HttpVerticle(EchoConfig config) {
+    this.config = config;
+  }
+
   @Override
   public Future<?> start() {
-    EchoConfig config = EchoConfig.fromJson(config());
     stopBoundMillis = config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + STOP_MARGIN_MILLIS;
     HealthChecks checks = HealthChecks.create(vertx).register("echo", 3000, this::checkEcho);
     Router router = Router.router(vertx);

@@ -83,14 +83,14 @@ public final class StatsVerticle extends VerticleBase {
   private ConnectionEventRelay bridgeRelay;
 
   /** @param clusterManager the cluster this node joined, or null when it runs alone */
-  public StatsVerticle(String nodeId, ClusterManager clusterManager) {
+  public StatsVerticle(EchoConfig config, String nodeId, ClusterManager clusterManager) {
+    this.config = config;
     this.nodeId = nodeId;
     this.clusterManager = clusterManager;
   }
 
   @Override
   public Future<?> start() {
-    config = EchoConfig.fromJson(config());
     metrics = StatsMetrics.register(vertx);
     if (config.get(BRIDGE_ENABLED)) {
       bridgeRelay = new ConnectionEventRelay(vertx, nodeId, config.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND));
