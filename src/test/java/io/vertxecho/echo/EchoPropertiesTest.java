@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * For any byte stream and any split into reads, the echo is exact (PROTOCOL.md): the line framer against
+ * For any byte stream and any split into reads, the echo is exact (docs/protocol.md): the line framer against
  * a plain reference model with exact splits, then real servers over loopback in line and raw mode. The
  * streams are made of the bytes that matter (CR, LF, blanks, quit words, non-UTF-8) so terminators, quit
  * words and the {@code maxLineBytes} boundary often fall across reads.
@@ -161,7 +161,7 @@ class EchoPropertiesTest {
   }
 
   /**
-   * The reference model, written from PROTOCOL.md on the whole stream at once: the bytes echoed, how the
+   * The reference model, written from docs/protocol.md on the whole stream at once: the bytes echoed, how the
    * conversation ends, and how many bytes the server has consumed by then.
    */
   private record Expected(byte[] echo, LineFramer.Outcome outcome, int consumed) {
