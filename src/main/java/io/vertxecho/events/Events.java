@@ -5,7 +5,7 @@ import io.vertx.core.net.SocketAddress;
 /**
  * The event-bus contract, the one place that names addresses and JSON fields: every producer and consumer uses
  * these constants. Bodies are plain {@code JsonObject}s, no codecs, so consumers in any language can read them;
- * README.md ("Event-bus contract") documents each message.
+ * docs/events.md documents each message.
  */
 public final class Events {
 
