@@ -13,15 +13,25 @@ import io.vertxecho.Plural;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
+import io.vertxecho.internal.ProxyHeaderDeadline;
+import io.vertxecho.internal.Refusal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+
+import static io.vertxecho.config.EchoConfig.HOST;
+import static io.vertxecho.config.EchoConfig.MODE;
+import static io.vertxecho.config.EchoConfig.PORT;
+import static io.vertxecho.config.EchoConfig.PROXY_PROTOCOL;
+import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
+import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
 
 /**
  * Serves the echo protocol on the node's port. Deployed many times: instances share one listening
@@ -32,7 +42,7 @@ public final class EchoVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(EchoVerticle.class);
   /**
    * With {@code proxyProtocol}: a connection that sends no complete PROXY header in this time after accept is closed
-   * (close reason {@code proxy-timeout}, by {@link EchoTransport}, which the launcher installs).
+   * (close reason {@code proxy-timeout}, by {@link ProxyHeaderDeadline}, which the launcher installs).
    */
   public static final int PROXY_HEADER_TIMEOUT_SECONDS = 5;
   /** Vert.x's own header timeout, idle-based and not reported: only a backstop when Vert.x was built without it. */
@@ -55,7 +65,9 @@ public final class EchoVerticle extends VerticleBase {
   private boolean draining;
   private Promise<Void> allClosed;
 
-  public EchoVerticle(String nodeId, ConnectionGate gate, CertificateVersions certificates) {
+  /** @param config the node's config as it is when this instance starts; later changes come over the bus */
+  public EchoVerticle(EchoConfig config, String nodeId, ConnectionGate gate, CertificateVersions certificates) {
+    this.config = config;
     this.nodeId = nodeId;
     this.gate = gate;
     this.certificates = certificates;
@@ -63,27 +75,26 @@ public final class EchoVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    config = EchoConfig.fromJson(config());
     instanceId = deploymentID() + "/" + UUID.randomUUID().toString().substring(0, 8);
     eventLoop = Thread.currentThread().getName();
     NetServerOptions options = new NetServerOptions()
-      .setHost(config.host())
-      .setPort(config.port() == 0 ? -1 : config.port())
+      .setHost(config.get(HOST))
+      .setPort(config.get(PORT) == 0 ? -1 : config.get(PORT))
       .setTcpNoDelay(true)
-      .setUseProxyProtocol(config.proxyProtocol())
+      .setUseProxyProtocol(config.get(PROXY_PROTOCOL))
       .setProxyProtocolTimeout(VERTX_PROXY_HEADER_IDLE_SECONDS)
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createNetServer(options)
       .connectHandler(this::handleConnection)
-      .exceptionHandler(failure -> handleRefused(failure, config.proxyProtocol() ? CloseReason.PROXY_HEADER : null));
-    summaryTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
+      .exceptionHandler(failure -> handleRefused(failure, config.get(PROXY_PROTOCOL) ? CloseReason.PROXY_HEADER : null));
+    summaryTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
       .compose(registered -> server.listen())
-      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("host", "port", config.host(), config.port(), failure)));
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("host", "port", config.get(HOST), config.get(PORT), failure)));
     return plain.compose(listening -> listenTls())
       .onSuccess(listening -> {
-        log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.host(), server.actualPort()), eventLoop);
+        log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.get(HOST), server.actualPort()), eventLoop);
         publishSummary(false);
       });
   }
@@ -106,7 +117,7 @@ public final class EchoVerticle extends VerticleBase {
   public Future<?> stop() {
     draining = true;
     publishSummary(false);
-    int grace = config.shutdownGraceSeconds();
+    int grace = config.get(SHUTDOWN_GRACE_SECONDS);
     int open = connections.size();
     if (open > 0) {
       log.info("Draining {} on {} (grace period {} s)", Plural.of(open, "connection"), eventLoop, grace);
@@ -136,9 +147,9 @@ public final class EchoVerticle extends VerticleBase {
    * they started with. Host and port are fixed for the instance's life.
    */
   private void reconfigure(EchoConfig next) {
-    if (next.statsIntervalMillis() != config.statsIntervalMillis()) {
+    if (!next.get(STATS_INTERVAL_MILLIS).equals(config.get(STATS_INTERVAL_MILLIS))) {
       vertx.cancelTimer(summaryTimer);
-      summaryTimer = vertx.setPeriodic(next.statsIntervalMillis(), id -> publishSummary(false));
+      summaryTimer = vertx.setPeriodic(next.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     }
     config = next;
   }
@@ -171,7 +182,7 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   private void reject(NetSocket socket, CloseReason reason, String lineModeMessage) {
-    if (config.mode() == EchoConfig.Mode.LINE) {
+    if (config.get(MODE) == EchoConfig.Mode.LINE) {
       socket.write(Buffer.buffer(lineModeMessage + "\n"));
     }
     socket.close();
@@ -187,21 +198,26 @@ public final class EchoVerticle extends VerticleBase {
   /**
    * A connection Vert.x closed before handing it over: a client that never completed its TLS handshake (bad
    * certificate, plaintext, timeout) or, with {@code proxyProtocol}, one that sent no valid PROXY header (a bad one,
-   * none in time, or a close first). Counted as rejected with its reason and, as a {@link Refusal} from
-   * {@link EchoTransport}, its addresses; {@code otherwise} is the reason of a bare failure (null: not a refusal).
+   * none in time, or a close first). Counted as rejected with its reason and, as a {@link Refusal} from the launcher's
+   * transport, its addresses; {@code otherwise} is the reason of a bare failure (null: not a refusal).
    */
   private void handleRefused(Throwable failure, CloseReason otherwise) {
-    CloseReason reason = failure instanceof Refusal refusal ? refusal.reason() : otherwise;
+    CloseReason reason = failure instanceof ProxyHeaderDeadline.Timeout ? CloseReason.PROXY_TIMEOUT : otherwise;
     if (reason == null) {
       log.debug("Connection refused before accept: {}", failure.toString());
       return;
     }
     JsonObject event = event(Events.REJECTED).put(Events.REASON, reason.key());
     if (failure instanceof Refusal refusal) {
-      event.put(Events.REMOTE, refusal.remote()).put(Events.LOCAL, refusal.local());
+      event.put(Events.REMOTE, hostPort(refusal.remote())).put(Events.LOCAL, hostPort(refusal.local()));
     }
     log.debug("Connection from {} refused ({}): {}", event.getString(Events.REMOTE, "?"), reason.key(), failure.getMessage());
     publish(event);
+  }
+
+  /** A Netty channel's address as the events write one. */
+  private static String hostPort(java.net.SocketAddress address) {
+    return address instanceof InetSocketAddress inet ? Events.hostPort(SocketAddress.inetSocketAddress(inet)) : String.valueOf(address);
   }
 
   private void handleClosed(EchoConnection connection) {
@@ -255,7 +271,7 @@ public final class EchoVerticle extends VerticleBase {
       .put(Events.NODE, nodeId)
       .put(Events.INSTANCE, instanceId)
       .put(Events.EVENT_LOOP, eventLoop)
-      .put(Events.ADDRESS, Events.hostPort(config.host(), server.actualPort()))
+      .put(Events.ADDRESS, Events.hostPort(config.get(HOST), server.actualPort()))
       .put(Events.ACTIVE, connections.size())
       .put(Events.ACCEPTED, accepted)
       .put(Events.BYTES_IN, bytesIn)

@@ -1,4 +1,4 @@
-package io.vertxecho.echo;
+package io.vertxecho.internal;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,18 +11,17 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 /**
  * Turns the failures Vert.x reports without their connection into {@link Refusal}s, which name it: a failed TLS
- * handshake, and with {@code proxyProtocol} a connection that does not start with a PROXY header or closes before a
+ * handshake, and with the PROXY protocol a connection that does not start with a PROXY header or closes before a
  * complete one (which Vert.x would not report at all). It sits right behind the TLS handler or the PROXY decoder, before
  * the Vert.x handler that passes their outcome to the {@code NetServer}'s exception handler, and leaves once the
- * handshake or the header is done. {@link EchoTransport} puts a {@link #placer()} first in every accepted connection's
- * pipeline to put it there.
+ * handshake or the header is done. {@link ServerTransport} puts a {@link #placer()} first in every accepted
+ * connection's pipeline to put it there.
+ * Waits for: a {@code NetServer} exception handler that is told the connection of a failure, and hears of a
+ * connection closed before its PROXY header.
  */
 final class RefusalAddresses extends ChannelInboundHandlerAdapter {
 
-  private final CloseReason reason;
-
-  private RefusalAddresses(CloseReason reason) {
-    this.reason = reason;
+  private RefusalAddresses() {
   }
 
   /** Once the channel is active (Vert.x has added its handlers): a {@link RefusalAddresses} where one is needed. */
@@ -33,10 +32,9 @@ final class RefusalAddresses extends ChannelInboundHandlerAdapter {
         ChannelPipeline pipeline = ctx.pipeline();
         ChannelHandlerContext proxy = pipeline.context(HAProxyMessageDecoder.class);
         ChannelHandlerContext tls = pipeline.context(SslHandler.class);
-        if (proxy != null) {
-          pipeline.addAfter(proxy.name(), null, new RefusalAddresses(CloseReason.PROXY_HEADER));
-        } else if (tls != null) {
-          pipeline.addAfter(tls.name(), null, new RefusalAddresses(CloseReason.TLS_HANDSHAKE_FAILED));
+        ChannelHandlerContext failing = proxy != null ? proxy : tls;
+        if (failing != null) {
+          pipeline.addAfter(failing.name(), null, new RefusalAddresses());
         }
         pipeline.remove(this);
         ctx.fireChannelActive();
@@ -75,11 +73,11 @@ final class RefusalAddresses extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     ctx.fireChannelInactive();
     if (ctx.pipeline().get(HAProxyMessageDecoder.class) != null) {
-      ctx.fireExceptionCaught(new Refusal(reason, ctx.channel(), "closed before a complete PROXY header", null));
+      ctx.fireExceptionCaught(new Refusal("closed before a complete PROXY header", null, ctx.channel()));
     }
   }
 
-  private Refusal refusal(ChannelHandlerContext ctx, Throwable cause) {
-    return new Refusal(reason, ctx.channel(), String.valueOf(cause.getMessage()), cause);
+  private static Refusal refusal(ChannelHandlerContext ctx, Throwable cause) {
+    return new Refusal(String.valueOf(cause.getMessage()), cause, ctx.channel());
   }
 }

@@ -1,5 +1,6 @@
-package io.vertxecho.echo;
+package io.vertxecho.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
@@ -11,12 +12,20 @@ import java.util.concurrent.TimeUnit;
  * With {@code proxyProtocol}: closes a connection whose PROXY header is not complete {@code timeoutMillis} after accept,
  * and says so. Vert.x 5's own header timeout is an idle timeout (a byte a second defeats it) that closes the
  * connection below the application, so nothing counts it. This handler goes first in every accepted channel's pipeline
- * ({@link EchoTransport}); once the channel is active, it leaves at once if Vert.x put no PROXY header decoder there
- * (a server without the PROXY protocol). On expiry it fires a {@link Refusal} down the pipeline: Vert.x's PROXY handler
+ * ({@link ServerTransport}); once the channel is active, it leaves at once if Vert.x put no PROXY header decoder there
+ * (a server without the PROXY protocol). On expiry it fires a {@link Timeout} down the pipeline: Vert.x's PROXY handler
  * fails its header promise with it, which reaches the {@code NetServer}'s exception handler on the instance's
  * context. It leaves the pipeline as soon as Netty's decoder has read the header.
+ * Waits for: {@code NetServerOptions.setProxyProtocolTimeout} as a deadline whose expiry reaches the exception handler.
  */
-final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
+public final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
+
+  /** The connection sent no complete PROXY header in time; {@link #remote()} is the proxy's address, or the client's. */
+  public static final class Timeout extends Refusal {
+    Timeout(Channel channel, long timeoutMillis) {
+      super("no PROXY header within " + timeoutMillis + " ms", null, channel);
+    }
+  }
 
   private final long timeoutMillis;
   private ScheduledFuture<?> deadline;
@@ -54,8 +63,7 @@ final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
 
   private void expire(ChannelHandlerContext ctx) {
     if (ctx.channel().isActive() && !headerRead(ctx)) {
-      String message = "no PROXY header within " + timeoutMillis + " ms";
-      ctx.fireExceptionCaught(new Refusal(CloseReason.PROXY_TIMEOUT, ctx.channel(), message, null));
+      ctx.fireExceptionCaught(new Timeout(ctx.channel(), timeoutMillis));
       ctx.close();
     }
   }
