@@ -36,6 +36,8 @@ final class ComposeCluster {
   final ComposeProject project;
   final Path confDir;
   private final Map<String, String> containers = new LinkedHashMap<>();
+  /** HAProxy's published port, read once (HAProxy never restarts here; docker-compose takes a second under load). */
+  private int lbPort;
 
   private ComposeCluster(ComposeProject project, Path confDir) {
     this.project = project;
@@ -66,6 +68,7 @@ final class ComposeCluster {
       throw failed;
     }
     NODES.forEach(node -> cluster.containers.put(node, cluster.project.container(node)));
+    cluster.lbPort = cluster.project.lbPort();
     return cluster;
   }
 
@@ -151,9 +154,8 @@ final class ComposeCluster {
 
   /** Opens {@code count} clients through HAProxy into {@code clients} (for the caller to close), each greeted. */
   void openThroughHaproxy(int count, List<Wire> clients) {
-    int port = project.lbPort();
     for (int i = 0; i < count; i++) {
-      Wire client = Wire.connect(port);
+      Wire client = Wire.connect(lbPort);
       clients.add(client);
       assertEquals(GREETING, client.readLine());
     }
@@ -173,7 +175,7 @@ final class ComposeCluster {
 
   /** One client through HAProxy: greeting, one echoed line, then the quit command. */
   void assertEcho(String line) {
-    try (Wire client = Wire.connect(project.lbPort())) {
+    try (Wire client = Wire.connect(lbPort)) {
       assertEquals(GREETING, client.readLine());
       client.send(line + "\n");
       assertEquals(line, client.readLine());

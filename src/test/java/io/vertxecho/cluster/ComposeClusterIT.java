@@ -62,6 +62,11 @@ class ComposeClusterIT {
   private final Map<String, String> containers = new ConcurrentHashMap<>();
   private ComposeProject project;
   private Path confDir;
+  /**
+   * HAProxy's published port, read once: HAProxy never restarts here, and asking docker-compose for it costs a
+   * second under load, which the steps that race a drain's grace period cannot spend on every client.
+   */
+  private int lbPort;
 
   /** On a failed step: every container's log, so the failure can be understood from the test report. */
   @RegisterExtension
@@ -100,6 +105,7 @@ class ComposeClusterIT {
       throw failed;
     }
     NODES.forEach(node -> containers.put(node, project.container(node)));
+    lbPort = project.lbPort();
   }
 
   private void printLogs(String after) {
@@ -321,9 +327,8 @@ class ComposeClusterIT {
 
   /** Opens {@code count} clients through HAProxy into {@code clients} (for the caller to close), each greeted. */
   private void openThroughHaproxy(int count, List<Wire> clients) {
-    int port = project.lbPort();
     for (int i = 0; i < count; i++) {
-      Wire client = Wire.connect(port);
+      Wire client = Wire.connect(lbPort);
       clients.add(client);
       assertEquals("Welcome to my server", client.readLine());
     }
@@ -331,7 +336,7 @@ class ComposeClusterIT {
 
   /** One client through HAProxy: greeting, one echoed line, then the quit command. */
   private void assertEcho(String line) {
-    try (Wire client = Wire.connect(project.lbPort())) {
+    try (Wire client = Wire.connect(lbPort)) {
       assertEquals("Welcome to my server", client.readLine());
       client.send(line + "\n");
       assertEquals(line, client.readLine());
