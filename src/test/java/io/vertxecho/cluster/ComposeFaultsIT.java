@@ -122,11 +122,9 @@ class ComposeFaultsIT {
         long split = System.nanoTime();
         // Hazelcast has split in two clusters (each side dropped the other), so the heal takes a merge.
         for (String node : List.of("node1", "node2")) {
-          await(node + " dropping node3 from its cluster", SPLIT, () -> cluster.logs(node),
-            logs -> logs.contains("Cluster member left or died: node3:5701"));
+          awaitLost(node, List.of(ids.get("node3")));
         }
-        await("node3 dropping node1 and node2 from its cluster", SPLIT, () -> cluster.logs("node3"),
-          logs -> logs.contains("Cluster member left or died: node1:5701") && logs.contains("Cluster member left or died: node2:5701"));
+        awaitLost("node3", List.of(ids.get("node1"), ids.get("node2")));
         assertEchoes(clients, "while cut");
         NODES.forEach(node -> assertEquals(200, cluster.project.get(cluster.container(node), "/ready").status(),
           node + " is not ready while cut: a node echoes its clients whatever its cluster"));
@@ -159,6 +157,12 @@ class ComposeFaultsIT {
       watchers.forEach(BridgeWatcher::close);
     }
     NODES.forEach(node -> cluster.awaitView(node, all, 0, Duration.ofSeconds(20)));
+  }
+
+  /** Waits until {@code node} has logged each of {@code lost} (node ids) as a member lost, not one that stopped. */
+  private void awaitLost(String node, List<String> lost) {
+    await(node + " logging " + lost + " lost from its cluster", SPLIT, () -> ComposeCluster.lines(cluster.logs(node), "Cluster member lost: "),
+      lines -> lost.stream().allMatch(id -> lines.stream().anyMatch(line -> line.contains("node " + id))));
   }
 
   private static double seconds(long from, long to) {
