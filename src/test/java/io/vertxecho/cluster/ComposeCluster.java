@@ -44,22 +44,30 @@ final class ComposeCluster {
     this.confDir = confDir;
   }
 
-  /** Why a compose cluster cannot run here (no Docker engine, no jar), or null when it can. */
-  static String whyNot(Path baseDir) {
+  /**
+   * The base images the cluster is built on, as the compose cluster test chooses them (official, or local ones made
+   * from Debian packages), or why a compose cluster cannot run here: no Docker engine, no jar, no base images.
+   */
+  static BaseImages.Choice baseImages(Path baseDir) throws IOException {
     String noDocker = ComposeProject.whyNoDocker();
     if (noDocker != null) {
-      return noDocker;
+      return new BaseImages.Choice(null, noDocker);
     }
-    return Files.isRegularFile(baseDir.resolve("target/vertx-echo.jar")) ? null : "no target/vertx-echo.jar (run by mvn verify)";
+    if (!Files.isRegularFile(baseDir.resolve("target/vertx-echo.jar"))) {
+      return new BaseImages.Choice(null, "no target/vertx-echo.jar (run by mvn verify)");
+    }
+    Path work = Files.createDirectories(baseDir.resolve("target/it-work"));
+    return BaseImages.choose(baseDir, BaseImages.OFFICIAL, baseDir.resolve("cluster/offline-images.sh"), work.resolve("base-images.env"));
   }
 
-  /** Builds the image and starts the project, with conf/config.json changed by {@code config}. */
-  static ComposeCluster start(Path baseDir, UnaryOperator<JsonObject> config) throws IOException {
+  /** Builds the image on {@code images} and starts the project, with conf/config.json changed by {@code config}. */
+  static ComposeCluster start(Path baseDir, BaseImages.Choice images, UnaryOperator<JsonObject> config) throws IOException {
     String name = "vertxechoit" + UUID.randomUUID().toString().substring(0, 8);
     Path confDir = Files.createDirectories(baseDir.resolve("target/it-work/" + name + "/conf"));
     JsonObject settings = config.apply(new JsonObject(Files.readString(baseDir.resolve("conf/config.json"))));
     Files.writeString(confDir.resolve("config.json"), settings.encodePrettily());
     ComposeCluster cluster = new ComposeCluster(new ComposeProject(baseDir, name, confDir), confDir);
+    cluster.project.putEnv(images.env());
     cluster.project.compose("build", "node1");
     try {
       cluster.project.compose("up", "-d");

@@ -69,14 +69,14 @@ class ComposeFaultsIT {
 
   @BeforeAll
   void startCluster() throws IOException {
-    String whyNot = ComposeCluster.whyNot(baseDir);
-    whyNot = whyNot != null ? whyNot : NetworkFault.whyUnavailable();
+    BaseImages.Choice images = ComposeCluster.baseImages(baseDir);
+    String whyNot = images.unavailable() != null ? images.unavailable() : NetworkFault.whyUnavailable();
     if (whyNot != null) {
       skipped = "Skipping the compose fault tests: " + whyNot;
       System.out.println(skipped);
       return;
     }
-    cluster = ComposeCluster.start(baseDir, config -> config);
+    cluster = ComposeCluster.start(baseDir, images, config -> config);
   }
 
   @BeforeEach
