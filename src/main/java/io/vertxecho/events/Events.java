@@ -27,7 +27,10 @@ public final class Events {
    * Bridge clients receive it as {@link #CONNECTIONS}.
    */
   public static final String BRIDGE_CONNECTIONS = "echo.connections.bridge";
-  /** Published, node-local: the running config ({@code EchoConfig} JSON) each time a change is applied. */
+  /**
+   * Published, node-local: the running config ({@code EchoConfig} JSON) each time a change is applied, validated by the
+   * main verticle: receivers read it back with {@code EchoConfig.fromJson}, which touches no file.
+   */
   public static final String CONFIG = "echo.config";
 
   // connection events (CONNECTIONS)

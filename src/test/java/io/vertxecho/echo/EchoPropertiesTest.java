@@ -24,6 +24,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import static io.vertxecho.config.EchoConfig.CLOSE_ON_EMPTY_LINE;
+import static io.vertxecho.config.EchoConfig.MAX_LINE_BYTES;
+import static io.vertxecho.config.EchoConfig.QUIT_COMMANDS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -167,7 +170,7 @@ class EchoPropertiesTest {
   private record Expected(byte[] echo, LineFramer.Outcome outcome, int consumed) {
 
     static Expected of(byte[] stream, EchoConfig config) {
-      int max = config.maxLineBytes();
+      int max = config.get(MAX_LINE_BYTES);
       int start = 0;
       while (true) {
         int newline = indexOf(stream, (byte) '\n', start);
@@ -196,7 +199,7 @@ class EchoPropertiesTest {
 
     private static boolean isQuit(byte[] line, EchoConfig config) {
       if (line.length == 0) {
-        return config.closeOnEmptyLine();
+        return config.get(CLOSE_ON_EMPTY_LINE);
       }
       int from = 0;
       int to = line.length;
@@ -206,7 +209,7 @@ class EchoPropertiesTest {
       while (to > from && (line[to - 1] & 0xff) <= ' ') {
         to--;
       }
-      return from < to && config.quitCommands().contains(new String(line, from, to - from, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+      return from < to && config.get(QUIT_COMMANDS).contains(new String(line, from, to - from, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {
