@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertxecho.access.AccessLog;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
@@ -15,6 +16,7 @@ import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.echo.FileDescriptorBudget;
 import io.vertxecho.echo.HeapBudget;
 import io.vertxecho.events.Events;
+import io.vertxecho.http.ConnectionEventRelay;
 import io.vertxecho.http.HttpVerticle;
 import io.vertxecho.metrics.ConfigReloadMetrics;
 import io.vertxecho.stats.StatsVerticle;
@@ -27,6 +29,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 
+import static io.vertxecho.config.EchoConfig.ACCESS_LOG;
+import static io.vertxecho.config.EchoConfig.BRIDGE_CONNECTION_EVENTS_PER_SECOND;
+import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
 import static io.vertxecho.config.EchoConfig.CONFIG_SCAN_MILLIS;
 import static io.vertxecho.config.EchoConfig.HOST;
 import static io.vertxecho.config.EchoConfig.INSTANCES;
@@ -38,7 +43,8 @@ import static io.vertxecho.config.EchoConfig.MODE;
  * config file and applies changes. Each echo instance is a deployment of its own, so scaling deploys new instances
  * before removing old ones (the port never closes) and a removed instance drains only its own clients.
  * Stopping it (undeploy, or SIGTERM through {@code vertx.close()}) undeploys its children together: the echo
- * instances drain while stats waits for their last word.
+ * instances drain while stats waits for their last word. The access log and the bridge relay consume the connection
+ * events on this verticle's own context, which Vert.x undeploys after every child: they hear the whole drain.
  */
 public final class DeployerVerticle extends VerticleBase {
 
@@ -92,7 +98,11 @@ public final class DeployerVerticle extends VerticleBase {
     EchoConfig config = running;
     logConnectionLimit(config);
     http = new HttpVerticle(config);
-    return vertx.deployVerticle(new StatsVerticle(config, nodeId, cluster))
+    Future<?> accessLog = config.get(ACCESS_LOG) ? AccessLog.register(vertx) : Future.succeededFuture();
+    Future<?> bridgeRelay = config.get(BRIDGE_ENABLED)
+      ? ConnectionEventRelay.register(vertx, nodeId, config.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND)) : Future.succeededFuture();
+    return Future.all(accessLog, bridgeRelay)
+      .compose(consuming -> vertx.deployVerticle(new StatsVerticle(config, nodeId, cluster)))
       .compose(stats -> vertx.deployVerticle(http))
       .compose(httpDeployed -> scaleTo(config))
       .compose(echo -> watch(config.get(CONFIG_SCAN_MILLIS)))

@@ -22,6 +22,7 @@ import io.vertxecho.config.EchoConfig;
 import io.vertxecho.config.LauncherOptions;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.internal.ServerTransport;
+import io.vertxecho.internal.StartupSignals;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;

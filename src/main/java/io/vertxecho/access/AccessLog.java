@@ -1,5 +1,8 @@
 package io.vertxecho.access;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertxecho.events.Events;
 import org.slf4j.Logger;
@@ -7,9 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Config {@code accessLog}: one line per closed connection of this node, on the logger {@value #LOGGER}, from the
- * {@code disconnected} events. The stats verticle feeds it, so it hears every client of a drain: the stats outlive the
- * echo instances when the node stops. The logback configs route that logger through an async appender that never
- * blocks.
+ * {@code disconnected} events it consumes. Registered by the main verticle on its own context, which is undeployed
+ * after every verticle it deployed: the access log hears every client of a drain. The logback configs route that
+ * logger through an async appender that never blocks.
  */
 public final class AccessLog {
 
@@ -20,12 +23,19 @@ public final class AccessLog {
   private AccessLog() {
   }
 
-  /** The line for a {@code disconnected} event. */
-  public static void disconnected(JsonObject event) {
-    access.info("client={} port={} instance={} durationMs={} bytesIn={} bytesOut={} lines={} reason={}",
-      event.getString(Events.REMOTE), port(event.getString(Events.LOCAL, "")), event.getString(Events.INSTANCE),
-      event.getLong(Events.DURATION_MILLIS), event.getLong(Events.BYTES_IN), event.getLong(Events.BYTES_OUT),
-      event.getValue(Events.LINES, "-"), event.getString(Events.REASON));
+  /** Starts logging this node's closed connections, on the calling verticle's context and for as long as it lives. */
+  public static Future<Void> register(Vertx vertx) {
+    return vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, AccessLog::handleEvent).completion();
+  }
+
+  private static void handleEvent(Message<JsonObject> message) {
+    JsonObject event = message.body();
+    if (Events.DISCONNECTED.equals(event.getString(Events.EVENT))) {
+      access.info("client={} port={} instance={} durationMs={} bytesIn={} bytesOut={} lines={} reason={}",
+        event.getString(Events.REMOTE), port(event.getString(Events.LOCAL, "")), event.getString(Events.INSTANCE),
+        event.getLong(Events.DURATION_MILLIS), event.getLong(Events.BYTES_IN), event.getLong(Events.BYTES_OUT),
+        event.getValue(Events.LINES, "-"), event.getString(Events.REASON));
+    }
   }
 
   private static String port(String address) {

@@ -19,6 +19,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
+import io.vertxecho.metrics.StatsMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private final EchoConfig config;
   private HttpServer server;
+  private StatsMetrics metrics;
   private boolean stopping;
   private long stopBoundMillis;
 
@@ -65,7 +67,8 @@ public final class HttpVerticle extends VerticleBase {
     read(router, "/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
     read(router, "/ready").handler(this::handleReady);
     if (vertx.isMetricsEnabled()) {
-      read(router, "/metrics").handler(PrometheusScrapingHandler.create());
+      metrics = StatsMetrics.register(vertx);
+      read(router, "/metrics").handler(this::updateMetrics).handler(PrometheusScrapingHandler.create());
     }
     if (config.get(BRIDGE_ENABLED)) {
       router.route(EventBusBridge.PATH + "/*").subRouter(EventBusBridge.router(vertx));
@@ -141,6 +144,16 @@ public final class HttpVerticle extends VerticleBase {
       }
       context.response().setStatusCode(notReady == null ? 200 : 503);
       context.json(body);
+    });
+  }
+
+  /** Metrics read the stats: each scrape takes the node's latest counts first. */
+  private void updateMetrics(RoutingContext context) {
+    askStats().onComplete(reply -> {
+      if (reply.succeeded()) {
+        metrics.update(reply.result().getJsonObject(Events.NODE), reply.result().getJsonObject(Events.CLUSTER).getJsonArray(Events.NODES).size());
+      }
+      context.next();
     });
   }
 

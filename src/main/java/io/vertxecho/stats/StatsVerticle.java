@@ -10,11 +10,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
-import io.vertxecho.access.AccessLog;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
-import io.vertxecho.http.ConnectionEventRelay;
-import io.vertxecho.metrics.StatsMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +26,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import static io.vertxecho.config.EchoConfig.ACCESS_LOG;
-import static io.vertxecho.config.EchoConfig.BRIDGE_CONNECTION_EVENTS_PER_SECOND;
-import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
 import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
 import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
 
 /**
  * The one writer of a node's statistics and of its view of the cluster. Fed only by the event bus (this node's
  * connection events and instance summaries, every node's published summary), it answers {@link Events#STATS}
- * from its own state, logs each connection, and publishes this node's summary for the other nodes. When the node
+ * from its own state (the metrics read it there), logs each connection, and publishes this node's summary for the other nodes. When the node
  * stops it waits, for a bounded time, until every echo instance has drained and said its last word.
  */
 public final class StatsVerticle extends VerticleBase {
@@ -78,9 +72,6 @@ public final class StatsVerticle extends VerticleBase {
   private boolean draining;
   private boolean changePublishPending;
   private Promise<Void> instancesGone;
-  private StatsMetrics metrics;
-  /** With the event-bus bridge on: the sample of this node's connection events that bridge clients get. */
-  private ConnectionEventRelay bridgeRelay;
 
   /** @param clusterManager the cluster this node joined, or null when it runs alone */
   public StatsVerticle(EchoConfig config, String nodeId, ClusterManager clusterManager) {
@@ -91,10 +82,6 @@ public final class StatsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    metrics = StatsMetrics.register(vertx);
-    if (config.get(BRIDGE_ENABLED)) {
-      bridgeRelay = new ConnectionEventRelay(vertx, nodeId, config.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND));
-    }
     publishTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     vertx.setPeriodic(1000, id -> checkPeers());
     if (clusterManager != null) {
@@ -143,9 +130,6 @@ public final class StatsVerticle extends VerticleBase {
 
   private void handleConnectionEvent(Message<JsonObject> message) {
     JsonObject event = message.body();
-    if (bridgeRelay != null) {
-      bridgeRelay.relay(event);
-    }
     InstanceStats instance = instance(event);
     switch (event.getString(Events.EVENT, "")) {
       case Events.CONNECTED -> {
@@ -164,9 +148,6 @@ public final class StatsVerticle extends VerticleBase {
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
         summaryChanged();
         connectionLog.info("Client disconnected: {} active connections", active);
-        if (config.get(ACCESS_LOG)) {
-          AccessLog.disconnected(event);
-        }
       }
       case Events.REJECTED -> closed.merge(event.getString(Events.REASON), 1L, Long::sum);
       default -> {
@@ -294,7 +275,6 @@ public final class StatsVerticle extends VerticleBase {
 
   private void publishSummary(boolean last) {
     JsonObject summary = summary();
-    metrics.update(summary, peers.size() + 1);
     vertx.eventBus().publish(Events.NODE_SUMMARY, summary.put(Events.FINAL, last));
   }
 
