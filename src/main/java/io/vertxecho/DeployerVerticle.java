@@ -42,9 +42,13 @@ import static io.vertxecho.config.EchoConfig.MODE;
  * The main verticle: deploys stats, HTTP and the echo instances with the config it is given, then watches the
  * config file and applies changes. Each echo instance is a deployment of its own, so scaling deploys new instances
  * before removing old ones (the port never closes) and a removed instance drains only its own clients.
- * Stopping it (undeploy, or SIGTERM through {@code vertx.close()}) undeploys its children together: the echo
- * instances drain while stats waits for their last word. The access log and the bridge relay consume the connection
- * events on this verticle's own context, which Vert.x undeploys after every child: they hear the whole drain.
+ * <p>
+ * Stopping it (undeploy, or SIGTERM through {@code vertx.close()}) stops the node in an order: Vert.x undeploys the
+ * children together, and each waits for the one below it. The echo instances drain (up to
+ * {@code shutdownGraceSeconds}) and say their last word; stats waits for every last word; HTTP answers /ready with
+ * 503 from the first moment and stops once stats has stopped ({@link Events#STATS_STOPPED}). The access log and the
+ * bridge relay consume the connection events on this verticle's own context, which Vert.x undeploys after every
+ * child: they hear the whole drain.
  */
 public final class DeployerVerticle extends VerticleBase {
 

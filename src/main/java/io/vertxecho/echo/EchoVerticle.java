@@ -59,7 +59,7 @@ public final class EchoVerticle extends VerticleBase {
   private long accepted;
   private long closedBytesIn;
   private long closedBytesOut;
-  private long summaryTimer;
+  private long summaryTimer = -1;
   private boolean draining;
   private Promise<Void> allClosed;
 
@@ -83,7 +83,6 @@ public final class EchoVerticle extends VerticleBase {
       .setProxyProtocolTimeout(VERTX_PROXY_HEADER_IDLE_SECONDS)
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createNetServer(options).connectHandler(this::handleConnection).exceptionHandler(this::handleRefused);
-    summaryTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
       .compose(registered -> server.listen())
@@ -91,6 +90,8 @@ public final class EchoVerticle extends VerticleBase {
     return plain.compose(listening -> listenTls())
       .onSuccess(listening -> {
         log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.get(HOST), server.actualPort()), eventLoop);
+        // An instance speaks only once it serves: the stats wait for the last word of every instance that spoke.
+        summaryTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
         publishSummary(false);
       });
   }
@@ -114,7 +115,11 @@ public final class EchoVerticle extends VerticleBase {
     publish(event(Events.REJECTED).put(Events.REASON, CloseReason.TLS_HANDSHAKE_FAILED.key()));
   }
 
-  /** Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends. */
+  /**
+   * Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends, then echo
+   * what is left and close. The servers' own shutdown (which tells each connection) is given the same grace period:
+   * its deadline is set after this verticle's, on the same event loop, so this verticle ends each drain first.
+   */
   @Override
   public Future<?> stop() {
     draining = true;
@@ -135,11 +140,12 @@ public final class EchoVerticle extends VerticleBase {
       allClosed.complete();
     }
     // The final summary goes out after every disconnected event, so the stats never see this instance again.
-    Future<Void> tlsClosed = tlsServer == null ? Future.succeededFuture() : tlsServer.shutdown(grace + 1L, TimeUnit.SECONDS);
-    return Future.all(server.shutdown(grace + 1L, TimeUnit.SECONDS), tlsClosed)
+    Future<Void> tlsClosed = tlsServer == null ? Future.succeededFuture() : tlsServer.shutdown(grace, TimeUnit.SECONDS);
+    return Future.all(server.shutdown(grace, TimeUnit.SECONDS), tlsClosed)
       .compose(done -> allClosed.future())
       .andThen(done -> {
         vertx.cancelTimer(summaryTimer);
+        log.debug("Instance {} drained: {} connections accepted", instanceId, accepted);
         publishSummary(true);
       });
   }
@@ -149,7 +155,7 @@ public final class EchoVerticle extends VerticleBase {
    * they started with. Host and port are fixed for the instance's life.
    */
   private void reconfigure(EchoConfig next) {
-    if (!next.get(STATS_INTERVAL_MILLIS).equals(config.get(STATS_INTERVAL_MILLIS))) {
+    if (summaryTimer >= 0 && !next.get(STATS_INTERVAL_MILLIS).equals(config.get(STATS_INTERVAL_MILLIS))) {
       vertx.cancelTimer(summaryTimer);
       summaryTimer = vertx.setPeriodic(next.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     }

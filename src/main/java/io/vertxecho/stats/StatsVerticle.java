@@ -26,14 +26,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
 import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
 
 /**
  * The one writer of a node's statistics and of its view of the cluster. Fed only by the event bus (this node's
  * connection events and instance summaries, every node's published summary), it answers {@link Events#STATS}
  * from its own state (the metrics read it there), logs each connection, and publishes this node's summary for the other nodes. When the node
- * stops it waits, for a bounded time, until every echo instance has drained and said its last word.
+ * stops it waits until every echo instance has drained and said its last word (each does within the grace period),
+ * then publishes {@link Events#STATS_STOPPED}.
  */
 public final class StatsVerticle extends VerticleBase {
 
@@ -44,8 +44,6 @@ public final class StatsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(StatsVerticle.class);
   /** A change is published after this delay, so that a burst of connections costs one message. */
   private static final long CHANGE_PUBLISH_DELAY_MILLIS = 100;
-  /** How long stopping waits for the echo instances beyond their grace period. */
-  private static final long DRAIN_MARGIN_MILLIS = 5000;
   private static final int DEPARTED_REMEMBERED = 1000;
   /** How long a cluster member may go without a summary arriving before the log says so. */
   private static final long UNHEARD_MILLIS = 15_000;
@@ -53,6 +51,8 @@ public final class StatsVerticle extends VerticleBase {
   private final String nodeId;
   private final ClusterManager clusterManager;
   private final Map<String, InstanceStats> instances = new LinkedHashMap<>();
+  /** Echo instances that serve (each summary says so) and have not said their last word: a stop waits for them. */
+  private final Set<String> serving = new HashSet<>();
   private final Map<String, Long> closed = new TreeMap<>();
   private final RecentClients recentClients = new RecentClients();
   private final Map<String, Peer> peers = new HashMap<>();
@@ -71,7 +71,7 @@ public final class StatsVerticle extends VerticleBase {
   private String address = "";
   private boolean draining;
   private boolean changePublishPending;
-  private Promise<Void> instancesGone;
+  private final Promise<Void> instancesGone = Promise.promise();
 
   /** @param clusterManager the cluster this node joined, or null when it runs alone */
   public StatsVerticle(EchoConfig config, String nodeId, ClusterManager clusterManager) {
@@ -100,24 +100,17 @@ public final class StatsVerticle extends VerticleBase {
   }
 
   /**
-   * The node is stopping: it says so at once, keeps counting while the echo instances drain (they stop alongside),
-   * then tells the other nodes it has left, rather than letting them age it out.
+   * The node is stopping: it says so at once, keeps counting while the echo instances drain (they stop alongside, each
+   * within the grace period, and say their last word), then tells the other nodes it has left, rather than letting
+   * them age it out, and the HTTP endpoints that every count is in.
    */
   @Override
   public Future<?> stop() {
     Future<Void> peersIgnored = peerSummaries.unregister();
     draining = true;
     publishSummary(false);
-    instancesGone = Promise.promise();
-    if (instances.isEmpty()) {
-      instancesGone.complete();
-    } else {
-      long bound = config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + DRAIN_MARGIN_MILLIS;
-      vertx.setTimer(bound, id -> {
-        if (instancesGone.tryComplete()) {
-          log.warn("Stopped waiting for {} echo instances to drain after {} ms", instances.size(), bound);
-        }
-      });
+    if (serving.isEmpty()) {
+      instancesGone.tryComplete();
     }
     return Future.all(instancesGone.future(), peersIgnored)
       .onComplete(drained -> {
@@ -125,6 +118,8 @@ public final class StatsVerticle extends VerticleBase {
           clusterManager.nodeListener(null);
         }
         publishSummary(true);
+        log.debug("Stats stopped: {} connections accepted, closed by reason {}", accepted, closed);
+        vertx.eventBus().publish(Events.STATS_STOPPED, null);
       });
   }
 
@@ -161,12 +156,14 @@ public final class StatsVerticle extends VerticleBase {
     address = summary.getString(Events.ADDRESS, address);
     if (summary.getBoolean(Events.FINAL, false)) {
       instances.remove(instance.id);
+      serving.remove(instance.id);
       retiredBytesIn += summary.getLong(Events.BYTES_IN, 0L);
       retiredBytesOut += summary.getLong(Events.BYTES_OUT, 0L);
-      if (instancesGone != null && instances.isEmpty()) {
+      if (draining && serving.isEmpty()) {
         instancesGone.tryComplete();
       }
     } else {
+      serving.add(instance.id);
       instance.bytesIn = summary.getLong(Events.BYTES_IN, 0L);
       instance.bytesOut = summary.getLong(Events.BYTES_OUT, 0L);
       instance.draining = summary.getBoolean(Events.DRAINING, false);
