@@ -12,6 +12,7 @@ import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
+import io.vertxecho.internal.VertxInternals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +32,9 @@ import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
 /**
  * The one writer of a node's statistics and of its view of the cluster. Fed only by the event bus (this node's
  * connection events and instance summaries, every node's published summary), it answers {@link Events#STATS}
- * from its own state (the metrics read it there), logs each connection, and publishes this node's summary for the other nodes. When the node
- * stops it waits until every echo instance has drained and said its last word (each does within the grace period),
- * then publishes {@link Events#STATS_STOPPED}.
+ * from its own state (the metrics read it there), logs each connection, and publishes this node's summary for the
+ * other nodes. When the node stops it waits until every echo instance has drained and said its last word (each does
+ * within the grace period), then publishes {@link Events#STATS_STOPPED}.
  */
 public final class StatsVerticle extends VerticleBase {
 
@@ -88,7 +89,7 @@ public final class StatsVerticle extends VerticleBase {
       clusterManager.nodeListener(new PeerDepartures());
       clusterManager.getNodes().forEach(this::memberJoined);
     }
-    peerSummaries = vertx.eventBus().consumer(Events.NODE_SUMMARY, this::handlePeerSummary);
+    peerSummaries = peerSummaries();
     // Node-local: this node counts only its own connections, so other nodes' events need not travel here.
     return Future.join(
       vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, this::handleConnectionEvent).completion(),
@@ -237,10 +238,17 @@ public final class StatsVerticle extends VerticleBase {
    */
   private void resubscribe() {
     MessageConsumer<JsonObject> previous = peerSummaries;
-    peerSummaries = vertx.eventBus().consumer(Events.NODE_SUMMARY, this::handlePeerSummary);
+    peerSummaries = peerSummaries();
     peerSummaries.completion()
       .compose(registered -> previous.unregister())
       .onFailure(failure -> log.warn("Subscribing again to the cluster's summaries failed: {}", failure.toString()));
+  }
+
+  /** A consumer of every node's summary; the summaries still on their way when it unregisters are dropped in silence. */
+  private MessageConsumer<JsonObject> peerSummaries() {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Events.NODE_SUMMARY, this::handlePeerSummary);
+    VertxInternals.discardQuietly(consumer);
+    return consumer;
   }
 
   private void memberJoined(String id) {
