@@ -10,7 +10,7 @@ import io.vertxecho.access.AccessLog;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
-import io.vertxecho.echo.CertificateVersions;
+import io.vertxecho.echo.CertificateWatcher;
 import io.vertxecho.echo.ConnectionGate;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.echo.FileDescriptorBudget;
@@ -60,7 +60,6 @@ public final class DeployerVerticle extends VerticleBase {
   private final long openFileLimit = FileDescriptorBudget.openFileLimit();
   private final long maxHeap = Runtime.getRuntime().maxMemory();
   private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit), maxHeap);
-  private final CertificateVersions certificates = new CertificateVersions();
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
   private HttpVerticle http;
   private String nodeId;
@@ -109,7 +108,9 @@ public final class DeployerVerticle extends VerticleBase {
       .compose(consuming -> vertx.deployVerticle(new StatsVerticle(config, nodeId, cluster)))
       .compose(stats -> vertx.deployVerticle(http))
       .compose(httpDeployed -> scaleTo(config))
-      .compose(echo -> watch(config.get(CONFIG_SCAN_MILLIS)))
+      .compose(echo -> config.tls().enabled() && config.get(CONFIG_SCAN_MILLIS) > 0
+        ? vertx.deployVerticle(new CertificateWatcher(config)) : Future.succeededFuture())
+      .compose(watchingCertificates -> watch(config.get(CONFIG_SCAN_MILLIS)))
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
       // (the launcher's SIGTERM now waits for the start, see StartupSignals; an embedding application's close does
       // not). Whoever waits for this line may stop the node.
@@ -247,7 +248,7 @@ public final class DeployerVerticle extends VerticleBase {
   private Future<Void> scaleTo(EchoConfig config) {
     List<Future<?>> added = new ArrayList<>();
     for (int i = echoInstances.size(); i < config.get(INSTANCES); i++) {
-      EchoVerticle verticle = new EchoVerticle(config, nodeId, gate, certificates);
+      EchoVerticle verticle = new EchoVerticle(config, nodeId, gate);
       added.add(vertx.deployVerticle(verticle).onSuccess(id -> echoInstances.addLast(new EchoInstance(id, verticle))));
     }
     return Future.all(added).onSuccess(deployed -> {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -48,7 +49,6 @@ public final class EchoVerticle extends VerticleBase {
 
   private final String nodeId;
   private final ConnectionGate gate;
-  private final CertificateVersions certificates;
   private final Set<EchoConnection> connections = new HashSet<>();
   private final Consumer<EchoConnection> onClosed = this::handleClosed;
   private EchoConfig config;
@@ -64,11 +64,10 @@ public final class EchoVerticle extends VerticleBase {
   private Promise<Void> allClosed;
 
   /** @param config the node's config as it is when this instance starts; later changes come over the bus */
-  public EchoVerticle(EchoConfig config, String nodeId, ConnectionGate gate, CertificateVersions certificates) {
+  public EchoVerticle(EchoConfig config, String nodeId, ConnectionGate gate) {
     this.config = config;
     this.nodeId = nodeId;
     this.gate = gate;
-    this.certificates = certificates;
   }
 
   @Override
@@ -106,7 +105,17 @@ public final class EchoVerticle extends VerticleBase {
       .exceptionHandler(this::handleTlsFailure);
     return tlsServer.listen()
       .recover(failure -> Future.failedFuture(ConfigException.cannotListenTls(config, failure)))
-      .onSuccess(listening -> TlsPort.watch(vertx, tlsServer, config, certificates));
+      .compose(listening -> vertx.eventBus().localConsumer(Events.TLS_RELOAD, this::reloadCertificate).completion());
+  }
+
+  /**
+   * The certificate watcher saw the files change: swaps them in. The instances share the TLS port's listening socket,
+   * and a swap on any of them serves all.
+   */
+  private void reloadCertificate(Message<Object> request) {
+    tlsServer.updateSSLOptions(TlsPort.sslOptions(config.tls()), true)
+      .onSuccess(updated -> request.reply(null))
+      .onFailure(failure -> request.fail(0, failure.getMessage()));
   }
 
   /** A client that never completed its TLS handshake (bad certificate, plaintext, timeout): counted, never admitted. */
