@@ -20,6 +20,7 @@ import io.vertxecho.http.ConnectionEventRelay;
 import io.vertxecho.http.HttpVerticle;
 import io.vertxecho.metrics.ConfigReloadMetrics;
 import io.vertxecho.stats.StatsVerticle;
+import io.vertxecho.text.Plural;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,8 +115,8 @@ public final class DeployerVerticle extends VerticleBase {
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
       // (the launcher's SIGTERM now waits for the start, see StartupSignals; an embedding application's close does
       // not). Whoever waits for this line may stop the node.
-      .onSuccess(watching -> log.info("vertx-echo listening on {} ({} mode, {} instances, {} transport), node {}",
-        Events.hostPort(config.get(HOST), echoPort()), config.get(MODE).key(), config.get(INSTANCES),
+      .onSuccess(watching -> log.info("vertx-echo listening on {} ({} mode, {}, {} transport), node {}",
+        Events.hostPort(config.get(HOST), echoPort()), config.get(MODE).key(), Plural.of(config.get(INSTANCES), "instance"),
         transport != null ? transport : vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
       .onSuccess(watching -> logTls(config));
   }

@@ -23,6 +23,7 @@ import io.vertxecho.config.LauncherOptions;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.internal.ServerTransport;
 import io.vertxecho.internal.StartupSignals;
+import io.vertxecho.text.Plural;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
@@ -155,9 +156,10 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   @Override
   public void afterVertxStarted(HookContext context) {
     if (context.vertx().isClustered()) {
-      LoggerFactory.getLogger(EchoApplication.class).info("Joined cluster {} as member {} ({} members)",
+      LoggerFactory.getLogger(EchoApplication.class).info("Joined cluster {} as member {} ({})",
         clusterManager.getHazelcastInstance().getConfig().getClusterName(),
-        clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress(), clusterManager.getNodes().size());
+        clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress(),
+        Plural.of(clusterManager.getNodes().size(), "member"));
     }
   }
 

@@ -27,7 +27,7 @@ class FloorPlanTest {
   /** Floor of each package; "" is io.vertxecho itself (the launcher and the main verticle). */
   private static final Map<String, Integer> FLOORS = Map.ofEntries(
     Map.entry("internal", 0),
-    Map.entry("events", 1), Map.entry("cli", 1),
+    Map.entry("events", 1), Map.entry("cli", 1), Map.entry("text", 1),
     Map.entry("config", 2),
     Map.entry("echo", 3), Map.entry("stats", 3), Map.entry("metrics", 3), Map.entry("access", 3), Map.entry("cluster", 3),
     Map.entry("client", 3), Map.entry("bench", 3),

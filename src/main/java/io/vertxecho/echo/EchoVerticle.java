@@ -14,6 +14,8 @@ import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
 import io.vertxecho.internal.ProxyHeaderDeadline;
+import io.vertxecho.internal.Refusal;
+import io.vertxecho.text.Plural;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +83,9 @@ public final class EchoVerticle extends VerticleBase {
       .setUseProxyProtocol(config.get(PROXY_PROTOCOL))
       .setProxyProtocolTimeout(VERTX_PROXY_HEADER_IDLE_SECONDS)
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
-    server = vertx.createNetServer(options).connectHandler(this::handleConnection).exceptionHandler(this::handleRefused);
+    server = vertx.createNetServer(options)
+      .connectHandler(this::handleConnection)
+      .exceptionHandler(failure -> handleRefused(failure, config.get(PROXY_PROTOCOL) ? CloseReason.PROXY_HEADER : null));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
       .compose(registered -> server.listen())
@@ -102,7 +106,7 @@ public final class EchoVerticle extends VerticleBase {
     }
     tlsServer = vertx.createNetServer(TlsPort.serverOptions(config))
       .connectHandler(this::handleConnection)
-      .exceptionHandler(this::handleTlsFailure);
+      .exceptionHandler(failure -> handleRefused(failure, CloseReason.TLS_HANDSHAKE_FAILED));
     return tlsServer.listen()
       .recover(failure -> Future.failedFuture(ConfigException.cannotListenTls(config, failure)))
       .compose(listening -> vertx.eventBus().localConsumer(Events.TLS_RELOAD, this::reloadCertificate).completion());
@@ -118,12 +122,6 @@ public final class EchoVerticle extends VerticleBase {
       .onFailure(failure -> request.fail(0, failure.getMessage()));
   }
 
-  /** A client that never completed its TLS handshake (bad certificate, plaintext, timeout): counted, never admitted. */
-  private void handleTlsFailure(Throwable failure) {
-    log.debug("TLS handshake failed on {}: {}", eventLoop, failure.getMessage());
-    publish(event(Events.REJECTED).put(Events.REASON, CloseReason.TLS_HANDSHAKE_FAILED.key()));
-  }
-
   /**
    * Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends, then echo
    * what is left and close. The servers' own shutdown (which tells each connection) is given the same grace period:
@@ -136,11 +134,11 @@ public final class EchoVerticle extends VerticleBase {
     int grace = config.get(SHUTDOWN_GRACE_SECONDS);
     int open = connections.size();
     if (open > 0) {
-      log.info("Draining {} connections on {} (grace period {} s)", open, eventLoop, grace);
+      log.info("Draining {} on {} (grace period {} s)", Plural.of(open, "connection"), eventLoop, grace);
     }
     vertx.setTimer(Math.max(1, grace * 1000L), id -> {
       if (!connections.isEmpty()) {
-        log.info("Grace period over on {}: closing {} of {} connections", eventLoop, connections.size(), open);
+        log.info("Grace period over on {}: closing {} of {}", eventLoop, connections.size(), Plural.of(open, "connection"));
         List.copyOf(connections).forEach(EchoConnection::endDrain);
       }
     });
@@ -213,26 +211,28 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   /**
-   * A connection Vert.x closed before handing it over, with {@code proxyProtocol}: one whose first bytes are not a
-   * PROXY header (Netty's decoder does not say who sent them), or one that sent no complete header in time. Counted
-   * as rejected, each with its own reason.
+   * A connection Vert.x closed before handing it over: a client that never completed its TLS handshake (bad
+   * certificate, plaintext, timeout) or, with {@code proxyProtocol}, one that sent no valid PROXY header (a bad one,
+   * none in time, or a close first). Counted as rejected with its reason and, as a {@link Refusal} from the launcher's
+   * transport, its addresses; {@code otherwise} is the reason of a bare failure (null: not a refusal).
    */
-  private void handleRefused(Throwable failure) {
-    if (!config.get(PROXY_PROTOCOL)) {
+  private void handleRefused(Throwable failure, CloseReason otherwise) {
+    CloseReason reason = failure instanceof ProxyHeaderDeadline.Timeout ? CloseReason.PROXY_TIMEOUT : otherwise;
+    if (reason == null) {
       log.debug("Connection refused before accept: {}", failure.toString());
       return;
     }
-    JsonObject event = event(Events.REJECTED);
-    if (failure instanceof ProxyHeaderDeadline.Timeout timeout) {
-      String peer = timeout.peer() instanceof InetSocketAddress inet ? Events.hostPort(SocketAddress.inetSocketAddress(inet))
-        : String.valueOf(timeout.peer());
-      log.debug("Connection from {} closed: {}", peer, failure.getMessage());
-      event.put(Events.REMOTE, peer).put(Events.REASON, CloseReason.PROXY_TIMEOUT.key());
-    } else {
-      log.debug("Connection without a valid PROXY header closed: {}", failure.getMessage());
-      event.put(Events.REASON, CloseReason.PROXY_HEADER.key());
+    JsonObject event = event(Events.REJECTED).put(Events.REASON, reason.key());
+    if (failure instanceof Refusal refusal) {
+      event.put(Events.REMOTE, hostPort(refusal.remote())).put(Events.LOCAL, hostPort(refusal.local()));
     }
+    log.debug("Connection from {} refused ({}): {}", event.getString(Events.REMOTE, "?"), reason.key(), failure.getMessage());
     publish(event);
+  }
+
+  /** A Netty channel's address as the events write one. */
+  private static String hostPort(java.net.SocketAddress address) {
+    return address instanceof InetSocketAddress inet ? Events.hostPort(SocketAddress.inetSocketAddress(inet)) : String.valueOf(address);
   }
 
   private void handleClosed(EchoConnection connection) {
