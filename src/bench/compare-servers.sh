@@ -10,7 +10,7 @@
 # Environment (defaults): ROUNDS=3 DURATION=8 WARMUP=2 SIZE=64 PIPELINE=1 CONNECTION_COUNTS="100 1000 10000"
 #   CHURN_CONNECTIONS=50 SCENARIOS="pingpong churn" SERVERS="vertx-raw vertx-line vertx netty netty-example epoll"
 #   (threads and virtual may be added) LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA=java
-#   JAVA21 (Java 21+ for the virtual-thread baseline) PORT_BASE=9300 JIT_WARMUP=8 (seconds of the unrecorded first runs)
+#   JAVA21 (Java 21+ for the virtual-thread baseline) PORT_BASE=9300 JIT_WARMUP=8 (seconds of each unrecorded warm-up run)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -110,12 +110,12 @@ EOF
 log "results go to $WORK; servers on CPU $SERVER_CPU, loadgen on CPU $LOADGEN_CPU; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for name in $SERVERS; do start_server "$name" "${PORT[$name]}"; done
 
-log "JIT warm-up: one unrecorded run of each scenario against each server (${JIT_WARMUP}s, 100 connections)"
-for name in $SERVERS; do
-  for scenario in $SCENARIOS; do
-    DURATION=$JIT_WARMUP WARMUP=0 CONNECTION_COUNTS=100 scenario_runs "$name" 0 "$scenario"
-  done
-done
+warm_up() {
+  local scenario
+  for scenario in $SCENARIOS; do DURATION=$JIT_WARMUP WARMUP=0 CONNECTION_COUNTS=1000 scenario_runs "$1" 0 "$scenario"; done
+}
+log "JIT warm-up: unrecorded runs of each scenario (${JIT_WARMUP}s each, 1,000 connections) until the JIT settles"
+for name in $SERVERS; do jit_settle "$name" warm_up "$name"; done
 
 read -r -a order <<<"$SERVERS"
 for round in $(seq 1 "$ROUNDS"); do

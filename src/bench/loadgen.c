@@ -56,7 +56,7 @@ static int line_mode, greeting_lines = -1, port, server_pid;
 static struct in_addr host;
 static char host_text[INET_ADDRSTRLEN] = "127.0.0.1";
 static long connections = -1, pipeline = 1, size = 64, max_connecting = 256;
-static double duration = 10, warmup = -1, rate = 5000, timeout_seconds = -1;
+static double duration = 10, warmup = -1, rate = 5000, timeout_seconds = -1, message_rate;
 
 /* state */
 static conn *conns;
@@ -67,6 +67,9 @@ static int poller;
 static uint64_t t0, window_start, window_end, deadline;
 static int in_window, stopping;
 static long opened, connecting, connected, resolved, churn_cycles_started, churn_idle_slots;
+/* --message-rate: connections with a message to send wait in this ring for their turn */
+static conn **ready;
+static uint64_t ready_head, ready_tail, ready_size, released, pace_start;
 
 /* results */
 static uint64_t window_messages, window_cycles, total_messages, total_cycles;
@@ -117,6 +120,9 @@ static void help(void) {
        "  -d, --duration S      measured seconds (idle: seconds to hold; default 10)\n"
        "  --warmup S            seconds after every connection is open (churn: after the start) before measuring\n"
        "                        (default 2; idle 0)\n"
+       "  --message-rate R      pingpong: send at most R messages per second in all, each on time whatever the\n"
+       "                        echoes before it (open loop: latency counted from when it was due); default 0,\n"
+       "                        each connection sends as soon as its echo is back\n"
        "  --rate R              connections opened per second while connecting, the ramp (pingpong, idle;\n"
        "                        default 5000; 0 = no bound but --connecting)\n"
        "  --connecting N        connects in progress at once at most (default 256)\n"
@@ -146,7 +152,7 @@ static double seconds(const char *option, const char *value, double min, double 
 }
 
 static void parse(int argc, char **argv) {
-  int seen_pipeline = 0, seen_rate = 0;
+  int seen_pipeline = 0, seen_rate = 0, seen_message_rate = 0;
   if (argc < 2) usage_error("a mode is needed: pingpong, churn or idle");
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) { help(); exit(0); }
   mode_name = argv[1];
@@ -174,6 +180,7 @@ static void parse(int argc, char **argv) {
     else if (!strcmp(o, "-d") || !strcmp(o, "--duration")) duration = seconds(o, v, 0.1, 3600);
     else if (!strcmp(o, "--warmup")) warmup = seconds(o, v, 0, 600);
     else if (!strcmp(o, "--rate")) { rate = (double) whole(o, v, 0, 1000000); seen_rate = 1; }
+    else if (!strcmp(o, "--message-rate")) { message_rate = (double) whole(o, v, 0, 10000000); seen_message_rate = 1; }
     else if (!strcmp(o, "--connecting")) max_connecting = whole(o, v, 1, MAX_CONNECTIONS);
     else if (!strcmp(o, "--server-pid")) {
       server_pid = (int) whole(o, v, 1, 1 << 30);
@@ -188,6 +195,7 @@ static void parse(int argc, char **argv) {
   if (!port) usage_error("option --port is required");
   if (line_mode && size < 2) usage_error("option --size must be at least 2 with --line (one character and the newline)");
   if (seen_pipeline && mode != PINGPONG) usage_error("option --pipeline applies to pingpong only");
+  if (seen_message_rate && mode != PINGPONG) usage_error("option --message-rate applies to pingpong only");
   if (seen_rate && mode == CHURN) usage_error("option --rate does not apply to churn (its rate is the result)");
   if ((uint64_t) pipeline * (uint64_t) size > (1u << 20)) usage_error("pipeline x size must be at most 1 MiB per connection (got %ld)", pipeline * size);
   if (greeting_lines < 0) greeting_lines = line_mode ? 1 : 0;
@@ -331,13 +339,35 @@ static void queue_message(conn *c, uint64_t now) {
   c->owed += size;
 }
 
+/* A message is wanted on c: sent now, or with --message-rate when its turn comes (release_paced). */
+static void want_message(conn *c, uint64_t now) {
+  if (!message_rate) { queue_message(c, now); return; }
+  ready[ready_tail++ % ready_size] = c;
+}
+
+/* Sends the messages whose time has come, in turn, each stamped with when it was due; a token no connection
+ * wanted when it came is dropped, so the rate is at most --message-rate, never a burst to catch up. */
+static void release_paced(uint64_t now) {
+  if (!pace_start) pace_start = now;
+  uint64_t allowed = (uint64_t) ((double) (now - pace_start) * message_rate / 1e9);
+  if (ready_head == ready_tail) { released = allowed; return; }
+  while (released < allowed && ready_head != ready_tail) {
+    conn *c = ready[ready_head++ % ready_size];
+    uint64_t due = pace_start + (uint64_t) ((double) released * 1e9 / message_rate);
+    released++;
+    if (c->state != OPEN) continue;
+    queue_message(c, due);
+    flush_out(c);
+  }
+}
+
 static void opened_connection(conn *c, uint64_t now) {
   c->state = OPEN;
   connected++;
   c->last_rx_ns = now;
   if (mode == IDLE) { watch(c, EPOLL_CTL_MOD, 0); return; }
   if (mode == CHURN) { queue_message(c, now); flush_out(c); return; }
-  for (long i = 0; i < (mode == PINGPONG ? pipeline : 1); i++) queue_message(c, now);
+  for (long i = 0; i < pipeline; i++) want_message(c, now);
   c->want_out = 1;  /* registered for the connect; flush_out switches it to reading */
   flush_out(c);
 }
@@ -414,7 +444,7 @@ static void message_done(conn *c, uint64_t message, uint64_t now) {
     return;
   }
   if (in_window) { window_messages++; record_latency(now - c->stamps[message % pipeline]); }
-  queue_message(c, now);
+  want_message(c, now);
 }
 
 /* Skips the greeting, checks the echoed bytes against the pattern, completes whole messages. */
@@ -525,7 +555,8 @@ static void run(void) {
       for (long i = 0; i < connections; i++) if (conns[i].state == CLOSED) start_connect(&conns[i], now);
     }
     open_more(now);
-    int wait_ms = opened < connections && mode != CHURN ? 1 : 50;
+    if (message_rate) release_paced(now);
+    int wait_ms = (opened < connections && mode != CHURN) || ready_head != ready_tail ? 1 : 50;
     if (window_at && !in_window) {
       int until = (int) ((window_at > now ? window_at - now : 0) / 1000000) + 1;
       if (until < wait_ms) wait_ms = until;
@@ -548,14 +579,21 @@ static void run(void) {
   }
 }
 
+/* Connections waiting for more than STALL_NS: for an echo (pingpong), the greeting (idle), or the end of their
+ * cycle (churn: connect, greeting, echo). The first is described on stderr. */
 static long count_stalled(uint64_t now) {
   long stalled = 0;
-  if (mode == CHURN) return 0;
   for (long i = 0; i < connections; i++) {
     conn *c = &conns[i];
-    if (c->state != OPEN) continue;
-    int waiting = mode == IDLE ? c->greeting_left > 0 : c->received < c->owed;
-    if (waiting && now - c->last_rx_ns > STALL_NS) stalled++;
+    int waiting;
+    if (mode == CHURN) waiting = (c->state == OPEN || c->state == CONNECTING) && now - c->start_ns > STALL_NS;
+    else if (c->state != OPEN) waiting = 0;
+    else waiting = (mode == IDLE ? c->greeting_left > 0 : c->received < c->owed) && now - c->last_rx_ns > STALL_NS;
+    if (!waiting) continue;
+    if (!stalled++)
+      fprintf(stderr, "loadgen: connection %ld stalled: %s, greeting %s (%u bytes), %llu of %llu bytes sent, %llu echoed\n",
+              i, c->state == CONNECTING ? "connecting" : "connected", c->greeting_left ? "awaited" : "read", c->greeting_bytes,
+              (unsigned long long) c->sent, (unsigned long long) c->owed, (unsigned long long) c->received);
   }
   return stalled;
 }
@@ -573,8 +611,8 @@ static void report(void) {
     && !greeting_errors && !stalled && !greetings_pending && window_seconds > 0 && (mode == IDLE ? held == connections : units > 0);
   printf("{\"tool\":\"loadgen\",\"mode\":\"%s\",\"line\":%s,\"greetingLines\":%d,\"host\":\"%s\",\"port\":%d,",
          mode_name, line_mode ? "true" : "false", greeting_lines, host_text, port);
-  printf("\"connections\":%ld,\"connected\":%ld,\"pipeline\":%ld,\"size\":%ld,\"rate\":%.0f,", connections, connected,
-         mode == PINGPONG ? pipeline : 0, size, mode == CHURN ? 0 : rate);
+  printf("\"connections\":%ld,\"connected\":%ld,\"pipeline\":%ld,\"size\":%ld,\"rate\":%.0f,\"messageRate\":%.0f,",
+         connections, connected, mode == PINGPONG ? pipeline : 0, size, mode == CHURN ? 0 : rate, message_rate);
   printf("\"warmupSeconds\":%g,\"durationSeconds\":%g,\"seconds\":%.3f,", warmup, duration, window_seconds);
   printf("\"messages\":%llu,\"messagesPerSecond\":%.1f,\"megabytesPerSecond\":%.3f,\"cycles\":%llu,\"connectionsPerSecond\":%.1f,",
          (unsigned long long) window_messages, window_messages / w, window_messages * (double) size / w / 1e6,
@@ -625,6 +663,8 @@ int main(int argc, char **argv) {
   stamp_pool = calloc((size_t) connections * (size_t) pipeline, sizeof *stamp_pool);
   if (!conns || !stamp_pool) setup_error("calloc");
   for (long i = 0; i < connections; i++) { conns[i].fd = -1; conns[i].stamps = stamp_pool + i * pipeline; }
+  ready_size = (uint64_t) connections * (uint64_t) pipeline;
+  if (message_rate && !(ready = calloc(ready_size, sizeof *ready))) setup_error("calloc");
   poller = epoll_create1(0);
   if (poller < 0) setup_error("epoll_create1");
   run();

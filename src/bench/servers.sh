@@ -12,9 +12,10 @@ declare -A PID=()
 server_command() {
   local name=$1 port=$2 baseline="BASELINE_JAVA_OPTS='$SERVER_OPTS' JAVA=$JAVA src/bench/start-baseline.sh"
   case "$name" in
-    # maxConnections: the default holds to what the heap takes if every client sent without reading; these all read
-    vertx-line) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$MAX_OPEN $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
-    vertx-raw) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$MAX_OPEN $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
+    # maxConnections: the default holds to what the heap takes if every client sent without reading; these all read.
+    # 1,000 above the most loadgen opens: under churn, connections closing still count for a moment.
+    vertx-line) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$((MAX_OPEN + 1000)) $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
+    vertx-raw) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$((MAX_OPEN + 1000)) $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
     vertx|netty|netty-example|threads|epoll) echo "$baseline $name $port" ;;
     virtual) echo "JAVA21=$JAVA21 $baseline virtual $port" ;;
     *) echo "$0: unknown server '$name' ($BENCH_SERVERS)" >&2; return 2 ;;
@@ -69,5 +70,22 @@ pin_check() {
   local cpu
   for cpu in "$LOADGEN_CPU" "$SERVER_CPU"; do
     taskset -c "$cpu" true 2>/dev/null || { echo "$0: CPU '$cpu' is not available here (nproc: $(nproc))" >&2; exit 2; }
+  done
+}
+
+# jit_settle NAME COMMAND...: runs COMMAND (an unrecorded load) against server NAME until its JIT compilers have
+# settled: fewer than 50 methods compiled during the last run (jstat -compiler), at most 6 runs. On a loaded machine
+# the compiler threads get little CPU and a fixed warm-up leaves them busy, which counted in a JVM's CPU per unit.
+# A server that is not a JVM gets one run.
+jit_settle() {
+  local name=$1 pid=${PID[$1]} jstat before after run; shift
+  jstat="$(dirname "$(readlink -f "/proc/$pid/exe")")/jstat"
+  for run in 1 2 3 4 5 6; do
+    before=$("$jstat" -compiler "$pid" 2>/dev/null | awk 'NR == 2 {print $1}') || true
+    "$@" >/dev/null || true
+    after=$("$jstat" -compiler "$pid" 2>/dev/null | awk 'NR == 2 {print $1}') || true
+    if [ -z "$before" ] || [ -z "$after" ]; then return 0; fi
+    echo "[$(date +%H:%M:%S)] $name warm-up run $run: $((after - before)) methods compiled" >&2
+    if [ $((after - before)) -lt 50 ]; then return 0; fi
   done
 }

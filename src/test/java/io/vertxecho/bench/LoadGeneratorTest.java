@@ -52,13 +52,14 @@ class LoadGeneratorTest {
     assertTrue(output.startsWith("loadgen: a mode is needed"), output);
   }
 
-  @ParameterizedTest(name = "{0} mode, {1}-byte messages")
-  @CsvSource({"line, 64", "raw, 1000"})
+  @ParameterizedTest(name = "{0} mode, {1}-byte messages, at most {2} messages/s (0: as fast as echoed)")
+  @CsvSource({"line, 64, 0", "raw, 1000, 0", "line, 64, 500"})
   @DisplayName("loadgen ping-pong verifies every echo from vertx-echo (after the greeting in line mode)")
-  void pingPong(String mode, int size, Vertx vertx) throws Exception {
+  void pingPong(String mode, int size, int messageRate, Vertx vertx) throws Exception {
     int port = startEchoServer(vertx, mode);
 
-    Run run = loadgen("pingpong", "--" + mode, "--port", port, "--connections", 20, "--pipeline", 3, "--size", size);
+    Run run = loadgen("pingpong", "--" + mode, "--port", port, "--connections", 20, "--pipeline", 3, "--size", size,
+      "--message-rate", messageRate);
 
     assertClean(run);
     assertEquals(20, run.json.getLong("connected"));
