@@ -1,7 +1,6 @@
 package io.vertxecho;
 
 import io.vertx.config.ConfigRetriever;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +27,12 @@ import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 
+import static io.vertxecho.config.EchoConfig.CONFIG_SCAN_MILLIS;
+import static io.vertxecho.config.EchoConfig.HOST;
+import static io.vertxecho.config.EchoConfig.INSTANCES;
+import static io.vertxecho.config.EchoConfig.MAX_CONNECTIONS;
+import static io.vertxecho.config.EchoConfig.MODE;
+
 /**
  * The main verticle: deploys stats, HTTP and the echo instances with the config it is given, then watches the
  * config file and applies changes. Each echo instance is a deployment of its own, so scaling deploys new instances
@@ -47,7 +52,7 @@ public final class DeployerVerticle extends VerticleBase {
   private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit), maxHeap);
   private final CertificateVersions certificates = new CertificateVersions();
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
-  private final HttpVerticle http = new HttpVerticle();
+  private HttpVerticle http;
   private String nodeId;
   private EchoConfig running;
   private ConfigRetriever retriever;
@@ -86,16 +91,16 @@ public final class DeployerVerticle extends VerticleBase {
     nodeId = cluster != null ? cluster.getNodeId() : UUID.randomUUID().toString();
     EchoConfig config = running;
     logConnectionLimit(config);
-    DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
-    return vertx.deployVerticle(new StatsVerticle(nodeId, cluster), options)
-      .compose(stats -> vertx.deployVerticle(http, options))
+    http = new HttpVerticle(config);
+    return vertx.deployVerticle(new StatsVerticle(config, nodeId, cluster))
+      .compose(stats -> vertx.deployVerticle(http))
       .compose(httpDeployed -> scaleTo(config))
-      .compose(echo -> watch(config.configScanMillis()))
+      .compose(echo -> watch(config.get(CONFIG_SCAN_MILLIS)))
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
       // (the launcher's SIGTERM now waits for the start, see StartupSignals; an embedding application's close does
       // not). Whoever waits for this line may stop the node.
       .onSuccess(watching -> log.info("vertx-echo listening on {} ({} mode, {} instances, {} transport), node {}",
-        Events.hostPort(config.host(), echoPort()), config.mode().key(), config.instances(),
+        Events.hostPort(config.get(HOST), echoPort()), config.get(MODE).key(), config.get(INSTANCES),
         transport != null ? transport : vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
       .onSuccess(watching -> logTls(config));
   }
@@ -143,14 +148,20 @@ public final class DeployerVerticle extends VerticleBase {
     apply(loader.merge(next));
   }
 
+  /** Validates the change once, here, off the event loop (it reads the files the config names), then applies it. */
   private void apply(JsonObject merged) {
-    EchoConfig next;
-    try {
-      next = loader.validate(merged);
-    } catch (ConfigException invalid) {
-      reject(invalid);
-      return;
-    }
+    vertx.executeBlocking(() -> loader.validate(merged))
+      .onSuccess(this::apply)
+      .onFailure(failure -> {
+        if (failure instanceof ConfigException invalid) {
+          reject(invalid);
+        } else {
+          log.error("Validating the config change failed", failure);
+        }
+      });
+  }
+
+  private void apply(EchoConfig next) {
     lastRejection = null;
     for (String key : next.changedKeys(running)) {
       if (EchoConfig.RESTART_KEYS.contains(key)) {
@@ -164,7 +175,7 @@ public final class DeployerVerticle extends VerticleBase {
     List<String> changes = new ArrayList<>();
     applied.changedKeys(running).forEach(key -> changes.add(key + " " + describe(key, running, applied)));
     log.info("Config change applied (new connections use it): {}", String.join(", ", changes));
-    if (gate.limit(applied) != gate.limit(running) || applied.maxConnections() != running.maxConnections()) {
+    if (gate.limit(applied) != gate.limit(running) || !applied.get(MAX_CONNECTIONS).equals(running.get(MAX_CONNECTIONS))) {
       logConnectionLimit(applied);
     }
     reloads.applied();
@@ -182,7 +193,7 @@ public final class DeployerVerticle extends VerticleBase {
     }
     if (config.tls().enabled()) {
       log.info("TLS echo port {} ({} engine, TLS 1.2 and 1.3, client certificates: {}), certificate {}",
-        Events.hostPort(config.host(), tlsPort()), OpenSSLEngineOptions.isAvailable() ? "OpenSSL" : "JDK", config.tls().clientAuth().key(),
+        Events.hostPort(config.get(HOST), tlsPort()), OpenSSLEngineOptions.isAvailable() ? "OpenSSL" : "JDK", config.tls().clientAuth().key(),
         config.tls().certPath());
     }
   }
@@ -190,12 +201,12 @@ public final class DeployerVerticle extends VerticleBase {
   private void logConnectionLimit(EchoConfig config) {
     int heapHolds = HeapBudget.connections(maxHeap, config);
     String heap = String.format("%d %% of the %d MiB heap at up to %d KiB per connection (%s mode) holds %d",
-      HeapBudget.PERCENT, maxHeap >> 20, HeapBudget.perConnection(config) >> 10, config.mode().key(), heapHolds);
-    if (config.maxConnections() > 0) {
-      log.info("maxConnections: {} (open-file limit {})", config.maxConnections(), openFileLimit);
-      if (config.maxConnections() > heapHolds) {
+      HeapBudget.PERCENT, maxHeap >> 20, HeapBudget.perConnection(config) >> 10, config.get(MODE).key(), heapHolds);
+    if (config.get(MAX_CONNECTIONS) > 0) {
+      log.info("maxConnections: {} (open-file limit {})", config.get(MAX_CONNECTIONS), openFileLimit);
+      if (config.get(MAX_CONNECTIONS) > heapHolds) {
         log.warn("maxConnections {} is more than the heap can hold if every client sends without reading: {}; "
-          + "unset it, lower maxLineBytes or give the JVM more heap (-Xmx)", config.maxConnections(), heap);
+          + "unset it, lower maxLineBytes or give the JVM more heap (-Xmx)", config.get(MAX_CONNECTIONS), heap);
       }
     } else if (openFileLimit > 0) {
       log.info("maxConnections not set: {} (the lesser of: open-file limit {} minus {} kept for HTTP, the cluster, config "
@@ -218,23 +229,22 @@ public final class DeployerVerticle extends VerticleBase {
     return from.value(key) + " -> " + to.value(key);
   }
 
-  /** Brings the echo instances to {@code config.instances()}: new ones first, then the surplus drained. */
+  /** Brings the echo instances to {@code config.get(INSTANCES)}: new ones first, then the surplus drained. */
   private Future<Void> scaleTo(EchoConfig config) {
     List<Future<?>> added = new ArrayList<>();
-    DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
-    for (int i = echoInstances.size(); i < config.instances(); i++) {
-      EchoVerticle verticle = new EchoVerticle(nodeId, gate, certificates);
-      added.add(vertx.deployVerticle(verticle, options).onSuccess(id -> echoInstances.addLast(new EchoInstance(id, verticle))));
+    for (int i = echoInstances.size(); i < config.get(INSTANCES); i++) {
+      EchoVerticle verticle = new EchoVerticle(config, nodeId, gate, certificates);
+      added.add(vertx.deployVerticle(verticle).onSuccess(id -> echoInstances.addLast(new EchoInstance(id, verticle))));
     }
     return Future.all(added).onSuccess(deployed -> {
       int removed = 0;
-      for (; echoInstances.size() > config.instances(); removed++) {
+      for (; echoInstances.size() > config.get(INSTANCES); removed++) {
         String id = echoInstances.removeLast().deploymentId();
         vertx.undeploy(id).onFailure(failure -> log.warn("Removing echo instance {} failed: {}", id, failure.getMessage()));
       }
-      boolean scaled = removed > 0 || !added.isEmpty() && added.size() < config.instances();  // not the first deployment
+      boolean scaled = removed > 0 || !added.isEmpty() && added.size() < config.get(INSTANCES);  // not the first deployment
       if (!echoInstances.isEmpty() && scaled) {
-        log.info("Echo instances: {} (+{} -{}, removed ones drain their clients)", config.instances(), added.size(), removed);
+        log.info("Echo instances: {} (+{} -{}, removed ones drain their clients)", config.get(INSTANCES), added.size(), removed);
       }
     }).mapEmpty();
   }

@@ -20,11 +20,13 @@ import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.config.LauncherOptions;
-import io.vertxecho.echo.EchoTransport;
+import io.vertxecho.echo.EchoVerticle;
+import io.vertxecho.internal.ServerTransport;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
@@ -103,7 +105,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   /**
    * Reads and validates the config, once: the cluster manager needs its members and name before Vert.x starts.
    * Vert.x uses the cluster manager only when built clustered ({@code -cluster}). Every node runs on
-   * {@link EchoTransport}: the transport Vert.x would pick, without its redundant per-connection socket options, and
+   * {@link ServerTransport}: the transport Vert.x would pick, without its redundant per-connection socket options, and
    * with the PROXY header deadline.
    */
   @Override
@@ -116,9 +118,9 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
       clusterManager = ClusterManagerFactory.create(config);
       ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
       VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
-      Transport chosen = EchoTransport.chosenBy(options);
+      Transport chosen = ServerTransport.chosenBy(options);
       transport = chosen.name();
-      return builder.withTransport(EchoTransport.around(chosen));
+      return builder.withTransport(ServerTransport.around(chosen, Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS)));
     });
   }
 

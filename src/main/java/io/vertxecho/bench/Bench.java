@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertxecho.cli.Cli;
-import io.vertxecho.echo.EchoTransport;
 import io.vertxecho.events.Events;
+import io.vertxecho.internal.ClientTransport;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -62,7 +62,7 @@ public final class Bench {
 
   /** Runs the load on a Vert.x of its own and blocks until it is measured; call it from a thread that may block. */
   public BenchResult run() {
-    Vertx vertx = EchoTransport.clientVertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
+    Vertx vertx = ClientTransport.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()).setPreferNativeTransport(true));
     try {
       return measure(vertx);
     } finally {

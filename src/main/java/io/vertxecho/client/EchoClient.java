@@ -6,8 +6,8 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertxecho.cli.Cli;
-import io.vertxecho.echo.EchoTransport;
 import io.vertxecho.events.Events;
+import io.vertxecho.internal.ClientTransport;
 import io.vertxecho.internal.VertxInternals;
 
 import java.io.InputStream;
@@ -39,7 +39,7 @@ public final class EchoClient {
   }
 
   private int runOnOwnVertx() {
-    Vertx vertx = EchoTransport.clientVertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
+    Vertx vertx = ClientTransport.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(1));
     try {
       return run(vertx).await();
     } finally {

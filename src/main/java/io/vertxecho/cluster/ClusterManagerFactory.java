@@ -12,6 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.vertxecho.config.EchoConfig.CLUSTER_INTERFACE;
+import static io.vertxecho.config.EchoConfig.CLUSTER_MEMBERS;
+import static io.vertxecho.config.EchoConfig.CLUSTER_NAME;
+
 /**
  * Builds the cluster manager a node joins with: {@code cluster/cluster.xml} (packaged as {@code cluster.xml};
  * {@code -Dvertx.hazelcast.config} replaces it) with the member list and cluster name from the echo config.
@@ -25,7 +29,7 @@ public final class ClusterManagerFactory {
   }
 
   public static HazelcastClusterManager create(EchoConfig config) {
-    return new HazelcastClusterManager(bindTo(hazelcastConfig(config.clusterMembers(), config.clusterName()), config.clusterInterface()));
+    return new HazelcastClusterManager(bindTo(hazelcastConfig(config.get(CLUSTER_MEMBERS), config.get(CLUSTER_NAME)), config.get(CLUSTER_INTERFACE)));
   }
 
   /**

@@ -12,7 +12,7 @@ import java.util.Set;
  * Closes the clustered event bus to strangers: with {@code cluster.tls.*} set, nodes talk TLS with client
  * certificates both ways, so a process without a certificate from the cluster's CA can neither send events
  * to a node nor receive any, even if it joined Hazelcast. (Hazelcast's own port has no authentication in
- * its open-source edition: keep it private, see the README.)
+ * its open-source edition: keep it private, see docs/operations.md, "A closed cluster".)
  */
 public final class ClusterSecurity {
 

@@ -2,6 +2,8 @@ package io.vertxecho.config;
 
 import io.vertxecho.events.Events;
 
+import static io.vertxecho.config.EchoConfig.HOST;
+
 /** A user mistake in configuration: the message alone says what is wrong and what is allowed. */
 public final class ConfigException extends RuntimeException {
 
@@ -21,7 +23,7 @@ public final class ConfigException extends RuntimeException {
   /** The TLS port cannot start: its address is taken, or the certificate or key is not usable. */
   public static ConfigException cannotListenTls(EchoConfig config, Throwable cause) {
     EchoConfig.Tls tls = config.tls();
-    return new ConfigException("Cannot listen with TLS on " + Events.hostPort(config.host(), tls.port()) + " (host, tls.port, tls.certPath "
+    return new ConfigException("Cannot listen with TLS on " + Events.hostPort(config.get(HOST), tls.port()) + " (host, tls.port, tls.certPath "
       + tls.certPath() + ", tls.keyPath " + tls.keyPath() + "): " + cause.getMessage());
   }
 }

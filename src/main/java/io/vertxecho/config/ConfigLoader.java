@@ -32,8 +32,6 @@ import java.util.TreeSet;
 public final class ConfigLoader {
 
   public static final String DEFAULT_PATH = "conf/config.json";
-  public static final String ENV_PREFIX = "ECHO_";
-  public static final String PROPERTY_PREFIX = "echo.";
   /** Read by logback.xml, not config keys: they must not fail the config check. */
   public static final Set<String> LOGGING_ENV = Set.of("ECHO_CONNECTION_LOG", "ECHO_LOG_LEVEL");
   /** The levels logback takes for them (any case); it would read any other word as DEBUG. */
@@ -58,12 +56,12 @@ public final class ConfigLoader {
     env.forEach((name, value) -> {
       if (LOGGING_ENV.contains(name)) {
         checkLogLevel(name, value);
-      } else if (name.startsWith(ENV_PREFIX)) {
+      } else if (name.startsWith(Key.ENV_PREFIX)) {
         override(keyForEnv(name), value, "environment variable " + name);
       }
     });
     properties.stringPropertyNames().forEach(name -> {
-      if (name.startsWith(PROPERTY_PREFIX)) {
+      if (name.startsWith(Key.PROPERTY_PREFIX)) {
         override(keyForProperty(name), properties.getProperty(name), "system property " + name);
       }
     });
@@ -72,11 +70,6 @@ public final class ConfigLoader {
   /** The config file this loader reads (and a retriever watches). */
   public String path() {
     return path;
-  }
-
-  /** The environment variable that sets a dotted key, e.g. {@code http.port -> ECHO_HTTP_PORT}. */
-  public static String envName(String key) {
-    return ENV_PREFIX + key.replaceAll("([a-z])([A-Z])", "$1_$2").replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
   /**
@@ -128,7 +121,7 @@ public final class ConfigLoader {
    */
   public List<String> masked(JsonObject before, JsonObject after) {
     List<String> masked = new ArrayList<>();
-    for (String key : new TreeSet<>(EchoConfig.KEYS)) {
+    for (String key : EchoConfig.KEYS.stream().map(Key::name).sorted().toList()) {
       boolean overridden = origins.containsKey(key);
       Object setTo = EchoConfig.valueAt(overridden ? overrides : launcherConf, key);
       Object was = EchoConfig.valueAt(before, key);
@@ -174,7 +167,7 @@ public final class ConfigLoader {
 
   /** Validates a merged config from {@link #retriever}, naming the source of a bad override. */
   public EchoConfig validate(JsonObject merged) {
-    return EchoConfig.fromJson(merged, origins);
+    return EchoConfig.validate(merged, origins);
   }
 
   /** The error for a config file that cannot be read or parsed. */
@@ -191,36 +184,28 @@ public final class ConfigLoader {
   }
 
   private void override(String key, Object value, String origin) {
-    if (!EchoConfig.KEYS.contains(key)) {
+    if (EchoConfig.key(key) == null) {
       TreeSet<String> known = new TreeSet<>();
-      EchoConfig.KEYS.forEach(k -> known.add(origin.startsWith("environment") ? envName(k) : PROPERTY_PREFIX + k));
+      EchoConfig.KEYS.forEach(k -> known.add(origin.startsWith("environment") ? k.envName() : k.propertyName()));
       if (origin.startsWith("environment")) {
         known.addAll(LOGGING_ENV);
       }
       throw new ConfigException("Invalid configuration: unknown " + origin + "; known: " + String.join(", ", known));
     }
-    JsonObject target = overrides;
-    String[] path = key.split("\\.");
-    for (int i = 0; i < path.length - 1; i++) {
-      if (!(target.getValue(path[i]) instanceof JsonObject)) {
-        target.put(path[i], new JsonObject());
-      }
-      target = target.getJsonObject(path[i]);
-    }
-    target.put(path[path.length - 1], value);
+    EchoConfig.put(overrides, key, value);
     origins.put(key, origin);
   }
 
   private static String keyForEnv(String name) {
-    for (String key : EchoConfig.KEYS) {
-      if (envName(key).equals(name)) {
-        return key;
+    for (Key<?> key : EchoConfig.KEYS) {
+      if (key.envName().equals(name)) {
+        return key.name();
       }
     }
     return name;
   }
 
   private static String keyForProperty(String name) {
-    return name.substring(PROPERTY_PREFIX.length());
+    return name.substring(Key.PROPERTY_PREFIX.length());
   }
 }

@@ -1,56 +1,36 @@
 package io.vertxecho.config;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static io.vertxecho.config.Key.Applies.LIVE;
+import static io.vertxecho.config.Key.Applies.RESTART;
 
 /**
- * The whole application configuration as one validated, typed value.
- * Built once from the merged config sources; verticles receive it as JSON ({@link #toJson()}).
+ * The whole application configuration as one validated, typed value, and the declaration of every key it has.
+ * Built once from the merged config sources ({@link ConfigLoader}); verticles receive it as a constructor argument
+ * and read a key with {@link #get}. Adding a key is one declaration here and its use.
  */
-public record EchoConfig(
-  String host,
-  int port,
-  int instances,
-  Mode mode,
-  String greeting,
-  String goodbye,
-  List<String> quitCommands,
-  boolean closeOnEmptyLine,
-  int maxLineBytes,
-  int idleTimeoutSeconds,
-  int maxConnections,
-  int maxConnectionsPerIp,
-  int shutdownGraceSeconds,
-  int statsIntervalMillis,
-  int configScanMillis,
-  String httpHost,
-  int httpPort,
-  List<String> clusterMembers,
-  String clusterName,
-  String clusterInterface,
-  ClusterTls clusterTls,
-  boolean proxyProtocol,
-  boolean accessLog,
-  boolean bridgeEnabled,
-  int bridgeConnectionEventsPerSecond,
-  Tls tls) {
+public final class EchoConfig {
 
   /** How bytes are framed: {@code line} (greeting, commands, lines) or {@code raw} (RFC 862). */
   public enum Mode {
     LINE, RAW;
 
     public String key() {
-      return name().toLowerCase(Locale.ROOT);
+      return Key.word(this);
     }
   }
 
@@ -59,189 +39,332 @@ public record EchoConfig(
     NONE, REQUEST, REQUIRED;
 
     public String key() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
-  /**
-   * The TLS echo port: off when {@code port} is -1. Certificate, key and trust files are PEM; the files
-   * are watched and reloaded while the node runs.
-   */
-  public record Tls(int port, String certPath, String keyPath, ClientAuth clientAuth, String trustPath,
-                    int handshakeTimeoutSeconds) {
-
-    public boolean enabled() {
-      return port >= 0;
-    }
-
-    JsonObject toJson() {
-      return new JsonObject().put("port", port).put("certPath", certPath).put("keyPath", keyPath)
-        .put("clientAuth", clientAuth.key()).put("trustPath", trustPath).put("handshakeTimeoutSeconds", handshakeTimeoutSeconds);
-    }
-  }
-
-  /**
-   * TLS with client certificates on the clustered event bus: all three PEM files, or none (off). Every node
-   * shows its certificate and accepts only peers whose certificate chains to {@code trustPath}.
-   */
-  public record ClusterTls(String certPath, String keyPath, String trustPath) {
-
-    public boolean enabled() {
-      return !certPath.isEmpty();
-    }
-
-    JsonObject toJson() {
-      return new JsonObject().put("certPath", certPath).put("keyPath", keyPath).put("trustPath", trustPath);
+      return Key.word(this);
     }
   }
 
   public static final String DEFAULT_LINE_GREETING = "Welcome to my server";
+  private static final String CLUSTER_MEMBERS_ALLOWED =
+    "a list of host or host:port entries (a JSON array, or comma-separated), e.g. node1,node2:5701";
+  private static final String CLUSTER_NAME_ALLOWED = "letters, digits, '.', '_' or '-' (empty keeps cluster/cluster.xml's name)";
+  private static final String CLUSTER_INTERFACE_ALLOWED =
+    "an IPv4 address where * or a range may stand for a number (e.g. 10.0.*.* or 10.0.0.4-18), or empty";
+  /** One part of a Hazelcast interface pattern: a number, {@code *}, or a range such as {@code 4-18}. */
+  private static final String OCTET = "(\\d{1,3}|\\*|\\d{1,3}-\\d{1,3})";
 
-  /** Every key a config source may set, as dotted paths. */
-  public static final Set<String> KEYS = Set.of(
-    "host", "port", "instances", "mode", "greeting", "goodbye", "quitCommands", "closeOnEmptyLine",
-    "maxLineBytes", "idleTimeoutSeconds", "maxConnections", "maxConnectionsPerIp", "shutdownGraceSeconds",
-    "statsIntervalMillis", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
-    "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath",
-    "proxyProtocol", "accessLog", "bridge.enabled", "bridge.connectionEventsPerSecond",
-    "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
+  /** Filled while this class initialises, in the order of the declarations below; read-only from then on. */
+  private static final List<Key<?>> DECLARED = new ArrayList<>();
 
-  /** Keys that a running node cannot change: a change is logged and takes effect at the next start. */
-  public static final Set<String> RESTART_KEYS = Set.of(
-    "host", "port", "configScanMillis", "http.host", "http.port", "cluster.members", "cluster.name",
-    "cluster.interface", "cluster.tls.certPath", "cluster.tls.keyPath", "cluster.tls.trustPath",
-    "proxyProtocol", "accessLog", "bridge.enabled", "bridge.connectionEventsPerSecond",
-    "tls.port", "tls.certPath", "tls.keyPath", "tls.clientAuth", "tls.trustPath", "tls.handshakeTimeoutSeconds");
+  public static final Key<String> HOST = declare(Key.string("host", "0.0.0.0", false, RESTART,
+    "address the echo port (and the TLS port) binds to"));
+  public static final Key<Integer> PORT = declare(Key.integer("port", 9999, 0, 65535, RESTART,
+    "the echo port (0 = a free port, logged at startup)"));
+  public static final Key<Integer> INSTANCES = declare(Key.integer("instances", 1, 1, 1024, LIVE,
+    "EchoVerticle instances: event loops serving the port")
+    .defaultFrom("number of cores", earlier -> Runtime.getRuntime().availableProcessors()));
+  public static final Key<Mode> MODE = declare(Key.choice("mode", Mode.LINE, LIVE,
+    "`line` (greeting, quit commands, lines) or `raw` (RFC 862: every byte back as it comes)"));
+  public static final Key<String> GREETING = declare(Key.string("greeting", "", true, LIVE,
+    "sent on connect; empty sends nothing")
+    .defaultFrom("`" + DEFAULT_LINE_GREETING + "` (line), empty (raw)",
+      earlier -> earlier.get(MODE) == Mode.LINE ? DEFAULT_LINE_GREETING : ""));
+  public static final Key<String> GOODBYE = declare(Key.string("goodbye", "Bye", true, LIVE,
+    "sent before closing on a quit command"));
+  public static final Key<List<String>> QUIT_COMMANDS = declare(Key.of("quitCommands", List.of("exit", "quit"),
+    "a list of non-empty words (a JSON array, or comma-separated)", EchoConfig::quitCommands, LIVE,
+    "words that close the connection (trimmed, any case)"));
+  public static final Key<Boolean> CLOSE_ON_EMPTY_LINE = declare(Key.bool("closeOnEmptyLine", false, LIVE,
+    "an empty line closes like a quit command"));
+  public static final Key<Integer> MAX_LINE_BYTES = declare(Key.integer("maxLineBytes", 65536, 1, 64 * 1024 * 1024, LIVE,
+    "longest line in line mode, the terminator not counted"));
+  public static final Key<Integer> IDLE_TIMEOUT_SECONDS = declare(Key.integer("idleTimeoutSeconds", 0, 0, 86_400, LIVE,
+    "close a connection after this long without traffic either way; 0 = never"));
+  public static final Key<Integer> MAX_CONNECTIONS = declare(Key.integer("maxConnections", 0, 0, 10_000_000, LIVE,
+    "open connections per node; 0 = what the process can hold (open files and heap), logged at startup"));
+  public static final Key<Integer> MAX_CONNECTIONS_PER_IP = declare(Key.integer("maxConnectionsPerIp", 0, 0, 10_000_000, LIVE,
+    "open connections per client address, per node; 0 = no limit"));
+  public static final Key<Integer> SHUTDOWN_GRACE_SECONDS = declare(Key.integer("shutdownGraceSeconds", 10, 0, 3600, LIVE,
+    "how long a stopping node, or a removed instance, keeps echoing to clients that stay"));
+  public static final Key<Integer> STATS_INTERVAL_MILLIS = declare(Key.integer("statsIntervalMillis", 1000, 50, 60_000, LIVE,
+    "period of each instance's traffic summary and of the node's summary to the cluster"));
+  public static final Key<Integer> CONFIG_SCAN_MILLIS = declare(Key.integer("configScanMillis", 3000, 0, 3_600_000, RESTART,
+    "how often the config file and the TLS files are checked for changes; 0 = never"));
+  public static final Key<String> HTTP_HOST = declare(Key.string("http.host", "0.0.0.0", false, RESTART,
+    "address of the HTTP endpoints"));
+  public static final Key<Integer> HTTP_PORT = declare(Key.integer("http.port", 8080, 0, 65535, RESTART,
+    "port of the HTTP endpoints (0 = a free port)"));
+  public static final Key<List<String>> CLUSTER_MEMBERS = declare(Key.of("cluster.members", List.<String>of(),
+    CLUSTER_MEMBERS_ALLOWED, EchoConfig::clusterMembers, RESTART,
+    "with `-cluster`: the hosts to join, `host` or `host:port`")
+    .defaultDescribed("empty: `cluster/cluster.xml`'s (`127.0.0.1`)"));
+  public static final Key<String> CLUSTER_NAME = declare(Key.of("cluster.name", "", CLUSTER_NAME_ALLOWED,
+    value -> matching(value, "[A-Za-z0-9._\\-]*", CLUSTER_NAME_ALLOWED), RESTART,
+    "with `-cluster`: nodes join only a cluster of the same name")
+    .defaultDescribed("empty: `cluster/cluster.xml`'s (`vertx-echo`)"));
+  public static final Key<String> CLUSTER_INTERFACE = declare(Key.of("cluster.interface", "", CLUSTER_INTERFACE_ALLOWED,
+    value -> matching(value, "|" + OCTET + "(\\." + OCTET + "){3}", CLUSTER_INTERFACE_ALLOWED), RESTART,
+    "with `-cluster`: the network interface Hazelcast binds to")
+    .defaultDescribed("empty: Hazelcast's choice"));
+  public static final Key<String> CLUSTER_TLS_CERT_PATH = declare(Key.path("cluster.tls.certPath", RESTART,
+    "this node's certificate on the cluster event bus, PEM; the three `cluster.tls.*` files go together (empty: plaintext)"));
+  public static final Key<String> CLUSTER_TLS_KEY_PATH = declare(Key.path("cluster.tls.keyPath", RESTART,
+    "its private key, PEM"));
+  public static final Key<String> CLUSTER_TLS_TRUST_PATH = declare(Key.path("cluster.tls.trustPath", RESTART,
+    "the cluster's CA certificates, PEM: only peers whose certificate chains to them are accepted"));
+  public static final Key<Boolean> PROXY_PROTOCOL = declare(Key.bool("proxyProtocol", false, RESTART,
+    "connections start with a PROXY v1/v2 header; the real client address goes to events, `/stats` and the access log"));
+  public static final Key<Boolean> ACCESS_LOG = declare(Key.bool("accessLog", false, RESTART,
+    "one line per closed connection on the logger `io.vertxecho.access`"));
+  public static final Key<Boolean> BRIDGE_ENABLED = declare(Key.bool("bridge.enabled", true, RESTART,
+    "the event-bus bridge on `/eventbus` (the dashboard's live feed)"));
+  public static final Key<Integer> BRIDGE_CONNECTION_EVENTS_PER_SECOND = declare(Key.integer(
+    "bridge.connectionEventsPerSecond", 100, 0, 100_000, RESTART,
+    "connection events forwarded to bridge clients per second; the rest are counted in one `skipped` message a second"));
+  public static final Key<Integer> TLS_PORT = declare(Key.integer("tls.port", -1, -1, 65535, RESTART,
+    "TLS echo port beside the plain one, on `host` (0 = a free port)")
+    .defaultDescribed("`-1` (off)"));
+  public static final Key<String> TLS_CERT_PATH = declare(Key.path("tls.certPath", RESTART,
+    "the TLS port's certificate (chain), PEM; required with `tls.port`"));
+  public static final Key<String> TLS_KEY_PATH = declare(Key.path("tls.keyPath", RESTART,
+    "its private key, PEM (PKCS#8 or PKCS#1); required with `tls.port`"));
+  public static final Key<ClientAuth> TLS_CLIENT_AUTH = declare(Key.choice("tls.clientAuth", ClientAuth.NONE, RESTART,
+    "client certificates: `none`, `request` (checked if shown) or `required`"));
+  public static final Key<String> TLS_TRUST_PATH = declare(Key.path("tls.trustPath", RESTART,
+    "CA certificates, PEM, that client certificates must chain to; required unless `tls.clientAuth` is `none`"));
+  public static final Key<Integer> TLS_HANDSHAKE_TIMEOUT_SECONDS = declare(Key.integer("tls.handshakeTimeoutSeconds", 10, 1, 300,
+    RESTART, "a client that has not finished its TLS handshake by then is dropped"));
 
-  /** Built-in defaults, the lowest config source. {@code instances} and {@code greeting} default at validation. */
-  public static JsonObject defaults() {
-    return new JsonObject()
-      .put("host", "0.0.0.0")
-      .put("port", 9999)
-      .put("mode", "line")
-      .put("goodbye", "Bye")
-      .put("quitCommands", new JsonArray().add("exit").add("quit"))
-      .put("closeOnEmptyLine", false)
-      .put("maxLineBytes", 65536)
-      .put("idleTimeoutSeconds", 0)
-      .put("maxConnections", 0)
-      .put("maxConnectionsPerIp", 0)
-      .put("shutdownGraceSeconds", 10)
-      .put("statsIntervalMillis", 1000)
-      .put("configScanMillis", 3000)
-      .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080))
-      .put("cluster", new JsonObject().put("members", new JsonArray()).put("name", "").put("interface", "")
-        .put("tls", new JsonObject().put("certPath", "").put("keyPath", "").put("trustPath", "")))
-      .put("proxyProtocol", false)
-      .put("accessLog", false)
-      .put("bridge", new JsonObject().put("enabled", true).put("connectionEventsPerSecond", 100))
-      .put("tls", new JsonObject().put("port", -1).put("certPath", "").put("keyPath", "")
-        .put("clientAuth", "none").put("trustPath", "").put("handshakeTimeoutSeconds", 10));
+  /** Every key, in the order of the declarations (and of the docs table). */
+  public static final List<Key<?>> KEYS = List.copyOf(DECLARED);
+  /** The names of the keys a running node cannot change: a change is logged and takes effect at the next start. */
+  public static final Set<String> RESTART_KEYS = KEYS.stream().filter(key -> key.applies() == RESTART).map(Key::name)
+    .collect(Collectors.toUnmodifiableSet());
+  private static final Map<String, Key<?>> BY_NAME = KEYS.stream().collect(Collectors.toUnmodifiableMap(Key::name, key -> key));
+
+  private final Map<Key<?>, Object> values;
+
+  private EchoConfig(Map<Key<?>, Object> values) {
+    this.values = Collections.unmodifiableMap(values);
   }
 
-  /** Validates with no knowledge of where values came from (verticles re-reading their own config). */
-  public static EchoConfig fromJson(JsonObject json) {
-    return fromJson(json, Map.of());
+  private static <T> Key<T> declare(Key<T> key) {
+    DECLARED.add(key);
+    return key;
+  }
+
+  /** The value of {@code key}. */
+  @SuppressWarnings("unchecked")
+  public <T> T get(Key<T> key) {
+    return (T) values.get(key);
+  }
+
+  /** The key of a dotted name, or null. */
+  public static Key<?> key(String name) {
+    return BY_NAME.get(name);
+  }
+
+  /** Built-in defaults, the lowest config source; keys whose default depends on others are left out. */
+  public static JsonObject defaults() {
+    JsonObject defaults = new JsonObject();
+    for (Key<?> key : KEYS) {
+      if (key.defaultJson() != null) {
+        put(defaults, key.name(), key.defaultJson());
+      }
+    }
+    return defaults;
   }
 
   /**
-   * Validates the merged config.
+   * Reads a config whose files were checked already (a change the deployer has validated): every value is parsed and
+   * checked against its key, nothing touches the file system. A key not set takes its default.
+   *
+   * @throws ConfigException naming the key, the value and what is allowed
+   */
+  public static EchoConfig fromJson(JsonObject json) {
+    return fromJson(json, Map.of(), false);
+  }
+
+  /**
+   * Validates the merged config, the files it names included: they are read, so call it off the event loop.
    *
    * @param origins dotted key to a description of the source that set it (e.g. "environment variable ECHO_PORT"),
    *                used to point at the culprit in error messages
    * @throws ConfigException naming the key, the value and what is allowed
    */
-  public static EchoConfig fromJson(JsonObject json, Map<String, String> origins) {
-    Reader in = new Reader(json, origins);
-    in.rejectUnknownKeys();
-    Mode mode = in.mode("mode");
-    return new EchoConfig(
-      in.string("host", false),
-      in.integer("port", 0, 65535),
-      json.getValue("instances") == null ? Runtime.getRuntime().availableProcessors() : in.integer("instances", 1, 1024),
-      mode,
-      json.getValue("greeting") == null ? (mode == Mode.LINE ? DEFAULT_LINE_GREETING : "") : in.string("greeting", true),
-      in.string("goodbye", true),
-      in.quitCommands("quitCommands"),
-      in.bool("closeOnEmptyLine"),
-      in.integer("maxLineBytes", 1, 64 * 1024 * 1024),
-      in.integer("idleTimeoutSeconds", 0, 86_400),
-      in.integer("maxConnections", 0, 10_000_000),
-      in.integer("maxConnectionsPerIp", 0, 10_000_000),
-      in.integer("shutdownGraceSeconds", 0, 3600),
-      in.integer("statsIntervalMillis", 50, 60_000),
-      in.integer("configScanMillis", 0, 3_600_000),
-      in.string("http.host", false),
-      in.integer("http.port", 0, 65535),
-      in.clusterMembers("cluster.members"),
-      in.clusterName("cluster.name"),
-      in.clusterInterface("cluster.interface"),
-      in.clusterTls(),
-      in.bool("proxyProtocol"),
-      in.bool("accessLog"),
-      in.bool("bridge.enabled"),
-      in.integer("bridge.connectionEventsPerSecond", 0, 100_000),
-      in.tls());
+  public static EchoConfig validate(JsonObject json, Map<String, String> origins) {
+    return fromJson(json, origins, true);
   }
 
-  /** The canonical JSON form: what {@link #fromJson(JsonObject)} reads back into an equal value. */
+  private static EchoConfig fromJson(JsonObject json, Map<String, String> origins, boolean checkFiles) {
+    rejectUnknownKeys(json, origins);
+    Map<Key<?>, Object> values = new LinkedHashMap<>();
+    for (Key<?> key : KEYS) {
+      Object raw = valueAt(json, key.name());
+      try {
+        values.put(key, raw == null ? key.defaultFor(values) : key.parse(raw));
+      } catch (Key.Invalid invalid) {
+        throw invalid(key.name(), raw, invalid.getMessage(), origins);
+      }
+    }
+    EchoConfig config = new EchoConfig(values);
+    if (checkFiles) {
+      config.checkFiles(origins);
+    }
+    return config;
+  }
+
+  /** The canonical JSON form: what {@link #fromJson} reads back into an equal value. */
   public JsonObject toJson() {
-    return new JsonObject()
-      .put("host", host)
-      .put("port", port)
-      .put("instances", instances)
-      .put("mode", mode.key())
-      .put("greeting", greeting)
-      .put("goodbye", goodbye)
-      .put("quitCommands", new JsonArray(new ArrayList<>(quitCommands)))
-      .put("closeOnEmptyLine", closeOnEmptyLine)
-      .put("maxLineBytes", maxLineBytes)
-      .put("idleTimeoutSeconds", idleTimeoutSeconds)
-      .put("maxConnections", maxConnections)
-      .put("maxConnectionsPerIp", maxConnectionsPerIp)
-      .put("shutdownGraceSeconds", shutdownGraceSeconds)
-      .put("statsIntervalMillis", statsIntervalMillis)
-      .put("configScanMillis", configScanMillis)
-      .put("http", new JsonObject().put("host", httpHost).put("port", httpPort))
-      .put("cluster", new JsonObject().put("members", new JsonArray(new ArrayList<>(clusterMembers))).put("name", clusterName)
-        .put("interface", clusterInterface).put("tls", clusterTls.toJson()))
-      .put("proxyProtocol", proxyProtocol)
-      .put("accessLog", accessLog)
-      .put("bridge", new JsonObject().put("enabled", bridgeEnabled).put("connectionEventsPerSecond", bridgeConnectionEventsPerSecond))
-      .put("tls", tls.toJson());
+    JsonObject json = new JsonObject();
+    values.forEach((key, value) -> put(json, key.name(), key.json(value)));
+    return json;
   }
 
-  /** The dotted keys whose values differ between this config and {@code other}. */
+  /** The dotted names of the keys whose values differ between this config and {@code other}, sorted. */
   public Set<String> changedKeys(EchoConfig other) {
-    JsonObject mine = toJson();
-    JsonObject theirs = other.toJson();
     Set<String> changed = new TreeSet<>();
-    for (String key : KEYS) {
-      if (!Objects.equals(valueAt(mine, key), valueAt(theirs, key))) {
-        changed.add(key);
+    for (Key<?> key : KEYS) {
+      if (!Objects.equals(get(key), other.get(key))) {
+        changed.add(key.name());
       }
     }
     return changed;
   }
 
   /** The value of a dotted key, as JSON. */
-  public Object value(String key) {
-    return valueAt(toJson(), key);
+  public Object value(String name) {
+    Key<?> key = key(name);
+    return key.json(get(key));
   }
 
   /** This config with the {@link #RESTART_KEYS} taken from {@code running}. */
   public EchoConfig keepingRestartKeysOf(EchoConfig running) {
-    JsonObject json = toJson();
-    JsonObject kept = running.toJson();
-    for (String key : RESTART_KEYS) {
-      String[] path = key.split("\\.");
-      JsonObject target = json;
-      for (int i = 0; i < path.length - 1; i++) {
-        target = target.getJsonObject(path[i]);
+    Map<Key<?>, Object> kept = new LinkedHashMap<>(values);
+    for (Key<?> key : KEYS) {
+      if (key.applies() == RESTART) {
+        kept.put(key, running.get(key));
       }
-      target.put(path[path.length - 1], valueAt(kept, key));
     }
-    return fromJson(json);
+    return new EchoConfig(kept);
+  }
+
+  /** The TLS echo port: off when {@code tls.port} is -1. */
+  public record Tls(int port, String certPath, String keyPath, ClientAuth clientAuth, String trustPath,
+                    int handshakeTimeoutSeconds) {
+
+    public boolean enabled() {
+      return port >= 0;
+    }
+  }
+
+  /** TLS with client certificates on the clustered event bus: all three PEM files, or none (off). */
+  public record ClusterTls(String certPath, String keyPath, String trustPath) {
+
+    public boolean enabled() {
+      return !certPath.isEmpty();
+    }
+  }
+
+  /** The {@code tls.*} keys together. */
+  public Tls tls() {
+    return new Tls(get(TLS_PORT), get(TLS_CERT_PATH), get(TLS_KEY_PATH), get(TLS_CLIENT_AUTH), get(TLS_TRUST_PATH),
+      get(TLS_HANDSHAKE_TIMEOUT_SECONDS));
+  }
+
+  /** The {@code cluster.tls.*} keys together. */
+  public ClusterTls clusterTls() {
+    return new ClusterTls(get(CLUSTER_TLS_CERT_PATH), get(CLUSTER_TLS_KEY_PATH), get(CLUSTER_TLS_TRUST_PATH));
+  }
+
+  /** The files the config names must be readable: the TLS port's when it is on, the event bus's when any is set. */
+  private void checkFiles(Map<String, String> origins) {
+    ClusterTls cluster = clusterTls();
+    if (!cluster.certPath().isEmpty() || !cluster.keyPath().isEmpty() || !cluster.trustPath().isEmpty()) {
+      String together = " (cluster.tls.certPath, keyPath and trustPath go together)";
+      readableFile(CLUSTER_TLS_CERT_PATH, "a readable PEM certificate file" + together, origins);
+      readableFile(CLUSTER_TLS_KEY_PATH, "a readable PEM private key file" + together, origins);
+      readableFile(CLUSTER_TLS_TRUST_PATH, "a readable PEM file of the cluster's CA certificates" + together, origins);
+    }
+    if (tls().enabled()) {
+      readableFile(TLS_CERT_PATH, "a readable PEM certificate file (required with tls.port)", origins);
+      readableFile(TLS_KEY_PATH, "a readable PEM private key file (required with tls.port)", origins);
+      if (get(TLS_CLIENT_AUTH) != ClientAuth.NONE) {
+        readableFile(TLS_TRUST_PATH, "a readable PEM file of trusted CA certificates (required with tls.clientAuth "
+          + get(TLS_CLIENT_AUTH).key() + ")", origins);
+      }
+    }
+  }
+
+  private void readableFile(Key<String> key, String allowed, Map<String, String> origins) {
+    String path = get(key);
+    if (path.isEmpty() || !Files.isRegularFile(Path.of(path)) || !Files.isReadable(Path.of(path))) {
+      throw invalid(key.name(), path, allowed, origins);
+    }
+  }
+
+
+  private static List<String> quitCommands(Object value) {
+    List<String> commands = new ArrayList<>();
+    for (Object item : Key.items(value, "a list of non-empty words (a JSON array, or comma-separated)")) {
+      if (!(item instanceof String word) || word.isBlank() || word.strip().chars().anyMatch(Character::isWhitespace)) {
+        throw new Key.Invalid("a list of non-empty words without spaces (a JSON array, or comma-separated)");
+      }
+      commands.add(word.strip().toLowerCase(Locale.ROOT));
+    }
+    return List.copyOf(commands);
+  }
+
+  /** Hazelcast TCP-IP members: {@code host} or {@code host:port}. */
+  private static List<String> clusterMembers(Object value) {
+    List<String> members = new ArrayList<>();
+    for (Object item : Key.items(value, CLUSTER_MEMBERS_ALLOWED)) {
+      if (!(item instanceof String member) || !member.strip().matches("[A-Za-z0-9._\\-]+(:\\d{1,5})?")
+        || member.contains(":") && Integer.parseInt(member.strip().substring(member.strip().indexOf(':') + 1)) > 65535) {
+        throw new Key.Invalid(CLUSTER_MEMBERS_ALLOWED);
+      }
+      members.add(member.strip());
+    }
+    return List.copyOf(members);
+  }
+
+  /** A string, surrounding spaces dropped, that matches {@code pattern}. */
+  private static String matching(Object value, String pattern, String allowed) {
+    if (value instanceof String text && text.strip().matches(pattern)) {
+      return text.strip();
+    }
+    throw new Key.Invalid(allowed);
+  }
+
+  private static void rejectUnknownKeys(JsonObject json, Map<String, String> origins) {
+    Set<String> unknown = new TreeSet<>();
+    collectKeys(json, "", unknown);
+    unknown.removeAll(BY_NAME.keySet());
+    if (!unknown.isEmpty()) {
+      String key = unknown.iterator().next();
+      throw new ConfigException("Invalid configuration: unknown key '" + key + "'" + origin(key, origins)
+        + "; known keys: " + String.join(", ", new TreeSet<>(BY_NAME.keySet())));
+    }
+  }
+
+  private static void collectKeys(JsonObject object, String prefix, Set<String> into) {
+    for (Map.Entry<String, Object> entry : object) {
+      String key = prefix + entry.getKey();
+      if (entry.getValue() instanceof JsonObject nested && !BY_NAME.containsKey(key)) {
+        collectKeys(nested, key + ".", into);
+      } else {
+        into.add(key);
+      }
+    }
+  }
+
+  private static ConfigException invalid(String key, Object value, String allowed, Map<String, String> origins) {
+    String shown = value == null ? "missing" : value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+    return new ConfigException("Invalid configuration: " + key + " = " + shown + origin(key, origins) + "; expected " + allowed);
+  }
+
+  private static String origin(String key, Map<String, String> origins) {
+    String origin = origins.get(key);
+    return origin == null ? "" : " (from " + origin + ")";
   }
 
   /** The value at a dotted key, or null. */
@@ -255,195 +378,31 @@ public record EchoConfig(
     return object == null ? null : object.getValue(path[path.length - 1]);
   }
 
-  /** Reads typed values by dotted key; numbers, booleans and lists may also arrive as strings (env, system properties). */
-  private record Reader(JsonObject json, Map<String, String> origins) {
-
-    void rejectUnknownKeys() {
-      Set<String> unknown = new TreeSet<>();
-      collectKeys(json, "", unknown);
-      unknown.removeAll(KEYS);
-      if (!unknown.isEmpty()) {
-        String key = unknown.iterator().next();
-        throw new ConfigException("Invalid configuration: unknown key '" + key + "'" + origin(key)
-          + "; known keys: " + String.join(", ", new TreeSet<>(KEYS)));
+  /** Sets the value at a dotted key, making the objects on the way. */
+  static void put(JsonObject json, String key, Object value) {
+    JsonObject target = json;
+    String[] path = key.split("\\.");
+    for (int i = 0; i < path.length - 1; i++) {
+      if (!(target.getValue(path[i]) instanceof JsonObject)) {
+        target.put(path[i], new JsonObject());
       }
+      target = target.getJsonObject(path[i]);
     }
+    target.put(path[path.length - 1], value);
+  }
 
-    private static void collectKeys(JsonObject object, String prefix, Set<String> into) {
-      for (Map.Entry<String, Object> entry : object) {
-        String key = prefix + entry.getKey();
-        if (entry.getValue() instanceof JsonObject nested && !KEYS.contains(key)) {
-          collectKeys(nested, key + ".", into);
-        } else {
-          into.add(key);
-        }
-      }
-    }
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof EchoConfig config && values.equals(config.values);
+  }
 
-    Object raw(String key) {
-      return valueAt(json, key);
-    }
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
 
-    int integer(String key, int min, int max) {
-      Object value = raw(key);
-      String allowed = "an integer from " + min + " to " + max;
-      long parsed;
-      if (value instanceof Integer || value instanceof Long) {
-        parsed = ((Number) value).longValue();
-      } else if (value instanceof String text && text.trim().matches("-?\\d{1,18}")) {
-        parsed = Long.parseLong(text.trim());
-      } else {
-        throw invalid(key, value, allowed);
-      }
-      if (parsed < min || parsed > max) {
-        throw invalid(key, value, allowed);
-      }
-      return (int) parsed;
-    }
-
-    boolean bool(String key) {
-      Object value = raw(key);
-      if (value instanceof Boolean b) {
-        return b;
-      }
-      if (value instanceof String text && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
-        return Boolean.parseBoolean(text);
-      }
-      throw invalid(key, value, "true or false");
-    }
-
-    String string(String key, boolean emptyAllowed) {
-      Object value = raw(key);
-      if (value instanceof String text && (emptyAllowed || !text.isBlank()) && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
-        return text;
-      }
-      throw invalid(key, value, emptyAllowed ? "a single-line string" : "a non-empty single-line string");
-    }
-
-    Mode mode(String key) {
-      return choice(key, Mode.values(), Mode::key);
-    }
-
-    /** One of {@code choices}, named by {@code name} in any case. */
-    private <E extends Enum<E>> E choice(String key, E[] choices, java.util.function.Function<E, String> name) {
-      Object value = raw(key);
-      List<String> names = new ArrayList<>();
-      for (E choice : choices) {
-        if (value instanceof String text && name.apply(choice).equalsIgnoreCase(text.trim())) {
-          return choice;
-        }
-        names.add(name.apply(choice));
-      }
-      throw invalid(key, value, "one of: " + String.join(", ", names));
-    }
-
-    List<String> quitCommands(String key) {
-      Object value = raw(key);
-      List<?> items = items(key, value, "a list of non-empty words (a JSON array, or comma-separated)");
-      List<String> commands = new ArrayList<>();
-      for (Object item : items) {
-        if (!(item instanceof String word) || word.isBlank() || word.strip().chars().anyMatch(Character::isWhitespace)) {
-          throw invalid(key, value, "a list of non-empty words without spaces (a JSON array, or comma-separated)");
-        }
-        commands.add(word.strip().toLowerCase(Locale.ROOT));
-      }
-      return List.copyOf(commands);
-    }
-
-    /** Hazelcast TCP-IP members: {@code host} or {@code host:port}; empty keeps cluster.xml's list. */
-    List<String> clusterMembers(String key) {
-      Object value = raw(key);
-      String allowed = "a list of host or host:port entries (a JSON array, or comma-separated), e.g. node1,node2:5701";
-      List<String> members = new ArrayList<>();
-      for (Object item : items(key, value, allowed)) {
-        if (!(item instanceof String member) || !member.strip().matches("[A-Za-z0-9._\\-]+(:\\d{1,5})?")
-          || member.contains(":") && Integer.parseInt(member.strip().substring(member.strip().indexOf(':') + 1)) > 65535) {
-          throw invalid(key, value, allowed);
-        }
-        members.add(member.strip());
-      }
-      return List.copyOf(members);
-    }
-
-    /** The Hazelcast cluster name; empty keeps cluster.xml's. */
-    String clusterName(String key) {
-      Object value = raw(key);
-      if (value instanceof String text && text.strip().matches("[A-Za-z0-9._\\-]*")) {
-        return text.strip();
-      }
-      throw invalid(key, value, "letters, digits, '.', '_' or '-' (empty keeps cluster/cluster.xml's name)");
-    }
-
-    /** One part of a Hazelcast interface pattern: a number, {@code *}, or a range such as {@code 4-18}. */
-    private static final String OCTET = "(\\d{1,3}|\\*|\\d{1,3}-\\d{1,3})";
-
-    /** The interface Hazelcast binds to: an IPv4 address, wildcards allowed (10.0.*.*); empty = Hazelcast's choice. */
-    String clusterInterface(String key) {
-      Object value = raw(key);
-      if (value instanceof String text && text.strip().matches("|" + OCTET + "(\\." + OCTET + "){3}")) {
-        return text.strip();
-      }
-      throw invalid(key, value, "an IPv4 address where * or a range may stand for a number (e.g. 10.0.*.* or 10.0.0.4-18), or empty");
-    }
-
-    /** The event bus's TLS files: all three readable, or none set. */
-    ClusterTls clusterTls() {
-      ClusterTls tls = new ClusterTls(string("cluster.tls.certPath", true).strip(), string("cluster.tls.keyPath", true).strip(),
-        string("cluster.tls.trustPath", true).strip());
-      if (!tls.certPath().isEmpty() || !tls.keyPath().isEmpty() || !tls.trustPath().isEmpty()) {
-        String allowed = " (cluster.tls.certPath, keyPath and trustPath go together)";
-        readableFile("cluster.tls.certPath", tls.certPath(), "a readable PEM certificate file" + allowed);
-        readableFile("cluster.tls.keyPath", tls.keyPath(), "a readable PEM private key file" + allowed);
-        readableFile("cluster.tls.trustPath", tls.trustPath(), "a readable PEM file of the cluster's CA certificates" + allowed);
-      }
-      return tls;
-    }
-
-    /** The TLS port's settings: with the port on, certificate and key are required, and trust with client auth. */
-    Tls tls() {
-      Tls tls = new Tls(
-        integer("tls.port", -1, 65535),
-        string("tls.certPath", true).strip(),
-        string("tls.keyPath", true).strip(),
-        choice("tls.clientAuth", ClientAuth.values(), ClientAuth::key),
-        string("tls.trustPath", true).strip(),
-        integer("tls.handshakeTimeoutSeconds", 1, 300));
-      if (tls.enabled()) {
-        readableFile("tls.certPath", tls.certPath(), "a readable PEM certificate file (required with tls.port)");
-        readableFile("tls.keyPath", tls.keyPath(), "a readable PEM private key file (required with tls.port)");
-        if (tls.clientAuth() != ClientAuth.NONE) {
-          readableFile("tls.trustPath", tls.trustPath(), "a readable PEM file of trusted CA certificates (required with tls.clientAuth "
-            + tls.clientAuth().key() + ")");
-        }
-      }
-      return tls;
-    }
-
-    private void readableFile(String key, String path, String allowed) {
-      if (path.isEmpty() || !Files.isRegularFile(Path.of(path)) || !Files.isReadable(Path.of(path))) {
-        throw invalid(key, path, allowed);
-      }
-    }
-
-    /** The items of a list given as a JSON array or as a comma-separated string. */
-    private List<?> items(String key, Object value, String allowed) {
-      if (value instanceof JsonArray array) {
-        return array.getList();
-      }
-      if (value instanceof String text) {
-        return text.isBlank() ? List.of() : List.of(text.split(","));
-      }
-      throw invalid(key, value, allowed);
-    }
-
-    private ConfigException invalid(String key, Object value, String allowed) {
-      String shown = value == null ? "missing" : value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
-      return new ConfigException("Invalid configuration: " + key + " = " + shown + origin(key) + "; expected " + allowed);
-    }
-
-    private String origin(String key) {
-      String origin = origins.get(key);
-      return origin == null ? "" : " (from " + origin + ")";
-    }
+  @Override
+  public String toString() {
+    return toJson().encode();
   }
 }

@@ -1,6 +1,6 @@
 package io.vertxecho.echo;
 
-/** Why a connection ended; every closed connection has exactly one (PROTOCOL.md). */
+/** Why a connection ended; every closed connection has exactly one (docs/protocol.md). */
 public enum CloseReason {
   CLIENT_CLOSED("client-closed"),
   QUIT("quit"),

@@ -5,6 +5,9 @@ import io.vertxecho.config.EchoConfig;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.vertxecho.config.EchoConfig.MAX_CONNECTIONS;
+import static io.vertxecho.config.EchoConfig.MAX_CONNECTIONS_PER_IP;
+
 /**
  * Admission control for {@code maxConnections} and {@code maxConnectionsPerIp}: one per node, shared by
  * every EchoVerticle instance (each on its own event loop), so the limits hold across instances and across
@@ -32,8 +35,8 @@ public final class ConnectionGate {
 
   /** The node-wide limit under {@code config}: its {@code maxConnections}, or when 0 the least the open files and the heap hold. */
   public int limit(EchoConfig config) {
-    if (config.maxConnections() > 0) {
-      return config.maxConnections();
+    if (config.get(MAX_CONNECTIONS) > 0) {
+      return config.get(MAX_CONNECTIONS);
     }
     int heap = HeapBudget.connections(maxHeap, config);
     return openFileConnections > 0 ? Math.min(openFileConnections, heap) : heap;
@@ -42,7 +45,7 @@ public final class ConnectionGate {
   /** Takes a place for a client at {@code address} if both limits of {@code config} allow. */
   public Verdict tryAcquire(String address, EchoConfig config) {
     int limit = limit(config);
-    int maxConnectionsPerIp = config.maxConnectionsPerIp();
+    int maxConnectionsPerIp = config.get(MAX_CONNECTIONS_PER_IP);
     while (true) {
       int current = open.get();
       if (current >= limit) {

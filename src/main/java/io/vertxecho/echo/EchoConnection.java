@@ -12,6 +12,12 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import static io.vertxecho.config.EchoConfig.GOODBYE;
+import static io.vertxecho.config.EchoConfig.GREETING;
+import static io.vertxecho.config.EchoConfig.IDLE_TIMEOUT_SECONDS;
+import static io.vertxecho.config.EchoConfig.MAX_LINE_BYTES;
+import static io.vertxecho.config.EchoConfig.MODE;
+
 /**
  * One client's state and protocol: frames its bytes by mode, echoes them with backpressure, and records
  * why it closed. Confined to its instance's event loop, so plain fields suffice.
@@ -53,21 +59,21 @@ final class EchoConnection {
     this.instanceId = instanceId;
     this.number = number;
     this.onClosed = onClosed;
-    this.framer = config.mode() == EchoConfig.Mode.LINE ? new LineFramer(config, this::write) : null;
+    this.framer = config.get(MODE) == EchoConfig.Mode.LINE ? new LineFramer(config, this::write) : null;
   }
 
   void start() {
     VertxInternals.enableHalfClose(socket);
-    socket.handler(config.mode() == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
+    socket.handler(config.get(MODE) == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);
     socket.shutdownHandler(timeout -> handleShutdown());
     socket.closeHandler(v -> handleClosed());
-    if (!config.greeting().isEmpty()) {
-      write(Buffer.buffer(config.greeting() + "\n"));
+    if (!config.get(GREETING).isEmpty()) {
+      write(Buffer.buffer(config.get(GREETING) + "\n"));
     }
-    if (config.idleTimeoutSeconds() > 0) {
-      armIdleTimer(TimeUnit.SECONDS.toMillis(config.idleTimeoutSeconds()));
+    if (config.get(IDLE_TIMEOUT_SECONDS) > 0) {
+      armIdleTimer(TimeUnit.SECONDS.toMillis(config.get(IDLE_TIMEOUT_SECONDS)));
     }
   }
 
@@ -84,14 +90,14 @@ final class EchoConnection {
       return;
     }
     switch (framer.feed(data)) {
-      case QUIT -> closeWith(CloseReason.QUIT, config.goodbye());
+      case QUIT -> closeWith(CloseReason.QUIT, config.get(GOODBYE));
       case TOO_LONG -> lineTooLong();
       case MORE -> { }
     }
   }
 
   private void lineTooLong() {
-    closeWith(CloseReason.LINE_TOO_LONG, "ERR line too long (limit " + config.maxLineBytes() + " bytes)");
+    closeWith(CloseReason.LINE_TOO_LONG, "ERR line too long (limit " + config.get(MAX_LINE_BYTES) + " bytes)");
   }
 
   private void write(Buffer data) {
@@ -129,7 +135,7 @@ final class EchoConnection {
   /** The server is draining: say so, keep echoing until the client leaves or {@link #endDrain()} runs. */
   private void handleShutdown() {
     draining = true;
-    if (config.mode() == EchoConfig.Mode.LINE && reason == null) {
+    if (config.get(MODE) == EchoConfig.Mode.LINE && reason == null) {
       write(Buffer.buffer("Server shutting down\n"));
     }
   }
@@ -156,7 +162,7 @@ final class EchoConnection {
   private void armIdleTimer(long delayMillis) {
     idleTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
       long idleNanos = System.nanoTime() - lastActivity;
-      long timeoutNanos = TimeUnit.SECONDS.toNanos(config.idleTimeoutSeconds());
+      long timeoutNanos = TimeUnit.SECONDS.toNanos(config.get(IDLE_TIMEOUT_SECONDS));
       if (idleNanos >= timeoutNanos) {
         closeWith(CloseReason.IDLE_TIMEOUT, "ERR idle timeout");
       } else if (reason == null) {
@@ -179,7 +185,7 @@ final class EchoConnection {
       return;
     }
     reason = closeReason;
-    if (lineModeMessage != null && config.mode() == EchoConfig.Mode.LINE) {
+    if (lineModeMessage != null && config.get(MODE) == EchoConfig.Mode.LINE) {
       write(Buffer.buffer(lineModeMessage + "\n"));
     }
     // close() starts Vert.x's shutdown sequence, which leaves closing to a shutdown handler when one is set
@@ -218,7 +224,7 @@ final class EchoConnection {
   }
 
   EchoConfig.Mode mode() {
-    return config.mode();
+    return config.get(MODE);
   }
 
   long lines() {

@@ -12,15 +12,24 @@ import io.vertx.core.net.SocketAddress;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
+import io.vertxecho.internal.ProxyHeaderDeadline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+
+import static io.vertxecho.config.EchoConfig.HOST;
+import static io.vertxecho.config.EchoConfig.MODE;
+import static io.vertxecho.config.EchoConfig.PORT;
+import static io.vertxecho.config.EchoConfig.PROXY_PROTOCOL;
+import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
+import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
 
 /**
  * Serves the echo protocol on the node's port. Deployed many times: instances share one listening
@@ -31,7 +40,7 @@ public final class EchoVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(EchoVerticle.class);
   /**
    * With {@code proxyProtocol}: a connection that sends no complete PROXY header in this time after accept is closed
-   * (close reason {@code proxy-timeout}, by {@link EchoTransport}, which the launcher installs).
+   * (close reason {@code proxy-timeout}, by {@link ProxyHeaderDeadline}, which the launcher installs).
    */
   public static final int PROXY_HEADER_TIMEOUT_SECONDS = 5;
   /** Vert.x's own header timeout, idle-based and not reported: only a backstop when Vert.x was built without it. */
@@ -54,7 +63,9 @@ public final class EchoVerticle extends VerticleBase {
   private boolean draining;
   private Promise<Void> allClosed;
 
-  public EchoVerticle(String nodeId, ConnectionGate gate, CertificateVersions certificates) {
+  /** @param config the node's config as it is when this instance starts; later changes come over the bus */
+  public EchoVerticle(EchoConfig config, String nodeId, ConnectionGate gate, CertificateVersions certificates) {
+    this.config = config;
     this.nodeId = nodeId;
     this.gate = gate;
     this.certificates = certificates;
@@ -62,25 +73,24 @@ public final class EchoVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    config = EchoConfig.fromJson(config());
     instanceId = deploymentID() + "/" + UUID.randomUUID().toString().substring(0, 8);
     eventLoop = Thread.currentThread().getName();
     NetServerOptions options = new NetServerOptions()
-      .setHost(config.host())
-      .setPort(config.port() == 0 ? -1 : config.port())
+      .setHost(config.get(HOST))
+      .setPort(config.get(PORT) == 0 ? -1 : config.get(PORT))
       .setTcpNoDelay(true)
-      .setUseProxyProtocol(config.proxyProtocol())
+      .setUseProxyProtocol(config.get(PROXY_PROTOCOL))
       .setProxyProtocolTimeout(VERTX_PROXY_HEADER_IDLE_SECONDS)
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createNetServer(options).connectHandler(this::handleConnection).exceptionHandler(this::handleRefused);
-    summaryTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
+    summaryTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
       .compose(registered -> server.listen())
-      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("host", "port", config.host(), config.port(), failure)));
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("host", "port", config.get(HOST), config.get(PORT), failure)));
     return plain.compose(listening -> listenTls())
       .onSuccess(listening -> {
-        log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.host(), server.actualPort()), eventLoop);
+        log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.get(HOST), server.actualPort()), eventLoop);
         publishSummary(false);
       });
   }
@@ -109,7 +119,7 @@ public final class EchoVerticle extends VerticleBase {
   public Future<?> stop() {
     draining = true;
     publishSummary(false);
-    int grace = config.shutdownGraceSeconds();
+    int grace = config.get(SHUTDOWN_GRACE_SECONDS);
     int open = connections.size();
     if (open > 0) {
       log.info("Draining {} connections on {} (grace period {} s)", open, eventLoop, grace);
@@ -139,9 +149,9 @@ public final class EchoVerticle extends VerticleBase {
    * they started with. Host and port are fixed for the instance's life.
    */
   private void reconfigure(EchoConfig next) {
-    if (next.statsIntervalMillis() != config.statsIntervalMillis()) {
+    if (!next.get(STATS_INTERVAL_MILLIS).equals(config.get(STATS_INTERVAL_MILLIS))) {
       vertx.cancelTimer(summaryTimer);
-      summaryTimer = vertx.setPeriodic(next.statsIntervalMillis(), id -> publishSummary(false));
+      summaryTimer = vertx.setPeriodic(next.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     }
     config = next;
   }
@@ -174,7 +184,7 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   private void reject(NetSocket socket, CloseReason reason, String lineModeMessage) {
-    if (config.mode() == EchoConfig.Mode.LINE) {
+    if (config.get(MODE) == EchoConfig.Mode.LINE) {
       socket.write(Buffer.buffer(lineModeMessage + "\n"));
     }
     socket.close();
@@ -193,14 +203,16 @@ public final class EchoVerticle extends VerticleBase {
    * as rejected, each with its own reason.
    */
   private void handleRefused(Throwable failure) {
-    if (!config.proxyProtocol()) {
+    if (!config.get(PROXY_PROTOCOL)) {
       log.debug("Connection refused before accept: {}", failure.toString());
       return;
     }
     JsonObject event = event(Events.REJECTED);
     if (failure instanceof ProxyHeaderDeadline.Timeout timeout) {
-      log.debug("Connection from {} closed: {}", timeout.peer(), failure.getMessage());
-      event.put(Events.REMOTE, timeout.peer()).put(Events.REASON, CloseReason.PROXY_TIMEOUT.key());
+      String peer = timeout.peer() instanceof InetSocketAddress inet ? Events.hostPort(SocketAddress.inetSocketAddress(inet))
+        : String.valueOf(timeout.peer());
+      log.debug("Connection from {} closed: {}", peer, failure.getMessage());
+      event.put(Events.REMOTE, peer).put(Events.REASON, CloseReason.PROXY_TIMEOUT.key());
     } else {
       log.debug("Connection without a valid PROXY header closed: {}", failure.getMessage());
       event.put(Events.REASON, CloseReason.PROXY_HEADER.key());
@@ -259,7 +271,7 @@ public final class EchoVerticle extends VerticleBase {
       .put(Events.NODE, nodeId)
       .put(Events.INSTANCE, instanceId)
       .put(Events.EVENT_LOOP, eventLoop)
-      .put(Events.ADDRESS, Events.hostPort(config.host(), server.actualPort()))
+      .put(Events.ADDRESS, Events.hostPort(config.get(HOST), server.actualPort()))
       .put(Events.ACTIVE, connections.size())
       .put(Events.ACCEPTED, accepted)
       .put(Events.BYTES_IN, bytesIn)

@@ -2,6 +2,9 @@ package io.vertxecho.echo;
 
 import io.vertxecho.config.EchoConfig;
 
+import static io.vertxecho.config.EchoConfig.MAX_LINE_BYTES;
+import static io.vertxecho.config.EchoConfig.MODE;
+
 /**
  * How many client connections the heap can hold when every one holds all it may. A client that sends without
  * reading leaves its echoes in memory until reading stops ({@link EchoConnection#UNWRITTEN_HIGH}, plus the write
@@ -20,7 +23,7 @@ public final class HeapBudget {
 
   /** The most one connection can hold under {@code config}. */
   public static long perConnection(EchoConfig config) {
-    return UNWRITTEN + (config.mode() == EchoConfig.Mode.LINE ? config.maxLineBytes() : 0);
+    return UNWRITTEN + (config.get(MODE) == EchoConfig.Mode.LINE ? config.get(MAX_LINE_BYTES) : 0);
   }
 
   /** The connections a heap of {@code maxHeap} bytes can hold under {@code config} (at least 1). */

@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
+import static io.vertxecho.config.EchoConfig.CLOSE_ON_EMPTY_LINE;
+import static io.vertxecho.config.EchoConfig.MAX_LINE_BYTES;
+import static io.vertxecho.config.EchoConfig.QUIT_COMMANDS;
+
 /**
  * Line mode's framing, linear whatever the chunking (as Netty's {@code LineBasedFrameDecoder}): each read
  * is scanned once, from its first byte, because the unfinished line before it holds no {@code \n}; that
@@ -34,7 +38,7 @@ final class LineFramer {
   LineFramer(EchoConfig config, Consumer<Buffer> echo) {
     this.config = config;
     this.echo = echo;
-    this.longestCommand = config.quitCommands().stream()
+    this.longestCommand = config.get(QUIT_COMMANDS).stream()
       .mapToInt(command -> command.getBytes(StandardCharsets.UTF_8).length).max().orElse(0);
   }
 
@@ -56,7 +60,7 @@ final class LineFramer {
       keep(lineStart == 0 ? data : data.slice(lineStart, length));
     }
     boolean mayEndWithCrLf = rest > 0 && data.getByte(length - 1) == '\r';
-    return pendingLength > config.maxLineBytes() + (mayEndWithCrLf ? 1 : 0) ? Outcome.TOO_LONG : Outcome.MORE;
+    return pendingLength > config.get(MAX_LINE_BYTES) + (mayEndWithCrLf ? 1 : 0) ? Outcome.TOO_LONG : Outcome.MORE;
   }
 
   /** The client sent its last byte: echoes an unfinished line as it came. */
@@ -76,12 +80,12 @@ final class LineFramer {
     boolean crLf = newline > lineStart ? data.getByte(newline - 1) == '\r' : endsWithCr();
     int end = newline - (crLf && newline > lineStart ? 1 : 0);
     long contentLength = (long) pendingLength + (end - lineStart) - (crLf && newline == lineStart ? 1 : 0);
-    if (contentLength > config.maxLineBytes()) {
+    if (contentLength > config.get(MAX_LINE_BYTES)) {
       return Outcome.TOO_LONG;
     }
     boolean quit;
     if (contentLength == 0) {
-      quit = config.closeOnEmptyLine();
+      quit = config.get(CLOSE_ON_EMPTY_LINE);
     } else if (pendingLength == 0) {
       quit = isQuit(List.of(data), lineStart, end, end - lineStart);
     } else {
@@ -197,7 +201,7 @@ final class LineFramer {
         text[k++] = part.getByte(i);
       }
     }
-    return config.quitCommands().contains(new String(text, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+    return config.get(QUIT_COMMANDS).contains(new String(text, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
   }
 
   private static boolean isBlank(byte b) {

@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static io.vertxecho.config.EchoConfig.CONFIG_SCAN_MILLIS;
+import static io.vertxecho.config.EchoConfig.HOST;
+
 /**
  * The TLS echo port's options and its certificate reloads: TLS 1.2 and 1.3 only, a handshake timeout,
  * optional client certificates, OpenSSL (BoringSSL) when its native library is on the class path, else the
@@ -36,7 +39,7 @@ final class TlsPort {
     EchoConfig.Tls tls = config.tls();
     ServerSSLOptions ssl = sslOptions(tls);
     NetServerOptions options = new NetServerOptions()
-      .setHost(config.host())
+      .setHost(config.get(HOST))
       // A random port shared by the instances, distinct from the plain port's (-1).
       .setPort(tls.port() == 0 ? -2 : tls.port())
       .setTcpNoDelay(true)
@@ -73,7 +76,7 @@ final class TlsPort {
    */
   static void watch(Vertx vertx, NetServer server, EchoConfig config, CertificateVersions versions) {
     EchoConfig.Tls tls = config.tls();
-    if (config.configScanMillis() == 0) {
+    if (config.get(CONFIG_SCAN_MILLIS) == 0) {
       return;
     }
     List<String> files = new ArrayList<>(List.of(tls.certPath(), tls.keyPath()));
@@ -82,7 +85,7 @@ final class TlsPort {
     }
     fingerprint(vertx, files).onSuccess(initial -> {
       String[] seen = {initial};
-      vertx.setPeriodic(config.configScanMillis(), id -> fingerprint(vertx, files).onSuccess(current -> {
+      vertx.setPeriodic(config.get(CONFIG_SCAN_MILLIS), id -> fingerprint(vertx, files).onSuccess(current -> {
         if (!current.equals(seen[0])) {
           seen[0] = current;
           server.updateSSLOptions(sslOptions(tls), true)

@@ -5,7 +5,7 @@ import io.vertx.core.net.SocketAddress;
 /**
  * The event-bus contract, the one place that names addresses and JSON fields: every producer and consumer uses
  * these constants. Bodies are plain {@code JsonObject}s, no codecs, so consumers in any language can read them;
- * README.md ("Event-bus contract") documents each message.
+ * docs/events.md documents each message.
  */
 public final class Events {
 
@@ -27,7 +27,10 @@ public final class Events {
    * Bridge clients receive it as {@link #CONNECTIONS}.
    */
   public static final String BRIDGE_CONNECTIONS = "echo.connections.bridge";
-  /** Published, node-local: the running config ({@code EchoConfig} JSON) each time a change is applied. */
+  /**
+   * Published, node-local: the running config ({@code EchoConfig} JSON) each time a change is applied, validated by the
+   * main verticle: receivers read it back with {@code EchoConfig.fromJson}, which touches no file.
+   */
   public static final String CONFIG = "echo.config";
 
   // connection events (CONNECTIONS)

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
+import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
+import static io.vertxecho.config.EchoConfig.HTTP_HOST;
+import static io.vertxecho.config.EchoConfig.HTTP_PORT;
+import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
+
 /**
  * The node's HTTP face: the live dashboard ({@code GET /}), {@code GET /stats} (the StatsVerticle's snapshot),
  * {@code GET /health} (liveness), {@code GET /ready} (readiness, what a load balancer checks), {@code GET /metrics}
@@ -42,14 +47,18 @@ public final class HttpVerticle extends VerticleBase {
   /** Beyond the grace period, how long a stopping node keeps answering while its instances finish. */
   private static final long STOP_MARGIN_MILLIS = 6000;
 
+  private final EchoConfig config;
   private HttpServer server;
   private boolean stopping;
   private long stopBoundMillis;
 
+  public HttpVerticle(EchoConfig config) {
+    this.config = config;
+  }
+
   @Override
   public Future<?> start() {
-    EchoConfig config = EchoConfig.fromJson(config());
-    stopBoundMillis = config.shutdownGraceSeconds() * 1000L + STOP_MARGIN_MILLIS;
+    stopBoundMillis = config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + STOP_MARGIN_MILLIS;
     HealthChecks checks = HealthChecks.create(vertx).register("echo", 3000, this::checkEcho);
     Router router = Router.router(vertx);
     read(router, "/stats").handler(this::handleStats);
@@ -58,19 +67,19 @@ public final class HttpVerticle extends VerticleBase {
     if (vertx.isMetricsEnabled()) {
       read(router, "/metrics").handler(PrometheusScrapingHandler.create());
     }
-    if (config.bridgeEnabled()) {
+    if (config.get(BRIDGE_ENABLED)) {
       router.route(EventBusBridge.PATH + "/*").subRouter(EventBusBridge.router(vertx));
     }
     read(router, "/*").handler(StaticHandler.create(DASHBOARD));
     // HTTP/1.1 and WebSocket: nothing here needs cleartext HTTP/2, and Vert.x 5.0 answered a HEAD over it with the body
     return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
       .requestHandler(router)
-      .listen(config.httpPort(), config.httpHost())
-      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.host", "http.port", config.httpHost(), config.httpPort(), failure)))
+      .listen(config.get(HTTP_PORT), config.get(HTTP_HOST))
+      .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.host", "http.port", config.get(HTTP_HOST), config.get(HTTP_PORT), failure)))
       .onSuccess(listening -> {
         server = listening;
         log.info("HTTP /stats, /health, /ready{}, dashboard /{} on {}", vertx.isMetricsEnabled() ? ", /metrics" : "",
-          config.bridgeEnabled() ? ", event-bus bridge " + EventBusBridge.PATH : "", Events.hostPort(config.httpHost(), listening.actualPort()));
+          config.get(BRIDGE_ENABLED) ? ", event-bus bridge " + EventBusBridge.PATH : "", Events.hostPort(config.get(HTTP_HOST), listening.actualPort()));
       });
   }
 

@@ -24,7 +24,6 @@ import io.vertx.core.streams.impl.InboundBuffer;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.launcher.application.impl.VertxApplicationCommand;
-import io.vertxecho.echo.HandOverGate;
 import picocli.CommandLine;
 
 import java.lang.invoke.MethodHandle;
@@ -41,7 +40,7 @@ import java.lang.invoke.MethodType;
  *   <li><b>Server-first protocols</b>: {@code NetClient.connect} completes its future through a task queued on the
  *   socket's event loop, and a byte read before that task runs finds no handler and is dropped (on Vert.x 5.0 about
  *   one connect in 1,500 lost the greeting; on 5.2, one in a few hundred). The client's connections start with
- *   auto-read off ({@code EchoTransport.clientVertx}), and {@link #connect} turns it on once the socket has its
+ *   auto-read off ({@link ClientTransport}), and {@link #connect} turns it on once the socket has its
  *   handler.</li>
  *   <li><b>The launcher's command line</b>: its hooks get {@code null} both when {@code -conf} (or {@code -options},
  *   {@code -deployment-options}) was not given and when the launcher could not read it. Parsing the arguments with
@@ -57,6 +56,7 @@ public final class VertxInternals {
    * Lets the client half-close: the FIN becomes an end-of-stream queued behind the data already read, so the
    * socket's end handler runs after every earlier byte was handled, even while the socket is paused, and the
    * server can still write before closing.
+   * Waits for: a half-close option on {@code NetServerOptions} whose end handler runs after the data before the FIN.
    *
    * @throws IllegalStateException if Vert.x hands over a socket class this code does not know, rather than
    *     silently swallowing the client's FIN
@@ -114,6 +114,7 @@ public final class VertxInternals {
    * reading until 8 reads are pending, and each pending read is a pooled direct buffer of up to 64 KiB, pinned while
    * the socket stays paused (about 1 MiB per client that sends without reading; 40 such hostile clients at a time
    * used up a node's 512 MiB of direct memory). Undo with {@link #resumeReading} before {@code resume()}.
+   * Waits for: a {@code NetSocket.pause()} that stops reading from the channel.
    */
   public static void stopReading(NetSocket socket) {
     ((NetSocketInternal) socket).channelHandlerContext().channel().config().setAutoRead(false);
@@ -124,7 +125,10 @@ public final class VertxInternals {
     ((NetSocketInternal) socket).channelHandlerContext().channel().config().setAutoRead(true);
   }
 
-  /** Sends a FIN but keeps reading (the bundled client at the end of its input); closes if the channel cannot. */
+  /**
+   * Sends a FIN but keeps reading (the bundled client at the end of its input); closes if the channel cannot.
+   * Waits for: {@code NetSocket.shutdownOutput()}.
+   */
   public static void shutdownOutput(NetSocket socket) {
     if (((NetSocketInternal) socket).channelHandlerContext().channel() instanceof DuplexChannel duplex) {
       duplex.shutdownOutput();
@@ -136,9 +140,10 @@ public final class VertxInternals {
   /**
    * Connects and runs {@code ready} on the new socket before any byte it receives is delivered, so a handler set
    * there sees everything the server sends, the greeting included. {@code vertx} must come from
-   * {@code EchoTransport.clientVertx}: its connections deliver nothing until {@code ready} has run; with any other
+   * {@link ClientTransport#vertx}: its connections deliver nothing until {@code ready} has run; with any other
    * Vert.x the returned future fails. The returned future completes after {@code ready} ran. Keep {@code client}
    * reachable while its sockets are in use: Vert.x closes a NetClient that has become garbage, with its sockets.
+   * Waits for: a {@code NetClient.connect} that takes the socket's handlers before its first read.
    */
   public static Future<NetSocket> connect(Vertx vertx, NetClient client, int port, String host, Handler<NetSocket> ready) {
     return connect(vertx, client, new ConnectOptions().setPort(port).setHost(host), ready);
@@ -160,7 +165,7 @@ public final class VertxInternals {
       NetSocket socket = outcome.result();
       if (((NetSocketInternal) socket).channelHandlerContext().channel().config().isAutoRead()) {
         socket.close();
-        result.fail(new IllegalStateException("connect needs a Vert.x built by EchoTransport.clientVertx"));
+        result.fail(new IllegalStateException("connect needs a Vert.x built by ClientTransport.vertx"));
         return;
       }
       ready.handle(socket);
@@ -174,6 +179,8 @@ public final class VertxInternals {
 
   /**
    * The launcher's arguments as the launcher parses them (the same picocli command, options case-insensitive).
+   *
+   * Waits for: launcher hooks that tell an option not given from one the launcher could not read.
    *
    * @throws CommandLine.ParameterException when they do not parse; the launcher then reports it itself
    */

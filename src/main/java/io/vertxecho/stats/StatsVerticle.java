@@ -29,6 +29,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import static io.vertxecho.config.EchoConfig.ACCESS_LOG;
+import static io.vertxecho.config.EchoConfig.BRIDGE_CONNECTION_EVENTS_PER_SECOND;
+import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
+import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
+import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
+
 /**
  * The one writer of a node's statistics and of its view of the cluster. Fed only by the event bus (this node's
  * connection events and instance summaries, every node's published summary), it answers {@link Events#STATS}
@@ -77,19 +83,19 @@ public final class StatsVerticle extends VerticleBase {
   private ConnectionEventRelay bridgeRelay;
 
   /** @param clusterManager the cluster this node joined, or null when it runs alone */
-  public StatsVerticle(String nodeId, ClusterManager clusterManager) {
+  public StatsVerticle(EchoConfig config, String nodeId, ClusterManager clusterManager) {
+    this.config = config;
     this.nodeId = nodeId;
     this.clusterManager = clusterManager;
   }
 
   @Override
   public Future<?> start() {
-    config = EchoConfig.fromJson(config());
     metrics = StatsMetrics.register(vertx);
-    if (config.bridgeEnabled()) {
-      bridgeRelay = new ConnectionEventRelay(vertx, nodeId, config.bridgeConnectionEventsPerSecond());
+    if (config.get(BRIDGE_ENABLED)) {
+      bridgeRelay = new ConnectionEventRelay(vertx, nodeId, config.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND));
     }
-    publishTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
+    publishTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     vertx.setPeriodic(1000, id -> checkPeers());
     if (clusterManager != null) {
       clusterManager.nodeListener(new PeerDepartures());
@@ -119,7 +125,7 @@ public final class StatsVerticle extends VerticleBase {
     if (instances.isEmpty()) {
       instancesGone.complete();
     } else {
-      long bound = config.shutdownGraceSeconds() * 1000L + DRAIN_MARGIN_MILLIS;
+      long bound = config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + DRAIN_MARGIN_MILLIS;
       vertx.setTimer(bound, id -> {
         if (instancesGone.tryComplete()) {
           log.warn("Stopped waiting for {} echo instances to drain after {} ms", instances.size(), bound);
@@ -158,7 +164,7 @@ public final class StatsVerticle extends VerticleBase {
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
         summaryChanged();
         connectionLog.info("Client disconnected: {} active connections", active);
-        if (config.accessLog()) {
+        if (config.get(ACCESS_LOG)) {
           AccessLog.disconnected(event);
         }
       }
@@ -190,9 +196,9 @@ public final class StatsVerticle extends VerticleBase {
   private void handleConfig(Message<JsonObject> message) {
     EchoConfig previous = config;
     config = EchoConfig.fromJson(message.body());
-    if (config.statsIntervalMillis() != previous.statsIntervalMillis()) {
+    if (!config.get(STATS_INTERVAL_MILLIS).equals(previous.get(STATS_INTERVAL_MILLIS))) {
       vertx.cancelTimer(publishTimer);
-      publishTimer = vertx.setPeriodic(config.statsIntervalMillis(), id -> publishSummary(false));
+      publishTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
       publishSummary(false);
     }
   }
@@ -313,7 +319,7 @@ public final class StatsVerticle extends VerticleBase {
       .put(Events.CLOSED, new JsonObject(new LinkedHashMap<>(closed)))
       .put(Events.INSTANCES, perInstance)
       .put(Events.DRAINING, draining)
-      .put(Events.VALID_MILLIS, Math.max(5000L, 5L * config.statsIntervalMillis()))
+      .put(Events.VALID_MILLIS, Math.max(5000L, 5L * config.get(STATS_INTERVAL_MILLIS)))
       .put(Events.FINAL, false);
   }
 

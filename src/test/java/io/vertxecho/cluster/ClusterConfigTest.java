@@ -22,6 +22,8 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static io.vertxecho.config.EchoConfig.CLUSTER_MEMBERS;
+import static io.vertxecho.config.EchoConfig.CLUSTER_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -67,7 +69,7 @@ class ClusterConfigTest {
     Map<String, String> env = Map.of("ECHO_CLUSTER_MEMBERS", "node1, node2:5702,node3", "ECHO_CLUSTER_NAME", "shop");
     EchoConfig config = new ConfigLoader(new JsonObject(), env, new Properties()).load();
 
-    Config hazelcast = ClusterManagerFactory.hazelcastConfig(config.clusterMembers(), config.clusterName());
+    Config hazelcast = ClusterManagerFactory.hazelcastConfig(config.get(CLUSTER_MEMBERS), config.get(CLUSTER_NAME));
 
     assertEquals(List.of("node1", "node2:5702", "node3"), hazelcast.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
     assertEquals("shop", hazelcast.getClusterName());

@@ -10,7 +10,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.HttpGet;
 import io.vertxecho.JarProcess;
-import io.vertxecho.echo.EchoTransport;
+import io.vertxecho.internal.ClientTransport;
 import io.vertxecho.internal.VertxInternals;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -62,8 +62,8 @@ class ClusterKillIT {
   @DisplayName("After kill -9 of one node of three, both survivors drop it from their view and keep echoing")
   void killedNodeLeavesTheSurvivorsViews() throws Exception {
     assumeTrue(System.getProperty("it.jar") != null, "needs the built jar: run by failsafe (mvn verify)");
-    // the echo connections' own Vert.x: VertxInternals.connect needs one from EchoTransport.clientVertx
-    Vertx client = EchoTransport.clientVertx(new VertxOptions());
+    // the echo connections' own Vert.x: VertxInternals.connect needs one from ClientTransport.vertx
+    Vertx client = ClientTransport.vertx(new VertxOptions());
     try {
       for (int i = 0; i < 3; i++) {
         nodes.add(startNode());

@@ -17,7 +17,7 @@ import io.vertxecho.TestCertificates;
 import io.vertxecho.HttpGet;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
-import io.vertxecho.echo.EchoTransport;
+import io.vertxecho.internal.ClientTransport;
 import io.vertxecho.internal.VertxInternals;
 
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ final class ClusterNodes implements AutoCloseable {
 
   private final String clusterName = "echo-test-" + UUID.randomUUID();
   private final Vertx client;
-  /** The echo connections' own Vert.x: {@code VertxInternals.connect} needs one from {@code EchoTransport.clientVertx}. */
+  /** The echo connections' own Vert.x: {@code VertxInternals.connect} needs one from {@code ClientTransport.vertx}. */
   private final Vertx echoClients;
   /** One client for every connection, held for the test's life: Vert.x closes a NetClient, and its sockets, once it is garbage. */
   private final NetClient netClient;
@@ -68,7 +68,7 @@ final class ClusterNodes implements AutoCloseable {
   /** @param client a non-clustered Vert.x for the client side (the test's own) */
   ClusterNodes(Vertx client) {
     this.client = client;
-    this.echoClients = EchoTransport.clientVertx(new VertxOptions());
+    this.echoClients = ClientTransport.vertx(new VertxOptions());
     this.netClient = echoClients.createNetClient();
   }
 

@@ -16,6 +16,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import static io.vertxecho.config.EchoConfig.ACCESS_LOG;
+import static io.vertxecho.config.EchoConfig.BRIDGE_CONNECTION_EVENTS_PER_SECOND;
+import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
+import static io.vertxecho.config.EchoConfig.GOODBYE;
+import static io.vertxecho.config.EchoConfig.GREETING;
+import static io.vertxecho.config.EchoConfig.HTTP_PORT;
+import static io.vertxecho.config.EchoConfig.IDLE_TIMEOUT_SECONDS;
+import static io.vertxecho.config.EchoConfig.INSTANCES;
+import static io.vertxecho.config.EchoConfig.MAX_LINE_BYTES;
+import static io.vertxecho.config.EchoConfig.MODE;
+import static io.vertxecho.config.EchoConfig.PORT;
+import static io.vertxecho.config.EchoConfig.PROXY_PROTOCOL;
+import static io.vertxecho.config.EchoConfig.QUIT_COMMANDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,20 +45,20 @@ class ConfigLoaderTest {
   @DisplayName("built-in defaults: line mode on 9999, the seeds' greeting, one instance per core, HTTP on 8080")
   void defaults(Vertx vertx) throws Exception {
     EchoConfig config = load(vertx, "{}", new JsonObject(), Map.of(), new Properties());
-    assertEquals(9999, config.port());
-    assertEquals(EchoConfig.Mode.LINE, config.mode());
-    assertEquals("Welcome to my server", config.greeting());
-    assertEquals("Bye", config.goodbye());
-    assertEquals(List.of("exit", "quit"), config.quitCommands());
-    assertEquals(Runtime.getRuntime().availableProcessors(), config.instances());
-    assertEquals(65536, config.maxLineBytes());
-    assertEquals(8080, config.httpPort());
+    assertEquals(9999, config.get(PORT));
+    assertEquals(EchoConfig.Mode.LINE, config.get(MODE));
+    assertEquals("Welcome to my server", config.get(GREETING));
+    assertEquals("Bye", config.get(GOODBYE));
+    assertEquals(List.of("exit", "quit"), config.get(QUIT_COMMANDS));
+    assertEquals(Runtime.getRuntime().availableProcessors(), config.get(INSTANCES));
+    assertEquals(65536, config.get(MAX_LINE_BYTES));
+    assertEquals(8080, config.get(HTTP_PORT));
   }
 
   @Test
   @DisplayName("raw mode's default greeting is empty")
   void rawModeGreeting(Vertx vertx) throws Exception {
-    assertEquals("", load(vertx, "{\"mode\": \"raw\"}", new JsonObject(), Map.of(), new Properties()).greeting());
+    assertEquals("", load(vertx, "{\"mode\": \"raw\"}", new JsonObject(), Map.of(), new Properties()).get(GREETING));
   }
 
   @Test
@@ -58,14 +71,14 @@ class ConfigLoaderTest {
     Properties properties = new Properties();
     properties.setProperty("echo.port", "1004");
     EchoConfig config = new ConfigLoader(conf, env, withFile(properties, file)).launcherInstances(3).load();
-    assertEquals(1004, config.port());
-    assertEquals("env", config.goodbye());
-    assertEquals(200, config.maxLineBytes());
-    assertEquals("file", config.greeting());
-    assertEquals(7, config.idleTimeoutSeconds());
-    assertEquals(1103, config.httpPort());
-    assertEquals(List.of("stop", "halt"), config.quitCommands());
-    assertEquals(3, config.instances());
+    assertEquals(1004, config.get(PORT));
+    assertEquals("env", config.get(GOODBYE));
+    assertEquals(200, config.get(MAX_LINE_BYTES));
+    assertEquals("file", config.get(GREETING));
+    assertEquals(7, config.get(IDLE_TIMEOUT_SECONDS));
+    assertEquals(1103, config.get(HTTP_PORT));
+    assertEquals(List.of("stop", "halt"), config.get(QUIT_COMMANDS));
+    assertEquals(3, config.get(INSTANCES));
   }
 
   @Test
@@ -102,12 +115,12 @@ class ConfigLoaderTest {
   @DisplayName("the bridge is on by default, and ECHO_BRIDGE_ENABLED / ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND set its keys")
   void bridgeKeys(Vertx vertx) throws Exception {
     EchoConfig defaults = load(vertx, "{}", new JsonObject(), Map.of(), new Properties());
-    assertTrue(defaults.bridgeEnabled());
-    assertEquals(100, defaults.bridgeConnectionEventsPerSecond());
+    assertTrue(defaults.get(BRIDGE_ENABLED));
+    assertEquals(100, defaults.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND));
     EchoConfig off = load(vertx, "{}", new JsonObject(),
       Map.of("ECHO_BRIDGE_ENABLED", "false", "ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND", "5"), new Properties());
-    assertEquals(false, off.bridgeEnabled());
-    assertEquals(5, off.bridgeConnectionEventsPerSecond());
+    assertEquals(false, off.get(BRIDGE_ENABLED));
+    assertEquals(5, off.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND));
   }
 
   @Test
@@ -172,7 +185,7 @@ class ConfigLoaderTest {
   @DisplayName("cluster.interface takes an IPv4 pattern; cluster.tls.* files go together")
   void clusterSecuritySettings(Vertx vertx) throws Exception {
     assertEquals("10.0.*.4-18", load(vertx, "{}", new JsonObject(), Map.of("ECHO_CLUSTER_INTERFACE", "10.0.*.4-18"), new Properties())
-      .clusterInterface());
+      .get(EchoConfig.CLUSTER_INTERFACE));
     ConfigException badInterface = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_CLUSTER_INTERFACE", "eth0"), new Properties()));
     assertTrue(badInterface.getMessage().startsWith("Invalid configuration: cluster.interface = \"eth0\" (from environment variable"
@@ -193,7 +206,7 @@ class ConfigLoaderTest {
     EchoConfig next = EchoConfig.fromJson(EchoConfig.defaults().put("maxLineBytes", 10));
     EchoConfig applied = next.keepingRestartKeysOf(running);
     assertEquals(running.clusterTls(), applied.clusterTls());
-    assertEquals(10, applied.maxLineBytes());
+    assertEquals(10, applied.get(MAX_LINE_BYTES));
   }
 
   @Test
@@ -201,23 +214,23 @@ class ConfigLoaderTest {
   void configPathFromEnvironment(Vertx vertx) throws Exception {
     Path file = Files.writeString(dir.resolve("other.json"), "{\"port\": 4242}");
     EchoConfig config = new ConfigLoader(new JsonObject(), Map.of("VERTX_CONFIG_PATH", file.toString()), new Properties()).load();
-    assertEquals(4242, config.port());
+    assertEquals(4242, config.get(PORT));
   }
 
   @Test
   @DisplayName("environment variable names follow the keys: http.port is ECHO_HTTP_PORT, maxLineBytes is ECHO_MAX_LINE_BYTES")
   void environmentNames() {
-    assertEquals("ECHO_HTTP_PORT", ConfigLoader.envName("http.port"));
-    assertEquals("ECHO_MAX_LINE_BYTES", ConfigLoader.envName("maxLineBytes"));
+    assertEquals("ECHO_HTTP_PORT", EchoConfig.HTTP_PORT.envName());
+    assertEquals("ECHO_MAX_LINE_BYTES", EchoConfig.MAX_LINE_BYTES.envName());
   }
 
   @Test
   @DisplayName("proxyProtocol and accessLog are off by default, set by ECHO_PROXY_PROTOCOL and ECHO_ACCESS_LOG, and checked")
   void proxyProtocolAndAccessLog(Vertx vertx) throws Exception {
     EchoConfig defaults = load(vertx, "{}", new JsonObject(), Map.of(), new Properties());
-    assertEquals(List.of(false, false), List.of(defaults.proxyProtocol(), defaults.accessLog()));
+    assertEquals(List.of(false, false), List.of(defaults.get(PROXY_PROTOCOL), defaults.get(ACCESS_LOG)));
     EchoConfig on = load(vertx, "{}", new JsonObject(), Map.of("ECHO_PROXY_PROTOCOL", "true", "ECHO_ACCESS_LOG", "TRUE"), new Properties());
-    assertEquals(List.of(true, true), List.of(on.proxyProtocol(), on.accessLog()));
+    assertEquals(List.of(true, true), List.of(on.get(PROXY_PROTOCOL), on.get(ACCESS_LOG)));
     ConfigException error = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_PROXY_PROTOCOL", "v2"), new Properties()));
     assertEquals("Invalid configuration: proxyProtocol = \"v2\" (from environment variable ECHO_PROXY_PROTOCOL); expected true or false",

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import static io.vertxecho.config.EchoConfig.PORT;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,7 +32,7 @@ class LoggingEnvironmentTest {
 
     EchoConfig config = new ConfigLoader(new JsonObject(), env, new Properties()).load();
 
-    assertEquals(9123, config.port());
+    assertEquals(9123, config.get(PORT));
   }
 
   @ParameterizedTest(name = "{0}={1}")

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertxecho.LogCapture;
 import io.vertxecho.TestNode;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.internal.AcceptFailureLogFilter;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

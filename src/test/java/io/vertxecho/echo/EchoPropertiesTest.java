@@ -24,11 +24,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import static io.vertxecho.config.EchoConfig.CLOSE_ON_EMPTY_LINE;
+import static io.vertxecho.config.EchoConfig.MAX_LINE_BYTES;
+import static io.vertxecho.config.EchoConfig.QUIT_COMMANDS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * For any byte stream and any split into reads, the echo is exact (PROTOCOL.md): the line framer against
+ * For any byte stream and any split into reads, the echo is exact (docs/protocol.md): the line framer against
  * a plain reference model with exact splits, then real servers over loopback in line and raw mode. The
  * streams are made of the bytes that matter (CR, LF, blanks, quit words, non-UTF-8) so terminators, quit
  * words and the {@code maxLineBytes} boundary often fall across reads.
@@ -161,13 +164,13 @@ class EchoPropertiesTest {
   }
 
   /**
-   * The reference model, written from PROTOCOL.md on the whole stream at once: the bytes echoed, how the
+   * The reference model, written from docs/protocol.md on the whole stream at once: the bytes echoed, how the
    * conversation ends, and how many bytes the server has consumed by then.
    */
   private record Expected(byte[] echo, LineFramer.Outcome outcome, int consumed) {
 
     static Expected of(byte[] stream, EchoConfig config) {
-      int max = config.maxLineBytes();
+      int max = config.get(MAX_LINE_BYTES);
       int start = 0;
       while (true) {
         int newline = indexOf(stream, (byte) '\n', start);
@@ -196,7 +199,7 @@ class EchoPropertiesTest {
 
     private static boolean isQuit(byte[] line, EchoConfig config) {
       if (line.length == 0) {
-        return config.closeOnEmptyLine();
+        return config.get(CLOSE_ON_EMPTY_LINE);
       }
       int from = 0;
       int to = line.length;
@@ -206,7 +209,7 @@ class EchoPropertiesTest {
       while (to > from && (line[to - 1] & 0xff) <= ' ') {
         to--;
       }
-      return from < to && config.quitCommands().contains(new String(line, from, to - from, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+      return from < to && config.get(QUIT_COMMANDS).contains(new String(line, from, to - from, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
     }
 
     private static int indexOf(byte[] bytes, byte b, int from) {

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(30)
-@DisplayName("Line mode, default settings (PROTOCOL.md)")
+@DisplayName("Line mode, default settings (docs/protocol.md)")
 class LineModeTest {
 
   private static final String GREETING = "Welcome to my server\n";

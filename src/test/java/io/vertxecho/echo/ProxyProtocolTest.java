@@ -10,6 +10,7 @@ import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
 import io.vertxecho.access.AccessLog;
 import io.vertxecho.events.Events;
+import io.vertxecho.internal.ServerTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -100,7 +101,7 @@ class ProxyProtocolTest {
   @DisplayName("a client with no complete PROXY header by the deadline is closed with reason proxy-timeout, even one that dribbles bytes")
   void headerDeadline() throws Exception {
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
-    Vertx vertx = Vertx.builder().with(options).withTransport(EchoTransport.around(EchoTransport.chosenBy(options))).build();
+    Vertx vertx = Vertx.builder().with(options).withTransport(ServerTransport.around(ServerTransport.chosenBy(options), Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS))).build();
     try {
       List<JsonObject> rejected = new CopyOnWriteArrayList<>();
       vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, event -> rejected.add(event.body())).completion().await();

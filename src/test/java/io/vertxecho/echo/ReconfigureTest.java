@@ -9,6 +9,7 @@ import io.vertxecho.DeployerVerticle;
 import io.vertxecho.LogCapture;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
+import io.vertxecho.internal.ClientTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -51,7 +52,7 @@ class ReconfigureTest {
   @DisplayName("instances scale 2 -> 6 -> 1 -> 3 under 200 live connections: no refused connect, no lost echo, removed instances drain")
   void scalesUnderLiveTraffic(Vertx vertx) {
     TestNode node = start(vertx, config(2));
-    Vertx clients = EchoTransport.clientVertx(new VertxOptions());
+    Vertx clients = ClientTransport.vertx(new VertxOptions());
     try {
       LiveTraffic traffic = new LiveTraffic(clients, node.port());
       traffic.start(200);

@@ -1,6 +1,5 @@
 package io.vertxecho.http;
 
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Timeout;
@@ -50,9 +49,8 @@ class HttpEndpointsTest {
   @Test
   @DisplayName("GET /health answers 503 DOWN, with the reason, when the stats verticle does not answer")
   void healthDown(Vertx vertx) {
-    HttpVerticle alone = new HttpVerticle();
-    JsonObject config = EchoConfig.defaults().copy().put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0));
-    vertx.deployVerticle(alone, new DeploymentOptions().setConfig(config)).await();
+    HttpVerticle alone = new HttpVerticle(EchoConfig.fromJson(new JsonObject().put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))));
+    vertx.deployVerticle(alone).await();
 
     HttpResponse<String> health = new HttpGet().get(alone.actualPort(), "/health");
 

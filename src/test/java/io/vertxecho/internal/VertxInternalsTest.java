@@ -10,7 +10,6 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.TestNode;
-import io.vertxecho.echo.EchoTransport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,7 +29,7 @@ class VertxInternalsTest {
   @DisplayName("connect() sets the handler before the first read: not one greeting of 10,000 is lost")
   void connectNeverLosesTheGreeting(Vertx vertx) throws Exception {
     TestNode node = TestNode.start(vertx, new JsonObject());
-    Vertx clientSide = EchoTransport.clientVertx(new VertxOptions());
+    Vertx clientSide = ClientTransport.vertx(new VertxOptions());
     try {
       NetClient client = clientSide.createNetClient();
       for (int i = 0; i < CONNECTS; i++) {
@@ -43,13 +42,13 @@ class VertxInternalsTest {
   }
 
   @Test
-  @DisplayName("connect() on a Vert.x not built by EchoTransport.clientVertx fails and says why, rather than risk the greeting")
+  @DisplayName("connect() on a Vert.x not built by ClientTransport.vertx fails and says why, rather than risk the greeting")
   void connectRefusesAPlainVertx(Vertx vertx) {
     TestNode node = TestNode.start(vertx, new JsonObject());
     NetClient client = vertx.createNetClient();
     Future<NetSocket> connected = VertxInternals.connect(vertx, client, node.port(), "127.0.0.1", socket -> { });
     Throwable failure = assertThrows(IllegalStateException.class, () -> connected.await(10, TimeUnit.SECONDS));
-    assertEquals("connect needs a Vert.x built by EchoTransport.clientVertx", failure.getMessage());
+    assertEquals("connect needs a Vert.x built by ClientTransport.vertx", failure.getMessage());
     node.awaitNode(stats -> stats.getLong("accepted") == 1 && stats.getInteger("active") == 0);  // and its socket is closed
   }
 

@@ -1,4 +1,4 @@
-package io.vertxecho.cluster;
+package io.vertxecho.internal;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -15,6 +15,7 @@ import org.slf4j.Marker;
  * second as {@code ResponseAlreadySentException} and only logs it, at ERROR with a stack trace. The membership log
  * already says that the member died. Registered as a logback turbo filter in every logback.xml; with
  * {@code ECHO_LOG_LEVEL=DEBUG} each one is one line.
+ * Waits for: Hazelcast not reporting a retried operation's second answer as an error.
  */
 public final class HazelcastLogFilter extends TurboFilter {
 

@@ -1,4 +1,4 @@
-package io.vertxecho.echo;
+package io.vertxecho.internal;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,17 +27,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The transport the launcher builds every node with: Vert.x's own, minus redundant socket options. */
 @Timeout(60)
 @DisplayName("Echo transport")
-class EchoTransportTest {
+class ServerTransportTest {
 
   private static final VertxOptions OPTIONS = new VertxOptions().setPreferNativeTransport(true);
-  private static final Transport CHOSEN = EchoTransport.chosenBy(OPTIONS);
+  private static final Transport CHOSEN = ServerTransport.chosenBy(OPTIONS);
 
   @Test
   @DisplayName("accepted sockets get no option at the value they already have; every other value is set as Vert.x sets it")
   void acceptedSocketOptions() {
     NetServerOptions defaults = new NetServerOptions().setTcpNoDelay(true);
     Map<String, Object> byVertx = childOptions(CHOSEN.implementation(), defaults);
-    Map<String, Object> byUs = childOptions(EchoTransport.around(CHOSEN).implementation(), defaults);
+    Map<String, Object> byUs = childOptions(ServerTransport.around(CHOSEN, Duration.ofSeconds(5)).implementation(), defaults);
     Set<String> dropped = new TreeSet<>(byVertx.keySet());
     dropped.removeAll(byUs.keySet());
     Set<String> expected = Set.of("SO_KEEPALIVE", "TCP_NODELAY");
@@ -45,13 +46,13 @@ class EchoTransportTest {
 
     NetServerOptions changed = new NetServerOptions().setTcpNoDelay(false).setTcpKeepAlive(true)
       .setTcpUserTimeout(5000).setTcpQuickAck(true).setTcpCork(true);
-    assertEquals(childOptions(CHOSEN.implementation(), changed), childOptions(EchoTransport.around(CHOSEN).implementation(), changed));
+    assertEquals(childOptions(CHOSEN.implementation(), changed), childOptions(ServerTransport.around(CHOSEN, Duration.ofSeconds(5)).implementation(), changed));
   }
 
   @Test
   @DisplayName("an accepted socket still has Nagle off and keep-alive off without those options set")
   void acceptedSocketState() throws Exception {
-    Vertx vertx = Vertx.builder().with(OPTIONS).withTransport(EchoTransport.around(CHOSEN)).build();
+    Vertx vertx = Vertx.builder().with(OPTIONS).withTransport(ServerTransport.around(CHOSEN, Duration.ofSeconds(5))).build();
     try {
       CompletableFuture<Channel> accepted = new CompletableFuture<>();
       NetServer server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true))

@@ -1,4 +1,4 @@
-package io.vertxecho.echo;
+package io.vertxecho.internal;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,8 +12,8 @@ import java.util.Queue;
 import java.util.function.Consumer;
 
 /**
- * First in the pipeline of a client channel of {@link EchoTransport#clientVertx}: from the connection on, holds back
- * everything inbound (bytes, end of input, errors) until {@code VertxInternals.connect} has given the socket its
+ * First in the pipeline of a client channel of {@link ClientTransport}: from the connection on, holds back
+ * everything inbound (bytes, end of input, errors) until {@link VertxInternals#connect} has given the socket its
  * handlers, then passes it on in order and leaves. Auto-read off stops ordinary reads until then, but not all: with
  * epoll, a peer's FIN or reset makes Netty read at once whatever the setting, and then close the channel. A server
  * that answers and closes at once (the echo server's {@code ERR server full}) had its line, its end and the close
@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * A TLS channel passes through: its handshake runs behind the gate, and Vert.x hands it over only once that is done.
  * Confined to the channel's event loop.
  */
-public final class HandOverGate extends ChannelInboundHandlerAdapter {
+final class HandOverGate extends ChannelInboundHandlerAdapter {
 
   private final Queue<Consumer<ChannelHandlerContext>> held = new ArrayDeque<>();
   private ChannelHandlerContext context;
@@ -32,7 +32,7 @@ public final class HandOverGate extends ChannelInboundHandlerAdapter {
   private boolean halfClosure;
 
   /** Passes on what was held and leaves the pipeline; nothing to do on a channel without a gate. */
-  public static void open(Channel channel) {
+  static void open(Channel channel) {
     HandOverGate gate = channel.pipeline().get(HandOverGate.class);
     if (gate != null) {
       gate.open();

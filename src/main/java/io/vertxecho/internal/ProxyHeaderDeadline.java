@@ -1,13 +1,11 @@
-package io.vertxecho.echo;
+package io.vertxecho.internal;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vertxecho.events.Events;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -15,25 +13,25 @@ import java.util.concurrent.TimeUnit;
  * With {@code proxyProtocol}: closes a connection whose PROXY header is not complete {@code timeoutMillis} after accept,
  * and says so. Vert.x 5's own header timeout is an idle timeout (a byte a second defeats it) that closes the
  * connection below the application, so nothing counts it. This handler goes first in every accepted channel's pipeline
- * ({@link EchoTransport}); once the channel is active, it leaves at once if Vert.x put no PROXY header decoder there
+ * ({@link ServerTransport}); once the channel is active, it leaves at once if Vert.x put no PROXY header decoder there
  * (a server without the PROXY protocol). On expiry it fires a {@link Timeout} down the pipeline: Vert.x's PROXY handler
  * fails its header promise with it, which reaches the {@code NetServer}'s exception handler on the instance's
  * context. It leaves the pipeline as soon as Netty's decoder has read the header.
+ * Waits for: {@code NetServerOptions.setProxyProtocolTimeout} as a deadline whose expiry reaches the exception handler.
  */
-final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
+public final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
 
-  /** The connection sent no complete PROXY header in time; the address is the peer's (the proxy's, or the client's). */
-  static final class Timeout extends IOException {
-    private final String peer;
+  /** The connection sent no complete PROXY header in time. */
+  public static final class Timeout extends IOException {
+    private final transient SocketAddress peer;
 
     Timeout(SocketAddress peer, long timeoutMillis) {
       super("no PROXY header within " + timeoutMillis + " ms");
-      this.peer = peer instanceof InetSocketAddress inet && inet.getAddress() != null
-        ? Events.hostPort(inet.getAddress().getHostAddress(), inet.getPort()) : String.valueOf(peer);
+      this.peer = peer;
     }
 
-    /** As the connection events write an address ({@link Events#hostPort}). */
-    String peer() {
+    /** The peer's address: the proxy's, or the client's. */
+    public SocketAddress peer() {
       return peer;
     }
   }

@@ -1,4 +1,4 @@
-package io.vertxecho.echo;
+package io.vertxecho.internal;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * pipeline, where no Vert.x handler takes it, so {@code DefaultChannelPipeline} logs it with a stack trace,
  * once a second for as long as it lasts (NIO's {@code NioServerSocketChannel} logs its own variant).
  * Registered as a logback turbo filter in every logback.xml.
+ * Waits for: a {@code NetServer} exception handler that receives accept() failures.
  */
 public final class AcceptFailureLogFilter extends TurboFilter {
 

@@ -1,4 +1,4 @@
-package io.vertxecho.cluster;
+package io.vertxecho.internal;
 
 import ch.qos.logback.classic.Logger;
 import com.hazelcast.spi.exception.ResponseAlreadySentException;

@@ -1,0 +1,84 @@
+package io.vertxecho.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.net.TcpConfig;
+import io.vertx.core.transport.Transport;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The transport Vert.x would pick (native when preferred and available, else NIO), with two changes to the servers
+ * it configures; the launcher builds every node's Vert.x with it. Clients are configured exactly as by Vert.x.
+ * <ul>
+ *   <li><b>Accepted sockets get only the options that change something.</b> Vert.x sets {@code SO_KEEPALIVE} off and
+ *   {@code TCP_NODELAY} on on every accepted socket: two system calls per connection that change nothing, as they are
+ *   the kernel's default and what Netty's socket channels set when they are created. (Vert.x 5.0 also set
+ *   {@code TCP_USER_TIMEOUT} 0, {@code TCP_QUICKACK} off and {@code TCP_CORK} off with epoll; 5.2 sets them only when
+ *   configured, and they are dropped at those values too.) An option set to anything else is kept.
+ *   Waits for: Vert.x setting on accepted sockets only the options that differ from the channel's.</li>
+ *   <li><b>A deadline for the PROXY header.</b> Every server puts a {@link ProxyHeaderDeadline} first in each accepted
+ *   connection's pipeline; it stays only where Vert.x put a PROXY header decoder. The transport SPI is the one public
+ *   place that sees an accepted connection before the PROXY header is read, and since Vert.x 5.1 it no longer sees
+ *   the server's options. Waits for: {@code NetServerOptions.setProxyProtocolTimeout} as a deadline whose expiry
+ *   reaches the server's exception handler.</li>
+ * </ul>
+ */
+public final class ServerTransport extends DelegatingTransport {
+
+  private static final String EPOLL_OPTION = "io.netty.channel.epoll.EpollChannelOption#";
+  /** Child options, by name, that Vert.x sets on every accepted socket, and the value at which setting them is redundant. */
+  private static final Map<String, Object> REDUNDANT = Map.of(
+    ChannelOption.SO_KEEPALIVE.name(), false,
+    ChannelOption.TCP_NODELAY.name(), true,
+    EPOLL_OPTION + "TCP_USER_TIMEOUT", 0,
+    EPOLL_OPTION + "TCP_QUICKACK", false,
+    EPOLL_OPTION + "TCP_CORK", false);
+
+  private final long proxyHeaderTimeoutMillis;
+
+  private ServerTransport(io.vertx.core.spi.transport.Transport delegate, Duration proxyHeaderTimeout) {
+    super(delegate);
+    this.proxyHeaderTimeoutMillis = proxyHeaderTimeout.toMillis();
+  }
+
+  /** The transport Vert.x builds with for {@code options}: native when preferred and available, else NIO. */
+  public static Transport chosenBy(VertxOptions options) {
+    return DelegatingTransport.chosenBy(options);
+  }
+
+  /**
+   * For {@code VertxBuilder.withTransport}: {@code chosen} (available), with the changes above; a PROXY-protocol server
+   * closes a connection whose header is not complete {@code proxyHeaderTimeout} after accept.
+   */
+  public static Transport around(Transport chosen, Duration proxyHeaderTimeout) {
+    return new ServerTransport(chosen.implementation(), proxyHeaderTimeout).named(chosen);
+  }
+
+  @Override
+  public void configure(TcpConfig options, boolean domainSocket, ServerBootstrap bootstrap) {
+    super.configure(options, domainSocket, bootstrap);
+    bootstrap.config().childOptions().forEach((option, value) -> {
+      if (value.equals(REDUNDANT.get(option.name()))) {
+        bootstrap.childOption(option, null);
+      }
+    });
+    bootstrap.handler(new AcceptedChannels());
+  }
+
+  /** On the listening channel: sees each accepted channel before it is registered and initialised. */
+  @ChannelHandler.Sharable
+  private final class AcceptedChannels extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object accepted) {
+      ((Channel) accepted).pipeline().addFirst(new ProxyHeaderDeadline(proxyHeaderTimeoutMillis));
+      ctx.fireChannelRead(accepted);
+    }
+  }
+}
