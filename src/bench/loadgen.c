@@ -31,7 +31,7 @@
 #define MAX_CONNECTIONS 19000   /* stays under the machine's 20,000 open files, with room for the rest */
 #define READ_BUFFER 65536
 #define MAX_GREETING 65536      /* bytes of greeting lines before it is called a protocol error */
-#define STALL_NS 5000000000ull  /* a connection with an echo owed and nothing received for this long is stalled */
+#define STALL_NS 5000000000ull  /* a wait this long, and 10 times the mean latency, is a stall */
 #define SUB_BITS 5              /* histogram: 32 linear sub-buckets per power of two, about 3 % resolution */
 #define SUB (1u << SUB_BITS)
 #define BUCKETS ((64 - SUB_BITS + 1) * SUB)
@@ -130,6 +130,8 @@ static void help(void) {
        "  --timeout S           give up (timedOut) after this long in all (default: the ramp + warm-up + duration\n"
        "                        + 30)\n"
        "  -h, --help            this help\n"
+       "Errors counted: connect errors, early closes, resets, mismatched or unexpected bytes, lost messages, and\n"
+       "stalls (a connection waiting over 5 s and 10 times the mean latency for its echo, greeting or cycle).\n"
        "Exit: 0 every byte verified and no error; 1 a mismatch or error was counted; 2 bad arguments.");
 }
 
@@ -579,16 +581,19 @@ static void run(void) {
   }
 }
 
-/* Connections waiting for more than STALL_NS: for an echo (pingpong), the greeting (idle), or the end of their
- * cycle (churn: connect, greeting, echo). The first is described on stderr. */
+/* Connections waiting for an echo (pingpong), the greeting (idle), or the end of their cycle (churn: connect,
+ * greeting, echo) for longer than STALL_NS and than 10 times the mean latency (a slow server under many connections
+ * is not a stalled one). The first is described on stderr. */
 static long count_stalled(uint64_t now) {
   long stalled = 0;
+  uint64_t limit = latency_count ? 10 * (latency_sum / latency_count) : 0;
+  if (limit < STALL_NS) limit = STALL_NS;
   for (long i = 0; i < connections; i++) {
     conn *c = &conns[i];
     int waiting;
-    if (mode == CHURN) waiting = (c->state == OPEN || c->state == CONNECTING) && now - c->start_ns > STALL_NS;
+    if (mode == CHURN) waiting = (c->state == OPEN || c->state == CONNECTING) && now - c->start_ns > limit;
     else if (c->state != OPEN) waiting = 0;
-    else waiting = (mode == IDLE ? c->greeting_left > 0 : c->received < c->owed) && now - c->last_rx_ns > STALL_NS;
+    else waiting = (mode == IDLE ? c->greeting_left > 0 : c->received < c->owed) && now - c->last_rx_ns > limit;
     if (!waiting) continue;
     if (!stalled++)
       fprintf(stderr, "loadgen: connection %ld stalled: %s, greeting %s (%u bytes), %llu of %llu bytes sent, %llu echoed\n",
