@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local stand-ins for the compose cluster's base images (eclipse-temurin:17-jre, haproxy:2.8, and debian:bookworm-slim
 # for the optional Prometheus), made from Debian packages, for a host that reaches Debian's package mirror but no container registry. Writes .env (git-ignored)
-# so that `docker-compose up -d --build` builds on them. Idempotent: images that exist are kept (FORCE=1 remakes them).
+# so that `docker-compose up -d --build` builds on them (ENV_FILE=path writes their names there instead). Idempotent: images that exist are kept (FORCE=1 remakes them).
 # Needs root (debootstrap) and a running Docker engine. Users who can pull the official images never need it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,7 +52,8 @@ build "$JRE_IMAGE" openjdk-17-jre-headless curl
 build "$HAPROXY_IMAGE" haproxy
 
 # .env: compose reads it for variable substitution; other lines in it are kept.
-touch .env
-sed -i '/^JAVA_BASE_IMAGE=/d; /^HAPROXY_IMAGE=/d; /^ECHO_BASE_IMAGE=/d' .env
-printf 'JAVA_BASE_IMAGE=%s\nHAPROXY_IMAGE=%s\nECHO_BASE_IMAGE=%s\n' "$JRE_IMAGE" "$HAPROXY_IMAGE" "$DEBIAN_IMAGE" >>.env
-log "ready: .env uses $JRE_IMAGE, $HAPROXY_IMAGE and (Prometheus, docker-compose.prometheus.yml) $DEBIAN_IMAGE"
+env_file=${ENV_FILE:-.env}
+touch "$env_file"
+sed -i '/^JAVA_BASE_IMAGE=/d; /^HAPROXY_IMAGE=/d; /^ECHO_BASE_IMAGE=/d' "$env_file"
+printf 'JAVA_BASE_IMAGE=%s\nHAPROXY_IMAGE=%s\nECHO_BASE_IMAGE=%s\n' "$JRE_IMAGE" "$HAPROXY_IMAGE" "$DEBIAN_IMAGE" >>"$env_file"
+log "ready: $env_file uses $JRE_IMAGE, $HAPROXY_IMAGE and (Prometheus, docker-compose.prometheus.yml) $DEBIAN_IMAGE"

@@ -4,8 +4,13 @@
 
 const HISTORY_MILLIS = 5 * 60 * 1000;
 const RATE_WINDOW_MILLIS = 5000;
+/** A node, or the whole feed, is stale when no summary came for this many of its intervals (and at least 2 s). */
+const STALE_INTERVALS = 3;
+const STALE_MIN_MILLIS = 2000;
 const decoder = new TextDecoder();
-const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
+/** One colour per meaning: the totals and the byte directions have their own, never a node's. */
+const SERIES_COLORS = { total: '#111827', bytesIn: '#0d9488', bytesOut: '#c2410c' };
+const NODE_COLORS = ['#2563eb', '#d97706', '#7c3aed', '#db2777', '#65a30d', '#0891b2', '#92400e', '#64748b'];
 
 /** The bridge, spoken in its own frames: register, send with a reply address, ping; reconnects by itself. */
 class Bus {
@@ -72,6 +77,11 @@ const nodes = new Map();
 const history = [];
 const recentEvents = [];
 const nodeColors = new Map();
+/**
+ * What the page knows of the feed: whether the bridge is open, whether a snapshot came on this connection (until
+ * then there is nothing to show), when the last summary came, and whether a connection ever failed.
+ */
+const feed = { open: false, snapshot: false, everLive: false, lastUpdate: 0, retryMillis: 0, failed: false };
 
 function nodeId(summary) {
   return summary.id || summary.node;
@@ -79,9 +89,25 @@ function nodeId(summary) {
 
 function colorOf(id) {
   if (!nodeColors.has(id)) {
-    nodeColors.set(id, COLORS[nodeColors.size % COLORS.length]);
+    nodeColors.set(id, NODE_COLORS[nodeColors.size % NODE_COLORS.length]);
   }
   return nodeColors.get(id);
+}
+
+/** A node as the page names it everywhere: its echo address (its id when no summary of it came yet). */
+function nodeName(id) {
+  const entry = nodes.get(id);
+  return entry && entry.summary.address ? entry.summary.address : 'node ' + shortId(id);
+}
+
+/** The node's name, with its id on hover. */
+function nodeLabel(id) {
+  return el('span', { class: 'node-name', title: 'node ' + id }, nodeName(id));
+}
+
+/** How long without a summary makes a node stale: a few of its own publishing intervals. */
+function staleAfter(summary) {
+  return Math.max(STALE_MIN_MILLIS, STALE_INTERVALS * (summary.intervalMillis || 1000));
 }
 
 function onSummary(summary) {
@@ -94,6 +120,7 @@ function onSummary(summary) {
     return;
   }
   const now = Date.now();
+  feed.lastUpdate = now;
   const entry = nodes.get(id) || { samples: [] };
   entry.summary = summary;
   entry.seen = now;
@@ -118,6 +145,12 @@ function rate(entry, field) {
   return Math.max(0, (newest[field] - base[field]) * 1000 / (newest.t - base.t));
 }
 
+/** The sum of a figure over the nodes that have it; undefined (shown as '–') when none has. */
+function total(values) {
+  const known = values.filter(value => typeof value === 'number');
+  return known.length ? known.reduce((sum, value) => sum + value, 0) : undefined;
+}
+
 function tick() {
   const now = Date.now();
   for (const [id, entry] of nodes) {
@@ -125,22 +158,62 @@ function tick() {
     if (now - entry.seen > validMillis + 1000) {
       nodes.delete(id);
     } else {
+      entry.stale = now - entry.seen > staleAfter(entry.summary);
       entry.rates = { accepted: rate(entry, 'accepted'), bytesIn: rate(entry, 'bytesIn'), bytesOut: rate(entry, 'bytesOut') };
     }
   }
-  const point = { t: now, total: { active: 0, accepted: 0, bytesIn: 0, bytesOut: 0 }, perNode: {} };
+  renderState(now);
+  if (!feed.snapshot && !feed.everLive) {
+    return;  // nothing known yet: the page keeps its '–'
+  }
+  const entries = [...nodes.values()];
+  const point = {
+    t: now,
+    total: {
+      active: total(entries.map(entry => entry.summary.active)),
+      accepted: total(entries.map(entry => entry.summary.accepted)),
+      rate: total(entries.map(entry => entry.rates.accepted)),
+      bytesIn: total(entries.map(entry => entry.rates.bytesIn)),
+      bytesOut: total(entries.map(entry => entry.rates.bytesOut))
+    },
+    perNode: {}
+  };
   for (const [id, entry] of nodes) {
-    point.total.active += entry.summary.active || 0;
-    point.total.accepted += entry.rates.accepted || 0;
-    point.total.bytesIn += entry.rates.bytesIn || 0;
-    point.total.bytesOut += entry.rates.bytesOut || 0;
-    point.perNode[id] = { active: entry.summary.active || 0, accepted: entry.rates.accepted || 0 };
+    point.perNode[id] = { active: entry.summary.active, accepted: entry.rates.accepted };
   }
   history.push(point);
   while (history.length && now - history[0].t > HISTORY_MILLIS) {
     history.shift();
   }
   render(point);
+}
+
+/**
+ * The badge: connecting until the first snapshot, live while summaries come, stale when none came for a few
+ * intervals with the bridge still open (the node serving the page stopped, or its network did), disconnected when
+ * the bridge dropped.
+ */
+function renderState(now) {
+  const state = document.getElementById('bus-state');
+  const retry = Math.ceil(feed.retryMillis / 1000);
+  const quiet = now - feed.lastUpdate;
+  const intervals = [...nodes.values()].map(entry => staleAfter(entry.summary));
+  let kind;
+  let text;
+  if (!feed.open && feed.everLive) {
+    [kind, text] = ['down', 'disconnected, reconnecting in ' + retry + ' s'];
+  } else if (!feed.open || !feed.snapshot) {
+    [kind, text] = ['connecting', feed.failed ? 'connecting… (no bridge yet, retrying in ' + retry + ' s)' : 'connecting…'];
+  } else if (quiet > Math.min(...intervals, staleAfter({}))) {
+    [kind, text] = ['stale', 'stale: no update for ' + Math.floor(quiet / 1000) + ' s'];
+  } else {
+    [kind, text] = ['up', 'live'];
+  }
+  state.className = 'state ' + kind;
+  state.textContent = text;
+  if (feed.lastUpdate) {
+    document.getElementById('updated').textContent = 'updated ' + new Date(feed.lastUpdate).toLocaleTimeString('en-GB');
+  }
 }
 
 function el(tag, attributes, ...children) {
@@ -172,23 +245,22 @@ function shortId(id) {
 }
 
 function render(point) {
-  document.getElementById('total-nodes').textContent = nodes.size;
+  document.getElementById('total-nodes').textContent = number(nodes.size);
   document.getElementById('total-active').textContent = number(point.total.active);
-  document.getElementById('total-accepted').textContent =
-    number([...nodes.values()].reduce((sum, entry) => sum + (entry.summary.accepted || 0), 0));
-  document.getElementById('total-rate').textContent = number(point.total.accepted);
+  document.getElementById('total-accepted').textContent = number(point.total.accepted);
+  document.getElementById('total-rate').textContent = number(point.total.rate);
   document.getElementById('total-in').textContent = bytes(point.total.bytesIn);
   document.getElementById('total-out').textContent = bytes(point.total.bytesOut);
-  document.getElementById('updated').textContent = 'updated ' + new Date(point.t).toLocaleTimeString('en-GB');
   renderNodes();
+  renderEvents();
   const ids = [...nodes.keys()];
-  drawChart('chart-active', [{ color: '#111827', width: 2, value: p => p.total.active }]
+  drawChart('chart-active', [{ color: SERIES_COLORS.total, width: 2, value: p => p.total.active }]
     .concat(ids.map(id => ({ color: colorOf(id), width: 1, value: p => p.perNode[id] && p.perNode[id].active }))));
-  drawChart('chart-rate', [{ color: '#111827', width: 2, value: p => p.total.accepted }]
+  drawChart('chart-rate', [{ color: SERIES_COLORS.total, width: 2, value: p => p.total.rate }]
     .concat(ids.map(id => ({ color: colorOf(id), width: 1, value: p => p.perNode[id] && p.perNode[id].accepted }))));
   drawChart('chart-bytes', [
-    { color: '#2563eb', width: 2, value: p => p.total.bytesIn },
-    { color: '#dc2626', width: 1, value: p => p.total.bytesOut }]);
+    { color: SERIES_COLORS.bytesIn, width: 2, value: p => p.total.bytesIn },
+    { color: SERIES_COLORS.bytesOut, width: 2, value: p => p.total.bytesOut }]);
 }
 
 function renderNodes() {
@@ -203,10 +275,10 @@ function nodeCard(id, entry) {
   const instances = summary.instances || [];
   const anyDraining = summary.draining || instances.some(instance => instance.draining);
   const closed = Object.entries(summary.closed || {});
-  return el('article', { class: 'node', 'data-node-id': id },
-    el('h3', {}, el('span', { class: 'swatch', style: 'background:' + colorOf(id) }),
-      summary.address || '?', ' ', el('span', { class: 'muted' }, 'node ' + shortId(id)),
-      anyDraining ? [' ', el('span', { class: 'draining' }, 'draining')] : []),
+  return el('article', { class: entry.stale ? 'node stale' : 'node', 'data-node-id': id },
+    el('h3', {}, el('span', { class: 'swatch', style: 'background:' + colorOf(id) }), nodeLabel(id),
+      anyDraining ? [' ', el('span', { class: 'draining' }, 'draining')] : [],
+      entry.stale ? [' ', el('span', { class: 'stale-mark' }, 'stale: no summary for ' + Math.floor((Date.now() - entry.seen) / 1000) + ' s')] : []),
     el('dl', {},
       el('dt', {}, 'active'), el('dd', { class: 'node-active' }, number(summary.active)),
       el('dt', {}, 'accepted'), el('dd', {}, number(summary.accepted)),
@@ -232,7 +304,7 @@ function renderEvents() {
       ? 'skipped over the bridge limit: ' + Object.entries(event.counts || {}).map(([kind, n]) => n + ' ' + kind).join(', ')
       : [event.event, event.remote || '', event.reason ? '(' + event.reason + ')' : '',
         typeof event.durationMillis === 'number' ? event.durationMillis + ' ms' : ''].join(' ');
-    return el('li', {}, time + '  node ' + shortId(event.node) + '  ' + text);
+    return el('li', {}, time + '  ', nodeLabel(event.node), '  ' + text);
   }));
 }
 
@@ -283,14 +355,24 @@ function drawChart(canvasId, series) {
 }
 
 function onBusState(up, retryMillis) {
-  const state = document.getElementById('bus-state');
-  state.className = 'state ' + (up ? 'up' : 'down');
-  state.textContent = up ? 'live' : 'disconnected, reconnecting in ' + Math.ceil(retryMillis / 1000) + ' s';
+  feed.open = up;
+  feed.snapshot = false;
+  feed.retryMillis = retryMillis || 0;
+  feed.failed = feed.failed || !up;
   if (up) {
-    // The current picture at once, before the next summaries arrive.
-    bus.request('echo.stats', {}, snapshot => (snapshot.cluster.nodes || []).forEach(onSummary));
+    // The current picture at once: until it comes the page has nothing to show.
+    bus.request('echo.stats', {}, snapshot => {
+      (snapshot.cluster.nodes || []).forEach(onSummary);
+      feed.snapshot = true;
+      feed.everLive = true;
+      tick();
+    });
   }
+  renderState(Date.now());
 }
+
+/** The legends take their colours from the one table of them. */
+document.querySelectorAll('[data-series]').forEach(legend => { legend.style.color = SERIES_COLORS[legend.dataset.series]; });
 
 const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
 const bus = new Bus(scheme + '//' + location.host + '/eventbus/websocket',

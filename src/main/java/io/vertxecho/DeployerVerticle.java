@@ -99,8 +99,8 @@ public final class DeployerVerticle extends VerticleBase {
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
       // (the launcher's SIGTERM now waits for the start, see StartupSignals; an embedding application's close does
       // not). Whoever waits for this line may stop the node.
-      .onSuccess(watching -> log.info("vertx-echo listening on {} ({} mode, {} instances, {} transport), node {}",
-        Events.hostPort(config.get(HOST), echoPort()), config.get(MODE).key(), config.get(INSTANCES),
+      .onSuccess(watching -> log.info("vertx-echo listening on {} ({} mode, {}, {} transport), node {}",
+        Events.hostPort(config.get(HOST), echoPort()), config.get(MODE).key(), Plural.of(config.get(INSTANCES), "instance"),
         transport != null ? transport : vertx.isNativeTransportEnabled() ? "native" : "NIO", nodeId))
       .onSuccess(watching -> logTls(config));
   }

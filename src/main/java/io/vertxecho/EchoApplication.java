@@ -154,9 +154,10 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   @Override
   public void afterVertxStarted(HookContext context) {
     if (context.vertx().isClustered()) {
-      LoggerFactory.getLogger(EchoApplication.class).info("Joined cluster {} as member {} ({} members)",
+      LoggerFactory.getLogger(EchoApplication.class).info("Joined cluster {} as member {} ({})",
         clusterManager.getHazelcastInstance().getConfig().getClusterName(),
-        clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress(), clusterManager.getNodes().size());
+        clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress(),
+        Plural.of(clusterManager.getNodes().size(), "member"));
     }
   }
 

@@ -26,6 +26,7 @@ public final class JarProcess implements AutoCloseable {
   /** The launcher's line once the main verticle is deployed: from then on SIGTERM drains the node. */
   private static final String DEPLOYED = "Succeeded in deploying verticle";
   private static final Pattern HTTP_ADDRESS = Pattern.compile("HTTP /stats.* on \\S+:(\\d+)");
+  private static final Pattern TLS_ADDRESS = Pattern.compile("TLS echo port \\S+:(\\d+) ");
 
   private final Process process;
   private final StringBuffer output = new StringBuffer();
@@ -116,6 +117,11 @@ public final class JarProcess implements AutoCloseable {
   /** The HTTP port the process listens on, from its HTTP line. */
   public int httpPort() {
     return port(HTTP_ADDRESS);
+  }
+
+  /** The TLS echo port the process listens on, from its TLS line. */
+  public int tlsPort() {
+    return port(TLS_ADDRESS);
   }
 
   private int port(Pattern pattern) {

@@ -217,7 +217,8 @@ class LauncherIT {
       client.send("exit\n");
       assertEquals("Bye\n", client.readToEndString());
       server.awaitExit(60);
-      assertTrue(server.output().contains("Draining 1 connections"), server.output());
+      assertTrue(server.output().contains("Draining 1 connection on "), server.output());
+      assertTrue(server.output().contains("New client accepted: 1 active connection\n"), server.output());
       assertTrue(server.output().contains("Client disconnected: 0 active connections"), server.output());
       assertFalse(server.output().contains("WARN"), server.output());
     }

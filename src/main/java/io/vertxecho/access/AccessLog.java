@@ -6,10 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Config {@code accessLog}: one line per closed connection of this node, on the logger {@value #LOGGER}, from the
- * {@code disconnected} events. The stats verticle feeds it, so it hears every client of a drain: the stats outlive the
- * echo instances when the node stops. The logback configs route that logger through an async appender that never
- * blocks.
+ * Config {@code accessLog}: one line per connection of this node on the logger {@value #LOGGER}: per served one from
+ * its {@code disconnected} event, per refused one from its {@code rejected} event. The stats verticle feeds it, so it
+ * hears every client of a drain: the stats outlive the echo instances when the node stops. The logback configs route
+ * that logger through an async appender that never blocks.
  */
 public final class AccessLog {
 
@@ -26,6 +26,13 @@ public final class AccessLog {
       event.getString(Events.REMOTE), port(event.getString(Events.LOCAL, "")), event.getString(Events.INSTANCE),
       event.getLong(Events.DURATION_MILLIS), event.getLong(Events.BYTES_IN), event.getLong(Events.BYTES_OUT),
       event.getValue(Events.LINES, "-"), event.getString(Events.REASON));
+  }
+
+  /** The line for a {@code rejected} event: never served, so no duration, bytes or lines; {@code -} for an unknown address. */
+  public static void rejected(JsonObject event) {
+    access.info("client={} port={} instance={} durationMs=- bytesIn=- bytesOut=- lines=- reason={}",
+      event.getString(Events.REMOTE, "-"), port(event.getString(Events.LOCAL, "-")), event.getString(Events.INSTANCE),
+      event.getString(Events.REASON));
   }
 
   private static String port(String address) {

@@ -14,7 +14,8 @@ import java.util.List;
 @Command(name = "client", sortOptions = false, descriptionHeading = "%n",
   customSynopsis = "java -jar vertx-echo.jar client [OPTIONS]",
   description = {"Connects to an echo server, prints the greeting and every reply. Without --send it sends the lines "
-    + "typed on stdin; at end of input it half-closes and prints the rest of the replies.", ""},
+    + "typed on stdin (with --raw, stdin's bytes exactly as they come, nothing added); at end of input it half-closes "
+    + "and prints the rest of the replies.", ""},
   footer = {"", "Exit codes: 0 every --send echoed or, with typed input, the server closed without an ERR line; "
     + "1 unreachable, or --send echoes missing (--send exit gets the goodbye, not an echo); 2 bad option; "
     + "3 the server closed with an ERR line."})
@@ -23,7 +24,7 @@ public final class ClientOptions implements Cli.Checked {
   @Mixin
   private ServerAddress server = new ServerAddress();
 
-  @Option(names = "--raw", description = "raw mode: no lines, bytes are printed as they come back")
+  @Option(names = "--raw", description = "raw mode: no lines; stdin is sent as it is, bytes are printed as they come back")
   private boolean raw;
 
   /** A list only to refuse a second {@code --send}: data, unlike a setting, must not be dropped by "the last wins". */

@@ -98,13 +98,17 @@ final class ClientSession {
     }
   }
 
-  /** Reads stdin on its own thread (it blocks) and hands each line to the socket's event loop. */
+  /**
+   * Reads stdin on its own thread (it blocks) and hands what it reads to the socket's event loop: in line mode each
+   * line, ended with a newline (a last line without one gets it); in raw mode the bytes exactly as they come.
+   */
   private void readStdin(Context context) {
     Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          Buffer data = Buffer.buffer(line + "\n");
-          context.runOnContext(v -> lastWrite = socket.write(data));
+      try {
+        if (options.raw()) {
+          sendBytes(context);
+        } else {
+          sendLines(context);
         }
       } catch (IOException e) {
         context.runOnContext(v -> err.println("client: cannot read input: " + e.getMessage()));
@@ -113,6 +117,24 @@ final class ClientSession {
     }, "client-stdin");
     reader.setDaemon(true);
     reader.start();
+  }
+
+  private void sendLines(Context context) throws IOException {
+    BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+      send(context, Buffer.buffer(line + "\n"));
+    }
+  }
+
+  private void sendBytes(Context context) throws IOException {
+    byte[] chunk = new byte[8192];
+    for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+      send(context, Buffer.buffer().appendBytes(chunk, 0, n));
+    }
+  }
+
+  private void send(Context context, Buffer data) {
+    context.runOnContext(v -> lastWrite = socket.write(data));
   }
 
   /** End of input: stop sending but keep reading, so replies still on their way are printed. */

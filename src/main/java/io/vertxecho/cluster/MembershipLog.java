@@ -3,14 +3,15 @@ package io.vertxecho.cluster;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
+import io.vertxecho.Plural;
 import io.vertxecho.events.Events;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One line per cluster membership change, in place of Hazelcast's own multi-line and warning output (its loggers
- * are kept at ERROR): each member that joins, and each member that leaves or dies. The node's own join is logged by
- * the launcher.
+ * One line per member that joins the cluster, in place of Hazelcast's own multi-line output (its loggers are kept
+ * at ERROR). The node's own join is logged by the launcher; a member's departure by the stats verticle, which knows
+ * whether it said goodbye (left) or went silent (lost).
  */
 public final class MembershipLog implements MembershipListener {
 
@@ -21,12 +22,12 @@ public final class MembershipLog implements MembershipListener {
     if (event.getMember().localMember()) {
       return;
     }
-    log.info("Cluster member joined: {} ({} members)", describe(event.getMember()), event.getMembers().size());
+    log.info("Cluster member joined: {} ({})", describe(event.getMember()), Plural.of(event.getMembers().size(), "member"));
   }
 
   @Override
   public void memberRemoved(MembershipEvent event) {
-    log.warn("Cluster member left or died: {} ({} members)", describe(event.getMember()), event.getMembers().size());
+    // logged by the stats verticle, as left or lost
   }
 
   private static String describe(Member member) {

@@ -114,7 +114,7 @@ public final class EchoConfig {
   public static final Key<Boolean> PROXY_PROTOCOL = declare(Key.bool("proxyProtocol", false, RESTART,
     "connections start with a PROXY v1/v2 header; the real client address goes to events, `/stats` and the access log"));
   public static final Key<Boolean> ACCESS_LOG = declare(Key.bool("accessLog", false, RESTART,
-    "one line per closed connection on the logger `io.vertxecho.access`"));
+    "one line per connection, served or refused, on the logger `io.vertxecho.access`"));
   public static final Key<Boolean> BRIDGE_ENABLED = declare(Key.bool("bridge.enabled", true, RESTART,
     "the event-bus bridge on `/eventbus` (the dashboard's live feed)"));
   public static final Key<Integer> BRIDGE_CONNECTION_EVENTS_PER_SECOND = declare(Key.integer(

@@ -9,10 +9,12 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import io.vertxecho.Plural;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
 import io.vertxecho.internal.ProxyHeaderDeadline;
+import io.vertxecho.internal.Refusal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +84,9 @@ public final class EchoVerticle extends VerticleBase {
       .setUseProxyProtocol(config.get(PROXY_PROTOCOL))
       .setProxyProtocolTimeout(VERTX_PROXY_HEADER_IDLE_SECONDS)
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
-    server = vertx.createNetServer(options).connectHandler(this::handleConnection).exceptionHandler(this::handleRefused);
+    server = vertx.createNetServer(options)
+      .connectHandler(this::handleConnection)
+      .exceptionHandler(failure -> handleRefused(failure, config.get(PROXY_PROTOCOL) ? CloseReason.PROXY_HEADER : null));
     summaryTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
@@ -102,16 +106,10 @@ public final class EchoVerticle extends VerticleBase {
     }
     tlsServer = vertx.createNetServer(TlsPort.serverOptions(config))
       .connectHandler(this::handleConnection)
-      .exceptionHandler(this::handleTlsFailure);
+      .exceptionHandler(failure -> handleRefused(failure, CloseReason.TLS_HANDSHAKE_FAILED));
     return tlsServer.listen()
       .recover(failure -> Future.failedFuture(ConfigException.cannotListenTls(config, failure)))
       .onSuccess(listening -> TlsPort.watch(vertx, tlsServer, config, certificates));
-  }
-
-  /** A client that never completed its TLS handshake (bad certificate, plaintext, timeout): counted, never admitted. */
-  private void handleTlsFailure(Throwable failure) {
-    log.debug("TLS handshake failed on {}: {}", eventLoop, failure.getMessage());
-    publish(event(Events.REJECTED).put(Events.REASON, CloseReason.TLS_HANDSHAKE_FAILED.key()));
   }
 
   /** Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends. */
@@ -122,11 +120,11 @@ public final class EchoVerticle extends VerticleBase {
     int grace = config.get(SHUTDOWN_GRACE_SECONDS);
     int open = connections.size();
     if (open > 0) {
-      log.info("Draining {} connections on {} (grace period {} s)", open, eventLoop, grace);
+      log.info("Draining {} on {} (grace period {} s)", Plural.of(open, "connection"), eventLoop, grace);
     }
     vertx.setTimer(Math.max(1, grace * 1000L), id -> {
       if (!connections.isEmpty()) {
-        log.info("Grace period over on {}: closing {} of {} connections", eventLoop, connections.size(), open);
+        log.info("Grace period over on {}: closing {} of {}", eventLoop, connections.size(), Plural.of(open, "connection"));
         List.copyOf(connections).forEach(EchoConnection::endDrain);
       }
     });
@@ -198,26 +196,28 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   /**
-   * A connection Vert.x closed before handing it over, with {@code proxyProtocol}: one whose first bytes are not a
-   * PROXY header (Netty's decoder does not say who sent them), or one that sent no complete header in time. Counted
-   * as rejected, each with its own reason.
+   * A connection Vert.x closed before handing it over: a client that never completed its TLS handshake (bad
+   * certificate, plaintext, timeout) or, with {@code proxyProtocol}, one that sent no valid PROXY header (a bad one,
+   * none in time, or a close first). Counted as rejected with its reason and, as a {@link Refusal} from the launcher's
+   * transport, its addresses; {@code otherwise} is the reason of a bare failure (null: not a refusal).
    */
-  private void handleRefused(Throwable failure) {
-    if (!config.get(PROXY_PROTOCOL)) {
+  private void handleRefused(Throwable failure, CloseReason otherwise) {
+    CloseReason reason = failure instanceof ProxyHeaderDeadline.Timeout ? CloseReason.PROXY_TIMEOUT : otherwise;
+    if (reason == null) {
       log.debug("Connection refused before accept: {}", failure.toString());
       return;
     }
-    JsonObject event = event(Events.REJECTED);
-    if (failure instanceof ProxyHeaderDeadline.Timeout timeout) {
-      String peer = timeout.peer() instanceof InetSocketAddress inet ? Events.hostPort(SocketAddress.inetSocketAddress(inet))
-        : String.valueOf(timeout.peer());
-      log.debug("Connection from {} closed: {}", peer, failure.getMessage());
-      event.put(Events.REMOTE, peer).put(Events.REASON, CloseReason.PROXY_TIMEOUT.key());
-    } else {
-      log.debug("Connection without a valid PROXY header closed: {}", failure.getMessage());
-      event.put(Events.REASON, CloseReason.PROXY_HEADER.key());
+    JsonObject event = event(Events.REJECTED).put(Events.REASON, reason.key());
+    if (failure instanceof Refusal refusal) {
+      event.put(Events.REMOTE, hostPort(refusal.remote())).put(Events.LOCAL, hostPort(refusal.local()));
     }
+    log.debug("Connection from {} refused ({}): {}", event.getString(Events.REMOTE, "?"), reason.key(), failure.getMessage());
     publish(event);
+  }
+
+  /** A Netty channel's address as the events write one. */
+  private static String hostPort(java.net.SocketAddress address) {
+    return address instanceof InetSocketAddress inet ? Events.hostPort(SocketAddress.inetSocketAddress(inet)) : String.valueOf(address);
   }
 
   private void handleClosed(EchoConnection connection) {

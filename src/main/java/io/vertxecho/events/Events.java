@@ -36,6 +36,7 @@ public final class Events {
   // connection events (CONNECTIONS)
   public static final String CONNECTED = "connected";
   public static final String DISCONNECTED = "disconnected";
+  /** The event of a connection refused before it was served, and in summaries the number of them (each also in {@link #CLOSED}). */
   public static final String REJECTED = "rejected";
   public static final String EVENT = "event";
   public static final String NODE = "node";
@@ -63,6 +64,8 @@ public final class Events {
   public static final String INSTANCES = "instances";
   public static final String DRAINING = "draining";
   public static final String VALID_MILLIS = "validMillis";
+  /** In a node summary: how often the node publishes it ({@code statsIntervalMillis}), to tell a quiet node from a late one. */
+  public static final String INTERVAL_MILLIS = "intervalMillis";
   public static final String FINAL = "final";
   public static final String CLUSTER = "cluster";
   public static final String NODES = "nodes";

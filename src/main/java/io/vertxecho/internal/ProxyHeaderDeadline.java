@@ -1,12 +1,11 @@
 package io.vertxecho.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import java.io.IOException;
-import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,18 +20,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
 
-  /** The connection sent no complete PROXY header in time. */
-  public static final class Timeout extends IOException {
-    private final transient SocketAddress peer;
-
-    Timeout(SocketAddress peer, long timeoutMillis) {
-      super("no PROXY header within " + timeoutMillis + " ms");
-      this.peer = peer;
-    }
-
-    /** The peer's address: the proxy's, or the client's. */
-    public SocketAddress peer() {
-      return peer;
+  /** The connection sent no complete PROXY header in time; {@link #remote()} is the proxy's address, or the client's. */
+  public static final class Timeout extends Refusal {
+    Timeout(Channel channel, long timeoutMillis) {
+      super("no PROXY header within " + timeoutMillis + " ms", null, channel);
     }
   }
 
@@ -72,7 +63,7 @@ public final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
 
   private void expire(ChannelHandlerContext ctx) {
     if (ctx.channel().isActive() && !headerRead(ctx)) {
-      ctx.fireExceptionCaught(new Timeout(ctx.channel().remoteAddress(), timeoutMillis));
+      ctx.fireExceptionCaught(new Timeout(ctx.channel(), timeoutMillis));
       ctx.close();
     }
   }

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The transport Vert.x would pick (native when preferred and available, else NIO), with two changes to the servers
+ * The transport Vert.x would pick (native when preferred and available, else NIO), with three changes to the servers
  * it configures; the launcher builds every node's Vert.x with it. Clients are configured exactly as by Vert.x.
  * <ul>
  *   <li><b>Accepted sockets get only the options that change something.</b> Vert.x sets {@code SO_KEEPALIVE} off and
@@ -28,6 +28,10 @@ import java.util.Map;
  *   place that sees an accepted connection before the PROXY header is read, and since Vert.x 5.1 it no longer sees
  *   the server's options. Waits for: {@code NetServerOptions.setProxyProtocolTimeout} as a deadline whose expiry
  *   reaches the server's exception handler.</li>
+ *   <li><b>Refused connections keep their address.</b> A connection that fails its TLS handshake or its PROXY header
+ *   reaches the server's exception handler as a {@link Refusal} naming it ({@link RefusalAddresses}), so its
+ *   access-log line and {@code rejected} event say where it came from. Waits for: a {@code NetServer} exception
+ *   handler that is told the connection of a failure.</li>
  * </ul>
  */
 public final class ServerTransport extends DelegatingTransport {
@@ -77,7 +81,7 @@ public final class ServerTransport extends DelegatingTransport {
   private final class AcceptedChannels extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object accepted) {
-      ((Channel) accepted).pipeline().addFirst(new ProxyHeaderDeadline(proxyHeaderTimeoutMillis));
+      ((Channel) accepted).pipeline().addFirst(new ProxyHeaderDeadline(proxyHeaderTimeoutMillis)).addFirst(RefusalAddresses.placer());
       ctx.fireChannelRead(accepted);
     }
   }

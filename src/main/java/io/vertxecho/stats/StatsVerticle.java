@@ -10,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
+import io.vertxecho.Plural;
 import io.vertxecho.access.AccessLog;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
@@ -66,11 +67,16 @@ public final class StatsVerticle extends VerticleBase {
   /** Cluster members no summary has come from since they joined or their last one expired, and since when ({@link System#nanoTime()}). */
   private final Map<String, Long> unheard = new HashMap<>();
   private final Set<String> reportedUnheard = new HashSet<>();
+  /** Each peer's echo address, from its summaries, to name it when it goes. */
+  private final Map<String, String> peerAddresses = new HashMap<>();
+  /** Peers whose summary said they are stopping: their departure is a leave, not a loss. */
+  private final Set<String> stopping = new HashSet<>();
   private EchoConfig config;
   private MessageConsumer<JsonObject> peerSummaries;
   private long publishTimer;
   private long active;
   private long accepted;
+  private long rejected;
   private long peak;
   private long retiredBytesIn;
   private long retiredBytesOut;
@@ -128,7 +134,7 @@ public final class StatsVerticle extends VerticleBase {
       long bound = config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + DRAIN_MARGIN_MILLIS;
       vertx.setTimer(bound, id -> {
         if (instancesGone.tryComplete()) {
-          log.warn("Stopped waiting for {} echo instances to drain after {} ms", instances.size(), bound);
+          log.warn("Stopped waiting for {} to drain after {} ms", Plural.of(instances.size(), "echo instance"), bound);
         }
       });
     }
@@ -156,19 +162,26 @@ public final class StatsVerticle extends VerticleBase {
         instance.active++;
         recentClients.accepted(event);
         summaryChanged();
-        connectionLog.info("New client accepted: {} active connections", active);
+        connectionLog.info("New client accepted: {} active {}", active, active == 1 ? "connection" : "connections");
       }
       case Events.DISCONNECTED -> {
         active--;
         instance.active--;
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
         summaryChanged();
-        connectionLog.info("Client disconnected: {} active connections", active);
+        connectionLog.info("Client disconnected: {} active {}", active, active == 1 ? "connection" : "connections");
         if (config.get(ACCESS_LOG)) {
           AccessLog.disconnected(event);
         }
       }
-      case Events.REJECTED -> closed.merge(event.getString(Events.REASON), 1L, Long::sum);
+      case Events.REJECTED -> {
+        rejected++;
+        closed.merge(event.getString(Events.REASON), 1L, Long::sum);
+        summaryChanged();
+        if (config.get(ACCESS_LOG)) {
+          AccessLog.rejected(event);
+        }
+      }
       default -> {
       }
     }
@@ -211,6 +224,10 @@ public final class StatsVerticle extends VerticleBase {
     }
     if (unheard.remove(id) != null && reportedUnheard.remove(id)) {
       log.info("Summaries from cluster member {} arrive now", id);
+    }
+    peerAddresses.put(id, summary.getString(Events.ADDRESS, ""));
+    if (summary.getBoolean(Events.DRAINING, false) || summary.getBoolean(Events.FINAL, false)) {
+      stopping.add(id);
     }
     if (summary.getBoolean(Events.FINAL, false)) {
       peerDeparted(id);
@@ -271,6 +288,24 @@ public final class StatsVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Hazelcast no longer lists the member: one line, INFO for a peer that said it was stopping (a draining or final
+   * summary, sent before it leaves the cluster), WARN for one that went without a word (killed, crashed, or no
+   * heartbeat from it: a lost network).
+   */
+  private void memberLeft(String id) {
+    String address = peerAddresses.remove(id);
+    String name = address == null || address.isEmpty() ? "node " + id : address + " (node " + id + ")";
+    String members = Plural.of(clusterManager.getNodes().size(), "member");
+    if (stopping.remove(id)) {
+      log.info("Cluster member left: {}, {}", name, members);
+    } else {
+      log.warn("Cluster member lost: {}, {}: it went without stopping (killed, crashed, or its heartbeats stopped "
+        + "arriving)", name, members);
+    }
+    peerDeparted(id);
+  }
+
   /** Forgets a peer that left; a summary of it still in flight must not bring it back. */
   private void peerDeparted(String id) {
     peers.remove(id);
@@ -313,12 +348,14 @@ public final class StatsVerticle extends VerticleBase {
       .put(Events.ADDRESS, advertisedAddress())
       .put(Events.ACTIVE, active)
       .put(Events.ACCEPTED, accepted)
+      .put(Events.REJECTED, rejected)
       .put(Events.PEAK, peak)
       .put(Events.BYTES_IN, bytesIn)
       .put(Events.BYTES_OUT, bytesOut)
       .put(Events.CLOSED, new JsonObject(new LinkedHashMap<>(closed)))
       .put(Events.INSTANCES, perInstance)
       .put(Events.DRAINING, draining)
+      .put(Events.INTERVAL_MILLIS, config.get(STATS_INTERVAL_MILLIS))
       .put(Events.VALID_MILLIS, Math.max(5000L, 5L * config.get(STATS_INTERVAL_MILLIS)))
       .put(Events.FINAL, false);
   }
@@ -333,13 +370,16 @@ public final class StatsVerticle extends VerticleBase {
       .thenComparing(node -> node.getString(Events.ID)));
     long clusterActive = 0;
     long clusterAccepted = 0;
+    long clusterRejected = 0;
     for (JsonObject node : nodes) {
       clusterActive += node.getLong(Events.ACTIVE, 0L);
       clusterAccepted += node.getLong(Events.ACCEPTED, 0L);
+      clusterRejected += node.getLong(Events.REJECTED, 0L);
     }
     JsonObject cluster = new JsonObject()
       .put(Events.ACTIVE, clusterActive)
       .put(Events.ACCEPTED, clusterAccepted)
+      .put(Events.REJECTED, clusterRejected)
       .put(Events.NODES, new JsonArray(new ArrayList<>(nodes)));
     JsonObject node = self.copy().put(Events.RECENT_CLIENTS, recentClients.toJson());
     return new JsonObject().put(Events.NODE, node).put(Events.CLUSTER, cluster);
@@ -373,7 +413,7 @@ public final class StatsVerticle extends VerticleBase {
 
     @Override
     public void nodeLeft(String id) {
-      context.runOnContext(v -> peerDeparted(id));
+      context.runOnContext(v -> memberLeft(id));
     }
   }
 

@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,29 @@ class ClientTest {
 
     assertEquals(EchoClient.EXIT_OK, exit, errors());
     assertEquals("Welcome to my server\none\ntwo\nthree\n", output());
+  }
+
+  @Test
+  @DisplayName("client in line mode sends a last typed line without a newline as a line, newline added")
+  void lineModeEndsTheLastLine(Vertx vertx) {
+    int port = startEchoServer(vertx, new JsonObject());
+
+    int exit = client("one\ntwo", "--host", "127.0.0.1", "--port", String.valueOf(port));
+
+    assertEquals(EchoClient.EXIT_OK, exit, errors());
+    assertEquals("Welcome to my server\none\ntwo\n", output());
+  }
+
+  @Test
+  @DisplayName("client --raw sends stdin's bytes untouched: no newline added, none dropped, nothing re-encoded")
+  void rawInputUntouched(Vertx vertx) {
+    int port = startEchoServer(vertx, new JsonObject().put("mode", "raw").put("greeting", ""));
+    byte[] input = {'a', 'b', 'c', '\r', '\n', 'd', (byte) 0xff, 'e'};
+
+    int exit = client(input, "--host", "127.0.0.1", "--port", String.valueOf(port), "--raw");
+
+    assertEquals(EchoClient.EXIT_OK, exit, errors());
+    assertArrayEquals(input, out.toByteArray(), output());
   }
 
   @Test
@@ -224,7 +248,11 @@ class ClientTest {
   }
 
   private int client(String stdin, String... args) {
-    return EchoClient.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+    return client(stdin.getBytes(StandardCharsets.UTF_8), args);
+  }
+
+  private int client(byte[] stdin, String... args) {
+    return EchoClient.run(args, new ByteArrayInputStream(stdin),
       new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 

@@ -46,7 +46,7 @@ class ClusterKillIT {
 
   private static final Logger log = LoggerFactory.getLogger(ClusterKillIT.class);
 
-  /** The node's Hazelcast address in its startup line, e.g. "Joined cluster c as member [127.0.0.1]:5704 (1 members)". */
+  /** The node's Hazelcast address in its startup line, e.g. "Joined cluster c as member [127.0.0.1]:5704 (1 member)". */
   private static final Pattern MEMBER = Pattern.compile("Joined cluster \\S+ as member \\[([^]]+)]:(\\d+)");
 
   private final String clusterName = "echo-it-" + UUID.randomUUID();
@@ -59,7 +59,7 @@ class ClusterKillIT {
   }
 
   @Test
-  @DisplayName("After kill -9 of one node of three, both survivors drop it from their view and keep echoing")
+  @DisplayName("After kill -9 of one node of three, both survivors drop it from their view, log it lost at WARN, and keep echoing")
   void killedNodeLeavesTheSurvivorsViews() throws Exception {
     assumeTrue(System.getProperty("it.jar") != null, "needs the built jar: run by failsafe (mvn verify)");
     // the echo connections' own Vert.x: VertxInternals.connect needs one from ClientTransport.vertx
@@ -92,6 +92,11 @@ class ClusterKillIT {
       }
       log.info("Both survivors dropped the killed node {} ms after kill -9",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
+      String lost = " WARN  [";
+      for (JarProcess survivor : nodes.subList(1, 3)) {
+        survivor.awaitOutput("Cluster member lost: 127.0.0.1:" + killed.get(0).echoPort() + " (node ");
+        assertTrue(lineWith(survivor, "Cluster member lost: ").contains(lost), survivor.output());
+      }
       for (int i = 1; i < 3; i++) {
         assertEquals("still here", echo(connections.get(i), "still here"));
         assertEquals("new client", echo(connect(client, netClient, nodes.get(i)), "new client"));
@@ -99,6 +104,30 @@ class ClusterKillIT {
     } finally {
       client.close().await();
     }
+  }
+
+  @Test
+  @DisplayName("A node stopped with SIGTERM is logged by the other as left, at INFO, with its address and the members left")
+  void stoppedNodeIsLoggedAsLeft() {
+    assumeTrue(System.getProperty("it.jar") != null, "needs the built jar: run by failsafe (mvn verify)");
+    nodes.add(startNode());
+    nodes.add(startNode());
+    HttpGet http = new HttpGet();
+    awaitStats(http, nodes.get(1), "the cluster of 2 to form", stats -> nodeCount(stats) == 2);
+    JarProcess stopped = nodes.get(1);
+    killed.add(stopped);
+    stopped.terminate();
+    stopped.awaitExit(60);
+    JarProcess survivor = nodes.get(0);
+    survivor.awaitOutput("Cluster member left: 127.0.0.1:" + stopped.echoPort() + " (node ");
+    assertTrue(lineWith(survivor, "Cluster member left: ").contains(" INFO  [")
+      && lineWith(survivor, "Cluster member left: ").endsWith(", 1 member"), survivor.output());
+    assertFalse(survivor.output().contains("Cluster member lost"), survivor.output());
+  }
+
+  /** The first line of the node's output that contains {@code text}. */
+  private static String lineWith(JarProcess node, String text) {
+    return node.output().lines().filter(line -> line.contains(text)).findFirst().orElseThrow();
   }
 
   /**

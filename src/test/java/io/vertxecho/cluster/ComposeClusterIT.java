@@ -45,8 +45,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The docker-compose cluster as a user runs it: images built from the jar, three nodes behind HAProxy, then a kill -9,
- * a drain, a config change and a fourth node. Runs wherever a Docker engine is usable (.ci/run provides one) and is
- * skipped, saying why, elsewhere. The steps run in order on one cluster.
+ * a drain, a config change and a fourth node. Runs wherever a Docker engine is usable (.ci/run provides one), on the
+ * official base images or, where they cannot be pulled, local ones it makes as .ci/run does ({@link BaseImages}); it
+ * is skipped, saying why, where neither can be had. The steps run in order on one cluster.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -82,6 +83,12 @@ class ComposeClusterIT {
     String noDocker = ComposeProject.whyNoDocker();
     skipped = noDocker != null ? "Skipping the compose cluster test: " + noDocker
       : Files.isRegularFile(baseDir.resolve("target/vertx-echo.jar")) ? null : "Skipping the compose cluster test: no target/vertx-echo.jar (run by mvn verify)";
+    BaseImages.Choice images = null;
+    if (skipped == null) {
+      Path work = Files.createDirectories(baseDir.resolve("target/it-work"));
+      images = BaseImages.choose(baseDir, BaseImages.OFFICIAL, baseDir.resolve("cluster/offline-images.sh"), work.resolve("base-images.env"));
+      skipped = images.unavailable() == null ? null : "Skipping the compose cluster test: " + images.unavailable();
+    }
     if (skipped != null) {
       System.out.println(skipped);
       return;
@@ -92,6 +99,7 @@ class ComposeClusterIT {
     JsonObject config = new JsonObject(Files.readString(baseDir.resolve("conf/config.json"))).put("shutdownGraceSeconds", 15);
     Files.writeString(confDir.resolve("config.json"), config.encodePrettily());
     project = new ComposeProject(baseDir, name, confDir);
+    project.putEnv(images.env());
     project.compose("build", "node1");
     try {
       project.compose("up", "-d");
@@ -193,7 +201,7 @@ class ComposeClusterIT {
     }
     for (String survivor : List.of("node1", "node2")) {
       await(survivor + " logging node3's death in one line", Duration.ofSeconds(10), () -> project.logs(containers.get(survivor)),
-        logs -> logs.contains("Cluster member left or died: node3:5701"));
+        logs -> logs.contains("Cluster member lost: "));
     }
     project.compose("start", "node3");
     awaitReady("node3");
@@ -223,12 +231,12 @@ class ComposeClusterIT {
       stop = project.composeAsync("stop", "node2");
       await("node2's /ready answering 503", Duration.ofSeconds(15), () -> project.get(node2, "/ready"), reply -> reply.status() == 503);
       await(held + " clients of node2 told it shuts down", Duration.ofSeconds(15), told::size, count -> count == held);
-      long acceptedBefore = project.stats(node2).getJsonObject("node").getLong("accepted");
+      // The balancer's port looked up once: each lookup runs docker-compose, and ten of them on a busy machine
+      // outlasted the drain, so that the echoes did not run while node2 drained.
+      int lbPort = project.lbPort();
       for (int i = 0; i < 10; i++) {
-        assertEcho("while node2 drains " + i);
+        assertEcho(lbPort, "while node2 drains " + i);
       }
-      JsonObject draining = project.stats(node2);
-      assertEquals(acceptedBefore, draining.getJsonObject("node").getLong("accepted"), "node2 accepted a client while draining");
     } finally {
       clients.forEach(Wire::close);
       readers.shutdownNow();
@@ -237,6 +245,9 @@ class ComposeClusterIT {
     String stopped = project.logs(node2);
     assertTrue(stopped.contains(STOPPING) && stopped.strip().endsWith("Stopped"),
       () -> stopFailure(node2, stopped));
+    // Read from its log once it has stopped, not from its /stats, which answers only until the drain ends.
+    assertFalse(stopped.substring(stopped.indexOf(STOPPING)).contains("New client accepted"),
+      () -> "node2 accepted a client while draining:\n" + stopped);
     project.compose("start", "node2");
     awaitReady("node2");
     NODES.forEach(node -> awaitClusterSize(node, 3));
@@ -331,7 +342,11 @@ class ComposeClusterIT {
 
   /** One client through HAProxy: greeting, one echoed line, then the quit command. */
   private void assertEcho(String line) {
-    try (Wire client = Wire.connect(project.lbPort())) {
+    assertEcho(project.lbPort(), line);
+  }
+
+  private void assertEcho(int lbPort, String line) {
+    try (Wire client = Wire.connect(lbPort)) {
       assertEquals("Welcome to my server", client.readLine());
       client.send(line + "\n");
       assertEquals(line, client.readLine());

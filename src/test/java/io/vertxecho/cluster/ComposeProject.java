@@ -43,6 +43,11 @@ final class ComposeProject {
     env.put("EXTRA_HTTP_ADDRESS", "127.0.0.1");
   }
 
+  /** More variables for docker-compose, e.g. the base images to build on ({@link BaseImages}). */
+  void putEnv(Map<String, String> variables) {
+    env.putAll(variables);
+  }
+
   /** Why Docker cannot be used here, or null when it can. */
   static String whyNoDocker() {
     try {
@@ -187,7 +192,7 @@ final class ComposeProject {
     }
   }
 
-  private static Result run(List<String> command, Map<String, String> env, Path dir, int timeoutSeconds) throws IOException {
+  static Result run(List<String> command, Map<String, String> env, Path dir, int timeoutSeconds) throws IOException {
     Path output = Files.createTempFile("compose-it", ".out");
     try {
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
