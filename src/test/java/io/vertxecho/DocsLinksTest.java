@@ -100,6 +100,33 @@ class DocsLinksTest {
     assertEquals(List.of(), citing);
   }
 
+  @Test
+  @DisplayName("every test the docs name (`SomeTest.method`) is a test method of that class")
+  void citedTestsExist() throws IOException {
+    Pattern cited = Pattern.compile("`([A-Z][A-Za-z0-9]*(?:Test|IT))\\.([a-z][A-Za-z0-9]*)`");
+    Map<String, Path> testClasses = new HashMap<>();
+    for (Path path : repositoryFiles()) {
+      String name = path.getFileName().toString();
+      if (path.startsWith(ROOT.resolve(Path.of("src", "test", "java"))) && name.endsWith(".java")) {
+        testClasses.put(name.substring(0, name.length() - ".java".length()), path);
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    int count = 0;
+    for (Path file : markdownFiles()) {
+      Matcher matcher = cited.matcher(Files.readString(file));
+      while (matcher.find()) {
+        count++;
+        Path testClass = testClasses.get(matcher.group(1));
+        if (testClass == null || !Pattern.compile("\\bvoid " + matcher.group(2) + "\\(").matcher(Files.readString(testClass)).find()) {
+          missing.add(ROOT.relativize(file) + ": " + matcher.group(1) + "." + matcher.group(2));
+        }
+      }
+    }
+    assertTrue(count > 0, "docs/protocol.md names the tests that cover its rules");
+    assertEquals(List.of(), missing, "tests named in the docs that do not exist");
+  }
+
   private record Link(int line, String target) {}
 
   /** The files of the working tree, without target/, node_modules/ and hidden folders (.git, .ci, ...). */

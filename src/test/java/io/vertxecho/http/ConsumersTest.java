@@ -51,9 +51,13 @@ class ConsumersTest {
   void nodeJs(Vertx vertx) throws Exception {
     assumeTrue(onPath("node") && onPath("npm"), "Skipped: no node and npm on the PATH (.ci/run installs them)");
     if (!Files.isDirectory(NODE_EXAMPLE.resolve("node_modules"))) {
-      Process install = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(NODE_EXAMPLE.toFile()).inheritIO().start();
-      assertEquals(true, install.waitFor(120, TimeUnit.SECONDS), "npm ci took over 120 s");
-      assertEquals(0, install.exitValue(), "npm ci in " + NODE_EXAMPLE);
+      // Not inheritIO: the test JVM's stdin and stdout are Surefire's channel to Maven, which a child must not share.
+      Path log = Files.createDirectories(Path.of("target")).resolve("npm-ci.log");
+      Process install = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(NODE_EXAMPLE.toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      install.getOutputStream().close();
+      assertEquals(true, install.waitFor(120, TimeUnit.SECONDS), "npm ci took over 120 s (its output: " + log + ")");
+      assertEquals(0, install.exitValue(), "npm ci in " + NODE_EXAMPLE + " failed: " + Files.readString(log));
     }
     TestNode node = TestNode.start(vertx, new JsonObject());
     follow(node, List.of("node", "examples/node/consumer.js", "--url", bridgeUrl(node)));
