@@ -282,7 +282,12 @@ public final class StatsVerticle extends VerticleBase {
       .onFailure(failure -> log.warn("Subscribing again to the cluster's summaries failed: {}", failure.toString()));
   }
 
+  /**
+   * A member Hazelcast lists: watched for until its first summary. A member cut off by a network partition keeps its
+   * node id, so when the partition heals it joins again under the id it departed with: it is departed no more.
+   */
   private void memberJoined(String id) {
+    departed.remove(id);
     if (!nodeId.equals(id) && !peers.containsKey(id)) {
       unheard.putIfAbsent(id, System.nanoTime());
     }
@@ -306,7 +311,7 @@ public final class StatsVerticle extends VerticleBase {
     peerDeparted(id);
   }
 
-  /** Forgets a peer that left; a summary of it still in flight must not bring it back. */
+  /** Forgets a peer that left; a summary of it still in flight must not bring it back, unless it joins again. */
   private void peerDeparted(String id) {
     peers.remove(id);
     unheard.remove(id);

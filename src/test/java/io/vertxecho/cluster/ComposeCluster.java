@@ -1,0 +1,212 @@
+package io.vertxecho.cluster;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertxecho.Wire;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+import static io.vertxecho.cluster.ComposeProject.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The compose cluster a test class runs its steps on: node1..node3 behind HAProxy, started from the built jar with a
+ * config of the test's, and what the steps ask of it (readiness, each node's view, clients through HAProxy or straight
+ * to a node).
+ */
+final class ComposeCluster {
+
+  static final List<String> NODES = List.of("node1", "node2", "node3");
+  static final String GREETING = "Welcome to my server";
+  private static final Duration READY = Duration.ofSeconds(120);
+
+  final ComposeProject project;
+  final Path confDir;
+  private final Map<String, String> containers = new LinkedHashMap<>();
+  /** HAProxy's published port, read once (HAProxy never restarts here; docker-compose takes a second under load). */
+  private int lbPort;
+
+  private ComposeCluster(ComposeProject project, Path confDir) {
+    this.project = project;
+    this.confDir = confDir;
+  }
+
+  /**
+   * The base images the cluster is built on, as the compose cluster test chooses them (official, or local ones made
+   * from Debian packages), or why a compose cluster cannot run here: no Docker engine, no jar, no base images.
+   */
+  static BaseImages.Choice baseImages(Path baseDir) throws IOException {
+    String noDocker = ComposeProject.whyNoDocker();
+    if (noDocker != null) {
+      return new BaseImages.Choice(null, noDocker);
+    }
+    if (!Files.isRegularFile(baseDir.resolve("target/vertx-echo.jar"))) {
+      return new BaseImages.Choice(null, "no target/vertx-echo.jar (run by mvn verify)");
+    }
+    Path work = Files.createDirectories(baseDir.resolve("target/it-work"));
+    return BaseImages.choose(baseDir, BaseImages.OFFICIAL, baseDir.resolve("cluster/offline-images.sh"), work.resolve("base-images.env"));
+  }
+
+  /** Builds the image on {@code images} and starts the project, with conf/config.json changed by {@code config}. */
+  static ComposeCluster start(Path baseDir, BaseImages.Choice images, UnaryOperator<JsonObject> config) throws IOException {
+    String name = "vertxechoit" + UUID.randomUUID().toString().substring(0, 8);
+    Path confDir = Files.createDirectories(baseDir.resolve("target/it-work/" + name + "/conf"));
+    JsonObject settings = config.apply(new JsonObject(Files.readString(baseDir.resolve("conf/config.json"))));
+    Files.writeString(confDir.resolve("config.json"), settings.encodePrettily());
+    ComposeCluster cluster = new ComposeCluster(new ComposeProject(baseDir, name, confDir), confDir);
+    cluster.project.putEnv(images.env());
+    cluster.project.compose("build", "node1");
+    try {
+      cluster.project.compose("up", "-d");
+    } catch (IllegalStateException failed) {
+      cluster.printLogs("docker-compose up");
+      throw failed;
+    }
+    NODES.forEach(node -> cluster.containers.put(node, cluster.project.container(node)));
+    cluster.lbPort = cluster.project.lbPort();
+    return cluster;
+  }
+
+  /** Every container's log and every node's /stats, so that a failure can be understood from the test report. */
+  void printLogs(String after) {
+    System.out.println("=== containers of " + project.name() + " after the failure of " + after);
+    System.out.println(project.compose("ps"));
+    System.out.println(project.compose("logs", "--no-color", "--tail", "300"));
+    containers.forEach((node, container) -> {
+      JsonObject stats = project.stats(container);
+      System.out.println(node + "'s /stats: " + (stats == null ? "no answer" : stats.encode()));
+    });
+  }
+
+  void remove() {
+    try {
+      project.compose("down", "--remove-orphans", "--timeout", "20");
+    } finally {
+      project.docker("image", "rm", "-f", project.image());
+    }
+  }
+
+  String container(String node) {
+    return containers.get(node);
+  }
+
+  /** A node's address on the project's bridge network (reachable from this host). */
+  String address(String node) {
+    return project.docker("inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", container(node)).strip();
+  }
+
+  /** The host:port a node's HTTP port is published on. */
+  String http(String node) {
+    return project.published(container(node), 8080);
+  }
+
+  String logs(String node) {
+    return project.logs(container(node));
+  }
+
+  JsonObject stats(String node) {
+    return project.stats(container(node));
+  }
+
+  /** A node's id, from its /stats. */
+  String id(String node) {
+    return await(node + "'s /stats", READY, () -> stats(node), stats -> stats != null).getJsonObject("node").getString("id");
+  }
+
+  void awaitReady(String node) {
+    await(node + " ready", READY, () -> project.get(container(node), "/ready"), reply -> reply.status() == 200);
+  }
+
+  /** Waits until a node's view lists exactly {@code ids} and counts {@code active} connections over them. */
+  void awaitView(String node, Set<String> ids, long active, Duration deadline) {
+    await(node + " listing " + ids + " with " + active + " active", deadline, () -> view(node),
+      view -> view.ids().equals(ids) && view.active() == active);
+  }
+
+  /** A node's cluster view: the node ids it lists and the connections it counts over them ({@code -1}: no answer). */
+  View view(String node) {
+    JsonObject stats = stats(node);
+    if (stats == null) {
+      return new View(Set.of(), -1);
+    }
+    JsonObject cluster = stats.getJsonObject("cluster");
+    Set<String> ids = new TreeSet<>();
+    for (Object listed : cluster.getJsonArray("nodes", new JsonArray())) {
+      ids.add(((JsonObject) listed).getString("id"));
+    }
+    return new View(ids, cluster.getLong("active"));
+  }
+
+  /** Each node's open connections, as its /stats counts them ({@code -1} when it does not answer). */
+  Map<String, Long> activeByNode() {
+    Map<String, Long> active = new TreeMap<>();
+    for (String node : NODES) {
+      JsonObject stats = stats(node);
+      active.put(node, stats == null ? -1L : stats.getJsonObject("node").getLong("active"));
+    }
+    return active;
+  }
+
+  /** Opens {@code count} clients through HAProxy into {@code clients} (for the caller to close), each greeted. */
+  void openThroughHaproxy(int count, List<Wire> clients) {
+    for (int i = 0; i < count; i++) {
+      Wire client = Wire.connect(lbPort);
+      clients.add(client);
+      assertEquals(GREETING, client.readLine());
+    }
+  }
+
+  /** A client straight to a node (not through HAProxy) that says, in a PROXY v1 header, it comes from {@code host}. */
+  Wire connectAs(String node, String host) {
+    try {
+      Wire client = Wire.over(new Socket(address(node), 9999));
+      client.send("PROXY TCP4 " + host + " 192.0.2.1 40000 9999\r\n");
+      assertEquals(GREETING, client.readLine(), node + "'s greeting");
+      return client;
+    } catch (IOException e) {
+      throw new AssertionError("cannot connect to " + node + " at " + address(node) + ":9999", e);
+    }
+  }
+
+  /** One client through HAProxy: greeting, one echoed line, then the quit command. */
+  void assertEcho(String line) {
+    try (Wire client = Wire.connect(lbPort)) {
+      assertEquals(GREETING, client.readLine());
+      client.send(line + "\n");
+      assertEquals(line, client.readLine());
+      client.send("exit\n");
+      assertEquals("Bye", client.readLine());
+    }
+  }
+
+  /** Every client sends a line of its own and gets exactly it back. */
+  static void assertEchoes(List<Wire> clients, String when) {
+    for (int i = 0; i < clients.size(); i++) {
+      String line = when + " " + i;
+      clients.get(i).send(line + "\n");
+      assertEquals(line, clients.get(i).readLine(), "client " + i + " " + when);
+    }
+  }
+
+  static List<String> lines(String logs, String containing) {
+    List<String> found = new ArrayList<>();
+    logs.lines().filter(line -> line.contains(containing)).forEach(found::add);
+    return found;
+  }
+
+  record View(Set<String> ids, long active) {
+  }
+}
