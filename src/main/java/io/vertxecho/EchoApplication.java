@@ -22,6 +22,8 @@ import io.vertxecho.config.EchoConfig;
 import io.vertxecho.config.LauncherOptions;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.internal.ServerTransport;
+import io.vertxecho.internal.StartupSignals;
+import io.vertxecho.text.Plural;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
