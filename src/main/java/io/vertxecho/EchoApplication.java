@@ -21,8 +21,10 @@ import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.config.LauncherOptions;
 import io.vertxecho.echo.EchoVerticle;
+import io.vertxecho.events.Events;
 import io.vertxecho.internal.ServerTransport;
 import io.vertxecho.internal.StartupSignals;
+import io.vertxecho.metrics.QuietBusMetrics;
 import io.vertxecho.text.Plural;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -125,7 +128,9 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
         .launcherConfFile(launcherOptions.given(LauncherOptions.CONF));
       sources = loader.read();
       config = loader.validate(sources);
-      VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options);
+      // Vert.x's metrics, without event-bus series for the connection events (one message per connection)
+      VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options)
+        .withMetrics(new QuietBusMetrics(Set.of(Events.CONNECTIONS)));
       if (launcherOptions.clustered()) {
         clusterMember = ClusterMember.start(config);
         clusterMember.placeEventBus(options.getEventBusOptions());
