@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.internal.ChannelHooks;
 import io.vertxecho.internal.VertxInternals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,7 @@ import static io.vertxecho.config.EchoConfig.MODE;
  * One client's state and protocol: frames its bytes by mode, echoes them with backpressure, and records
  * why it closed. Confined to its instance's event loop, so plain fields suffice.
  */
-final class EchoConnection {
+final class EchoConnection implements ChannelHooks {
 
   private static final Logger log = LoggerFactory.getLogger(EchoConnection.class);
   /**
@@ -64,7 +65,7 @@ final class EchoConnection {
   }
 
   void start() {
-    VertxInternals.enableHalfClose(socket);
+    VertxInternals.serve(socket, this);
     socket.handler(config.get(MODE) == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);
@@ -122,6 +123,15 @@ final class EchoConnection {
       VertxInternals.resumeReading(socket);
       socket.resume();
     }
+  }
+
+  /**
+   * A FIN must still be answered with more than a close: line mode holds an unfinished line to echo. (A FIN that
+   * closes at once still runs the end handler first, so the close reason stays {@code client-closed}, during a drain too.)
+   */
+  @Override
+  public boolean holdsInput() {
+    return framer != null && framer.holdsUnfinishedLine();
   }
 
   /** The client will send no more (FIN, or the channel closed): echo an unfinished line as it came, then close. */

@@ -1,6 +1,6 @@
 package io.vertxecho.internal;
 
-import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -57,28 +57,29 @@ public final class VertxInternals {
   }
 
   /**
-   * Lets the client half-close: the FIN becomes an end-of-stream queued behind the data already read, so the
-   * socket's end handler runs after every earlier byte was handled, even while the socket is paused, and the
-   * server can still write before closing.
+   * Hooks a served connection to its channel with one handler before Vert.x's, to half-close only when something is
+   * left to answer. After each read's echoes were flushed, the channel allows half-closure only while its echoes are
+   * not all written or {@code hooks} {@linkplain ChannelHooks#holdsInput holds input}; Netty decides how a FIN read
+   * with them is handled right after. Allowed, the FIN becomes an end-of-stream queued behind the data already read, so
+   * the socket's end handler runs after every earlier byte was handled, even while the socket is paused, and the server
+   * can still write before closing. Otherwise the FIN closes the channel at once, as in any Vert.x server (the end
+   * handler still runs first): nothing is lost, and it saves a {@code shutdown(SHUT_RD)} and the end's trip through
+   * Vert.x's inbound queue.
    * Waits for: a half-close option on {@code NetServerOptions} whose end handler runs after the data before the FIN.
    *
    * @throws IllegalStateException if Vert.x hands over a socket class this code does not know, rather than
    *     silently swallowing the client's FIN
    */
-  public static void enableHalfClose(NetSocket socket) {
+  public static void serve(NetSocket socket, ChannelHooks hooks) {
     if (!(socket instanceof NetSocketImpl)) {
       throw new IllegalStateException("half-close needs " + NetSocketImpl.class.getName() + ", got " + socket.getClass().getName());
     }
     ChannelHandlerContext context = ((NetSocketInternal) socket).channelHandlerContext();
-    context.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-    context.pipeline().addBefore("handler", "half-close", HalfClose.INSTANCE);
+    context.pipeline().addBefore("handler", "echo", new Served(hooks));
   }
 
-  /** One instance for every connection: it finds the connection's socket in the pipeline, so it holds no state. */
-  @ChannelHandler.Sharable
-  private static final class HalfClose extends ChannelInboundHandlerAdapter {
-
-    static final HalfClose INSTANCE = new HalfClose();
+  /** The handler {@link #serve} puts before Vert.x's. Confined to the channel's event loop. */
+  private static final class Served extends ChannelInboundHandlerAdapter {
 
     /**
      * {@code StreamChannelBase.handleMessage(Object)}, protected since Vert.x 5.1: it queues a message behind those
@@ -87,12 +88,32 @@ public final class VertxInternals {
      */
     private static final MethodHandle HANDLE_MESSAGE = handleMessage();
 
+    private final ChannelHooks hooks;
+    /** The channel's half-closure as this handler last set it (Netty's default: off). */
+    private boolean halfClosure;
+
+    Served(ChannelHooks hooks) {
+      this.hooks = hooks;
+    }
+
     private static MethodHandle handleMessage() {
       try {
         return MethodHandles.privateLookupIn(StreamChannelBase.class, MethodHandles.lookup())
           .findVirtual(StreamChannelBase.class, "handleMessage", MethodType.methodType(void.class, Object.class));
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    /** Vert.x handles the reads and flushes their echoes; then, before a FIN read with them is acted on, half-closure is set. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.fireChannelReadComplete();
+      ChannelOutboundBuffer unwritten = ctx.channel().unsafe().outboundBuffer();
+      boolean wanted = hooks.holdsInput() || unwritten != null && unwritten.totalPendingWriteBytes() > 0;
+      if (wanted != halfClosure) {
+        halfClosure = wanted;
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, wanted);
       }
     }
 
