@@ -27,10 +27,11 @@ final class EchoConnection implements ChannelHooks {
 
   private static final Logger log = LoggerFactory.getLogger(EchoConnection.class);
   /**
-   * Echoed bytes not yet taken by the kernel above which reading stops, and at or below which it resumes. Vert.x's
-   * own signal, {@code writeQueueFull()}, comes only after 16 more writes have queued behind Netty's 64 KiB, up to
-   * 1 MiB of heap for each client that sends without reading: measured again on Vert.x 5.2.3, pausing on it instead
-   * fails {@code HeapExhaustionIT} (docs/architecture.md, "Backpressure").
+   * Echoed bytes not yet taken by the kernel above which reading stops, and at or below which it resumes: the
+   * channel's write-buffer water marks ({@link VertxInternals#serve}). Vert.x's own signal, {@code writeQueueFull()},
+   * comes only after 16 more writes have queued behind Netty's 64 KiB, up to 1 MiB of heap for each client that sends
+   * without reading: measured again on Vert.x 5.2.3, pausing on it instead fails {@code HeapExhaustionIT}
+   * (docs/architecture.md, "Backpressure").
    */
   static final int UNWRITTEN_HIGH = 64 * 1024;
   static final int UNWRITTEN_LOW = 32 * 1024;
@@ -48,7 +49,6 @@ final class EchoConnection implements ChannelHooks {
   private long idleTimer = -1;
   private long bytesIn;
   private long bytesOut;
-  private int unwritten;
   private boolean readingStopped;
   private boolean draining;
   private CloseReason reason;
@@ -65,7 +65,7 @@ final class EchoConnection implements ChannelHooks {
   }
 
   void start() {
-    VertxInternals.serve(socket, this);
+    VertxInternals.serve(socket, this, UNWRITTEN_LOW, UNWRITTEN_HIGH);
     socket.handler(config.get(MODE) == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);
@@ -102,22 +102,21 @@ final class EchoConnection implements ChannelHooks {
     closeWith(CloseReason.LINE_TOO_LONG, "ERR line too long (limit " + config.get(MAX_LINE_BYTES) + " bytes)");
   }
 
+  /** Echoes {@code data}; reading stops while more than {@link #UNWRITTEN_HIGH} bytes wait for the kernel. */
   private void write(Buffer data) {
-    int length = data.length();
-    bytesOut += length;
-    unwritten += length;
-    socket.write(data).onComplete(written -> handleWritten(length));
-    if (unwritten > UNWRITTEN_HIGH && !readingStopped) {
+    bytesOut += data.length();
+    socket.write(data);
+    if (!readingStopped && !VertxInternals.writable(socket)) {
       readingStopped = true;
       socket.pause();
       VertxInternals.stopReading(socket);
     }
   }
 
-  /** The kernel took a write (or the connection closed): reads resume once little is left to write. */
-  private void handleWritten(int length) {
-    unwritten -= length;
-    if (readingStopped && unwritten <= UNWRITTEN_LOW) {
+  /** The kernel took enough of the echoes ({@link #UNWRITTEN_LOW} or fewer bytes are left): reading resumes. */
+  @Override
+  public void writable() {
+    if (readingStopped) {
       readingStopped = false;
       lastActivity = System.nanoTime();
       VertxInternals.resumeReading(socket);

@@ -1,7 +1,7 @@
 package io.vertxecho.internal;
 
 /**
- * What a served connection tells its channel ({@link VertxInternals#serve}); called on the
+ * What a served connection tells its channel, and hears from it ({@link VertxInternals#serve}); called on the
  * connection's event loop.
  */
 public interface ChannelHooks {
@@ -13,4 +13,6 @@ public interface ChannelHooks {
    */
   boolean holdsInput();
 
+  /** The channel's unwritten bytes fell to the low-water mark after it had been unwritable: reading may resume. */
+  void writable();
 }
