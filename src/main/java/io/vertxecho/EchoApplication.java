@@ -21,6 +21,7 @@ import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.config.LauncherOptions;
 import io.vertxecho.echo.EchoVerticle;
+import io.vertxecho.echo.FileDescriptorBudget;
 import io.vertxecho.internal.ServerTransport;
 import org.slf4j.LoggerFactory;
 
@@ -106,7 +107,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
    * Reads and validates the config, once: the cluster manager needs its members and name before Vert.x starts.
    * Vert.x uses the cluster manager only when built clustered ({@code -cluster}). Every node runs on
    * {@link ServerTransport}: the transport Vert.x would pick, without its redundant per-connection socket options, and
-   * with the PROXY header deadline.
+   * with the PROXY header deadline and a ceiling on open sockets below the open-file limit.
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
@@ -120,7 +121,8 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
       VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
       Transport chosen = ServerTransport.chosenBy(options);
       transport = chosen.name();
-      return builder.withTransport(ServerTransport.around(chosen, Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS)));
+      return builder.withTransport(ServerTransport.around(chosen, Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS),
+        FileDescriptorBudget.acceptCeiling(FileDescriptorBudget.openFileLimit())));
     });
   }
 

@@ -46,6 +46,12 @@ public final class JarProcess implements AutoCloseable {
     return launch(withRandomPorts(env), null, args).awaitOutput(ECHO_ADDRESS).awaitOutput(DEPLOYED);
   }
 
+  /** Like {@link #startListening}, under an open-file limit of {@code files}, soft and hard (set by util-linux's prlimit). */
+  public static JarProcess startListeningWithOpenFiles(int files, Map<String, String> env, String... args) {
+    return launch(List.of("prlimit", "--nofile=" + files + ":" + files, "--"), withRandomPorts(env), null, args)
+      .awaitOutput(ECHO_ADDRESS).awaitOutput(DEPLOYED);
+  }
+
   /**
    * Like {@link #startListening}, but the test stops reading the process's output once it listens: its stdout
    * becomes a pipe nobody drains, as a slow log collector would be.
@@ -71,7 +77,12 @@ public final class JarProcess implements AutoCloseable {
   }
 
   private static JarProcess launch(Map<String, String> env, String stopReadingAfter, String... args) {
-    List<String> command = new ArrayList<>();
+    return launch(List.of(), env, stopReadingAfter, args);
+  }
+
+  /** @param prefix what the java command runs under (e.g. prlimit and its arguments), or nothing */
+  private static JarProcess launch(List<String> prefix, Map<String, String> env, String stopReadingAfter, String... args) {
+    List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-jar");
     command.add(Path.of(System.getProperty("it.jar", "target/vertx-echo.jar")).toAbsolutePath().toString());
