@@ -30,6 +30,7 @@ import static io.vertxecho.config.EchoConfig.HOST;
 import static io.vertxecho.config.EchoConfig.MODE;
 import static io.vertxecho.config.EchoConfig.PORT;
 import static io.vertxecho.config.EchoConfig.PROXY_PROTOCOL;
+import static io.vertxecho.config.EchoConfig.DRAIN_DELAY_MILLIS;
 import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
 import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
 
@@ -112,11 +113,21 @@ public final class EchoVerticle extends VerticleBase {
       .onSuccess(listening -> TlsPort.watch(vertx, tlsServer, config, certificates));
   }
 
-  /** Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends. */
+  /**
+   * Graceful drain: after {@code drainDelayMillis} (the node's /ready answers 503 meanwhile, and the instance still
+   * accepts), stop accepting, tell clients, keep echoing until they leave or the grace period ends. A port closed while
+   * a load balancer still sends to it resets the connections the kernel had queued for it.
+   */
   @Override
   public Future<?> stop() {
     draining = true;
     publishSummary(false);
+    Promise<Void> delayed = Promise.promise();
+    vertx.setTimer(Math.max(1, config.get(DRAIN_DELAY_MILLIS)), id -> delayed.complete());
+    return delayed.future().compose(delay -> drain());
+  }
+
+  private Future<?> drain() {
     int grace = config.get(SHUTDOWN_GRACE_SECONDS);
     int open = connections.size();
     if (open > 0) {

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
+import static io.vertxecho.config.EchoConfig.DRAIN_DELAY_MILLIS;
 import static io.vertxecho.config.EchoConfig.HTTP_HOST;
 import static io.vertxecho.config.EchoConfig.HTTP_PORT;
 import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
@@ -58,7 +59,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    stopBoundMillis = config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + STOP_MARGIN_MILLIS;
+    stopBoundMillis = config.get(DRAIN_DELAY_MILLIS) + config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + STOP_MARGIN_MILLIS;
     HealthChecks checks = HealthChecks.create(vertx).register("echo", 3000, this::checkEcho);
     Router router = Router.router(vertx);
     read(router, "/stats").handler(this::handleStats);

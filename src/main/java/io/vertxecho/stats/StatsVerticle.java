@@ -33,6 +33,7 @@ import java.util.TreeMap;
 import static io.vertxecho.config.EchoConfig.ACCESS_LOG;
 import static io.vertxecho.config.EchoConfig.BRIDGE_CONNECTION_EVENTS_PER_SECOND;
 import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
+import static io.vertxecho.config.EchoConfig.DRAIN_DELAY_MILLIS;
 import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
 import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
 
@@ -131,7 +132,7 @@ public final class StatsVerticle extends VerticleBase {
     if (instances.isEmpty()) {
       instancesGone.complete();
     } else {
-      long bound = config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + DRAIN_MARGIN_MILLIS;
+      long bound = config.get(DRAIN_DELAY_MILLIS) + config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + DRAIN_MARGIN_MILLIS;
       vertx.setTimer(bound, id -> {
         if (instancesGone.tryComplete()) {
           log.warn("Stopped waiting for {} to drain after {} ms", Plural.of(instances.size(), "echo instance"), bound);

@@ -99,6 +99,11 @@ final class ComposeCluster {
     }
   }
 
+  /** HAProxy's port on this host's loopback. */
+  int lbPort() {
+    return lbPort;
+  }
+
   String container(String node) {
     return containers.get(node);
   }

@@ -95,7 +95,7 @@ class ComposeClusterIT {
     }
     String name = "vertxechoit" + UUID.randomUUID().toString().substring(0, 8);
     confDir = Files.createDirectories(baseDir.resolve("target/it-work/" + name + "/conf"));
-    // A drain longer than the steps that watch it, still inside compose's stop_grace_period (20 s).
+    // A drain longer than the steps that watch it, still inside compose's stop_grace_period (25 s).
     JsonObject config = new JsonObject(Files.readString(baseDir.resolve("conf/config.json"))).put("shutdownGraceSeconds", 15);
     Files.writeString(confDir.resolve("config.json"), config.encodePrettily());
     project = new ComposeProject(baseDir, name, confDir);

@@ -18,18 +18,24 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.vertxecho.cluster.ComposeCluster.NODES;
 import static io.vertxecho.cluster.ComposeCluster.assertEchoes;
 import static io.vertxecho.cluster.ComposeProject.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -50,6 +56,11 @@ class ComposeFaultsIT {
    * summaries (every second) complete the views. Measured: 3 to 8 s.
    */
   private static final Duration HEALED = Duration.ofSeconds(30);
+  /** The load of the rolling restart: long-lived sessions, and short connections a second (through HAProxy). */
+  private static final int SESSIONS = 8;
+  private static final int SHORT_PER_SECOND = 200;
+  /** The nodes' drain: sessions are told, then closed after it (conf/config.json's shutdownGraceSeconds). */
+  private static final int GRACE_SECONDS = 10;
   /** A host no real client comes from (TEST-NET-2), for the clients this test sends straight to a node. */
   private static final String MARKED_HOST = "198.51.100.27";
 
@@ -76,7 +87,7 @@ class ComposeFaultsIT {
       System.out.println(skipped);
       return;
     }
-    cluster = ComposeCluster.start(baseDir, images, config -> config);
+    cluster = ComposeCluster.start(baseDir, images, config -> config.put("shutdownGraceSeconds", GRACE_SECONDS));
   }
 
   @BeforeEach
@@ -157,6 +168,86 @@ class ComposeFaultsIT {
       watchers.forEach(BridgeWatcher::close);
     }
     NODES.forEach(node -> cluster.awaitView(node, all, 0, Duration.ofSeconds(20)));
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("Rolling restart under load: node1, node2, node3 restarted in turn, each waited ready, while short connections"
+    + " and long-lived sessions run through HAProxy: no failed connect, no reset, no wrong byte; sessions told and closed"
+    + " after their grace; every connection in the nodes' access logs")
+  void rollingRestartUnderLoad() {
+    NODES.forEach(cluster::awaitReady);
+    NODES.forEach(node -> await(node + " listing 3 nodes", HEALED, () -> cluster.view(node).ids().size(), size -> size == 3));
+    LocalTime loadStart = LocalTime.now(ZoneOffset.UTC);
+    LoadGenerator load = LoadGenerator.start("127.0.0.1", cluster.lbPort(), SESSIONS, SHORT_PER_SECOND);
+    try {
+      long start = System.nanoTime();
+      for (String node : NODES) {
+        cluster.project.compose("stop", node);
+        cluster.project.compose("start", node);
+        cluster.awaitReady(node);
+        NODES.forEach(each -> await(each + " listing 3 nodes after " + node + "'s restart", HEALED,
+          () -> cluster.view(each).ids().size(), size -> size == 3));
+      }
+      long rolled = System.nanoTime();
+      load.stop(Duration.ofSeconds(30));
+      System.out.printf("rolling restart: %.1f s for 3 nodes; load: %s%n", seconds(start, rolled), load);
+      List<String> haproxy = haproxyOutline();
+      haproxy.forEach(line -> System.out.println("rolling restart: HAProxy: " + line));
+      assertEquals(Map.of(), load.failures(), () -> load + "; HAProxy's log in short:\n" + String.join("\n", haproxy));
+      assertTrue(load.sessionOutcomes().get(LoadGenerator.Outcome.ENDED_BY_DRAIN) > 0, () -> "no session was drained: " + load);
+      assertTrue(load.shortestDrainMillis() >= GRACE_SECONDS * 1000L - 500,
+        () -> "a session was closed before its grace of " + GRACE_SECONDS + " s: " + load);
+      Map<String, Long> byReason = accessReasonsSince(loadStart);
+      Map<LoadGenerator.Outcome, Long> shorts = load.shortOutcomes();
+      Map<LoadGenerator.Outcome, Long> sessions = load.sessionOutcomes();
+      long quit = shorts.get(LoadGenerator.Outcome.COMPLETED) + sessions.get(LoadGenerator.Outcome.ENDED_BY_TEST);
+      assertEquals(Map.of("quit", quit, "shutdown", sessions.get(LoadGenerator.Outcome.ENDED_BY_DRAIN)), byReason,
+        () -> "the nodes' access logs against the load: " + load);
+      System.out.printf("rolling restart: access logs %s, load opened %d%n", byReason, load.opened());
+    } finally {
+      load.close();
+    }
+  }
+
+  /**
+   * HAProxy's log (option tcplog) in short: the connections that did not end normally (a termination state other than
+   * {@code --}), its servers going down and up, and how many connections it had to retry on another node.
+   */
+  private List<String> haproxyOutline() {
+    Pattern tcplog = Pattern.compile(" echo nodes/\\S+ \\S+ \\d+ (\\S\\S) \\S+/\\S+/\\S+/\\S+/(\\+?)\\d+ ");
+    List<String> outline = new ArrayList<>();
+    long retried = 0;
+    for (String line : cluster.project.logs(cluster.project.container("haproxy")).lines().toList()) {
+      Matcher matcher = tcplog.matcher(line);
+      if (!matcher.find()) {
+        if (line.startsWith("Server nodes/")) {
+          outline.add(line);
+        }
+      } else if (!matcher.group(1).equals("--")) {
+        outline.add(line);
+      } else if (!matcher.group(2).isEmpty()) {
+        retried++;
+      }
+    }
+    outline.add(retried + " connections retried on another node, then served");
+    return outline;
+  }
+
+  /**
+   * The nodes' access-log lines logged at or after {@code since} (their clock, UTC: the containers share this host's),
+   * counted by their reason. A node's log keeps the lines of its earlier runs; each line starts with its time.
+   */
+  private Map<String, Long> accessReasonsSince(LocalTime since) {
+    Map<String, Long> reasons = new TreeMap<>();
+    for (String node : NODES) {
+      for (String line : ComposeCluster.lines(cluster.logs(node), " ACCESS ")) {
+        if (!LocalTime.parse(line.substring(0, line.indexOf(' '))).isBefore(since)) {
+          reasons.merge(line.substring(line.indexOf("reason=") + "reason=".length()).strip(), 1L, Long::sum);
+        }
+      }
+    }
+    return reasons;
   }
 
   /** Waits until {@code node} has logged each of {@code lost} (node ids) as a member lost, not one that stopped. */
