@@ -59,6 +59,9 @@ class ComposeFaultsIT {
   /** The load of the rolling restart: long-lived sessions, and short connections a second (through HAProxy). */
   private static final int SESSIONS = 8;
   private static final int SHORT_PER_SECOND = 200;
+  /** The lossy link: the share of node3's packets dropped, both ways, and for how long (-Dit.loss.share, -Dit.loss.seconds). */
+  private static final double LOSS_SHARE = Double.parseDouble(System.getProperty("it.loss.share", "0.05"));
+  private static final Duration LOSS_DURATION = Duration.ofSeconds(Integer.getInteger("it.loss.seconds", 30));
   /** The nodes' drain: sessions are told, then closed after it (conf/config.json's shutdownGraceSeconds). */
   private static final int GRACE_SECONDS = 10;
   /** A host no real client comes from (TEST-NET-2), for the clients this test sends straight to a node. */
@@ -207,6 +210,66 @@ class ComposeFaultsIT {
       System.out.printf("rolling restart: access logs %s, load opened %d%n", byReason, load.opened());
     } finally {
       load.close();
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("Lossy link: 5 % of node3's packets dropped both ways for 30 s under load: no failed connection, and no"
+    + " node's view ever short of 3 nodes")
+  void lossyLink() {
+    NODES.forEach(cluster::awaitReady);
+    NODES.forEach(node -> await(node + " listing 3 nodes", HEALED, () -> cluster.view(node).ids().size(), size -> size == 3));
+    LocalTime loadStart = LocalTime.now(ZoneOffset.UTC);
+    int downsBefore = serverDowns();
+    NetworkFault fault = new NetworkFault(cluster.project, cluster.container("node3"));
+    LoadGenerator load = LoadGenerator.start("127.0.0.1", cluster.lbPort(), SESSIONS, SHORT_PER_SECOND / 2);
+    Map<String, Integer> smallestView = new TreeMap<>();
+    Map<String, Integer> unanswered = new TreeMap<>();
+    try {
+      fault.lose(LOSS_SHARE);
+      long end = System.nanoTime() + LOSS_DURATION.toNanos();
+      while (System.nanoTime() < end) {
+        for (String node : NODES) {
+          ComposeCluster.View view = cluster.view(node);
+          if (view.active() < 0) {
+            unanswered.merge(node, 1, Integer::sum);
+          } else {
+            smallestView.merge(node, view.ids().size(), Math::min);
+          }
+        }
+        sleep(Duration.ofMillis(250));
+      }
+    } finally {
+      fault.heal();
+    }
+    try {
+      load.stop(Duration.ofSeconds(30));
+      System.out.printf("lossy link: %.0f %% of node3's packets dropped both ways for %d s; smallest views %s (/stats"
+          + " unanswered in 3 s: %s); HAProxy marked a node down %d times; load: %s%n", LOSS_SHARE * 100,
+        LOSS_DURATION.toSeconds(), smallestView, unanswered, serverDowns() - downsBefore, load);
+      assertEquals(Map.of(), load.failures(), load::toString);
+      assertEquals(Map.of("node1", 3, "node2", 3, "node3", 3), smallestView, "a view short of 3 nodes while the link was lossy");
+      Map<LoadGenerator.Outcome, Long> shorts = load.shortOutcomes();
+      long quit = shorts.get(LoadGenerator.Outcome.COMPLETED) + load.sessionOutcomes().get(LoadGenerator.Outcome.ENDED_BY_TEST);
+      assertEquals(Map.of("quit", quit), accessReasonsSince(loadStart), () -> "the nodes' access logs against the load: " + load);
+    } finally {
+      load.close();
+    }
+  }
+
+  /** How many times HAProxy has logged a server going down. */
+  private int serverDowns() {
+    return (int) cluster.project.logs(cluster.project.container("haproxy")).lines()
+      .filter(line -> line.startsWith("Server nodes/") && line.contains(" is DOWN")).count();
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
     }
   }
 
