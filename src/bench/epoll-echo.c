@@ -1,7 +1,8 @@
 /*
- * A minimal C echo server for the benchmark's baseline (RFC 862, no greeting): one thread per core, each with its
- * own SO_REUSEPORT listening socket and epoll loop; the kernel spreads connections across them. A client that does
- * not read has its unsent bytes kept and is not read from until they are written (backpressure).
+ * A minimal C echo server for the benchmark's baseline (RFC 862, no greeting): one thread per core it may run on (its
+ * CPU affinity: under `taskset -c 1`, one thread), each with its own SO_REUSEPORT listening socket and epoll loop; the
+ * kernel spreads connections across them. A client that does not read has its unsent bytes kept and is not read from
+ * until they are written (backpressure).
  * Built by src/bench/start-baseline.sh with cc. Usage: epoll-echo PORT [THREADS]
  */
 #define _GNU_SOURCE
@@ -9,6 +10,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +82,8 @@ static void *loop(void *unused) {
 int main(int argc, char **argv) {
   if (argc < 2) { fprintf(stderr, "usage: %s PORT [THREADS]\n", argv[0]); return 2; }
   port = atoi(argv[1]);
-  int threads = argc > 2 ? atoi(argv[2]) : (int) sysconf(_SC_NPROCESSORS_ONLN);
+  cpu_set_t cpus;
+  int threads = argc > 2 ? atoi(argv[2]) : sched_getaffinity(0, sizeof cpus, &cpus) ? (int) sysconf(_SC_NPROCESSORS_ONLN) : CPU_COUNT(&cpus);
   pthread_t thread;
   for (int i = 1; i < threads; i++) pthread_create(&thread, NULL, loop, NULL);
   printf("epoll-echo listening on port %d with %d threads\n", port, threads);

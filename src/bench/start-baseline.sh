@@ -7,7 +7,7 @@
 #   vertx    the smallest Vert.x NetServer echo (Vert.x's own cost per connection)   default port 9205
 #   threads  blocking ServerSocket, one platform thread per client                     default port 9202
 #   virtual  the same with virtual threads, on the Temurin 25 JDK ($JAVA21 to override) default port 9203
-#   epoll    src/bench/epoll-echo.c: C, one epoll thread per core, SO_REUSEPORT (built with cc) default port 9204
+#   epoll    src/bench/epoll-echo.c: C, one epoll thread per core it may use, SO_REUSEPORT (cc)  default port 9204
 # JVM options come from $BASELINE_JAVA_OPTS; $BASELINE_CLASSPATH replaces the jar (e.g. another vertx-core and its
 # Netty, for vertx). Builds the jar and test classes when they are missing.
 set -euo pipefail

@@ -6,18 +6,21 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertxecho.access.AccessLog;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
-import io.vertxecho.echo.CertificateVersions;
+import io.vertxecho.echo.CertificateWatcher;
 import io.vertxecho.echo.ConnectionGate;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.echo.FileDescriptorBudget;
 import io.vertxecho.echo.HeapBudget;
 import io.vertxecho.events.Events;
+import io.vertxecho.http.ConnectionEventRelay;
 import io.vertxecho.http.HttpVerticle;
 import io.vertxecho.metrics.ConfigReloadMetrics;
 import io.vertxecho.stats.StatsVerticle;
+import io.vertxecho.text.Plural;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
 
+import static io.vertxecho.config.EchoConfig.ACCESS_LOG;
+import static io.vertxecho.config.EchoConfig.BRIDGE_CONNECTION_EVENTS_PER_SECOND;
+import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
 import static io.vertxecho.config.EchoConfig.CONFIG_SCAN_MILLIS;
 import static io.vertxecho.config.EchoConfig.HOST;
 import static io.vertxecho.config.EchoConfig.INSTANCES;
@@ -37,8 +43,13 @@ import static io.vertxecho.config.EchoConfig.MODE;
  * The main verticle: deploys stats, HTTP and the echo instances with the config it is given, then watches the
  * config file and applies changes. Each echo instance is a deployment of its own, so scaling deploys new instances
  * before removing old ones (the port never closes) and a removed instance drains only its own clients.
- * Stopping it (undeploy, or SIGTERM through {@code vertx.close()}) undeploys its children together: the echo
- * instances drain while stats waits for their last word.
+ * <p>
+ * Stopping it (undeploy, or SIGTERM through {@code vertx.close()}) stops the node in an order: Vert.x undeploys the
+ * children together, and each waits for the one below it. The echo instances drain (up to
+ * {@code shutdownGraceSeconds}) and say their last word; stats waits for every last word; HTTP answers /ready with
+ * 503 from the first moment and stops once stats has stopped ({@link Events#STATS_STOPPED}). The access log and the
+ * bridge relay consume the connection events on this verticle's own context, which Vert.x undeploys after every
+ * child: they hear the whole drain.
  */
 public final class DeployerVerticle extends VerticleBase {
 
@@ -50,7 +61,6 @@ public final class DeployerVerticle extends VerticleBase {
   private final long openFileLimit = FileDescriptorBudget.openFileLimit();
   private final long maxHeap = Runtime.getRuntime().maxMemory();
   private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit), maxHeap);
-  private final CertificateVersions certificates = new CertificateVersions();
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
   private HttpVerticle http;
   private String nodeId;
@@ -92,10 +102,16 @@ public final class DeployerVerticle extends VerticleBase {
     EchoConfig config = running;
     logConnectionLimit(config);
     http = new HttpVerticle(config);
-    return vertx.deployVerticle(new StatsVerticle(config, nodeId, cluster))
+    Future<?> accessLog = config.get(ACCESS_LOG) ? AccessLog.register(vertx) : Future.succeededFuture();
+    Future<?> bridgeRelay = config.get(BRIDGE_ENABLED)
+      ? ConnectionEventRelay.register(vertx, nodeId, config.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND)) : Future.succeededFuture();
+    return Future.all(accessLog, bridgeRelay)
+      .compose(consuming -> vertx.deployVerticle(new StatsVerticle(config, nodeId, cluster)))
       .compose(stats -> vertx.deployVerticle(http))
       .compose(httpDeployed -> scaleTo(config))
-      .compose(echo -> watch(config.get(CONFIG_SCAN_MILLIS)))
+      .compose(echo -> config.tls().enabled() && config.get(CONFIG_SCAN_MILLIS) > 0
+        ? vertx.deployVerticle(new CertificateWatcher(config)) : Future.succeededFuture())
+      .compose(watchingCertificates -> watch(config.get(CONFIG_SCAN_MILLIS)))
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
       // (the launcher's SIGTERM now waits for the start, see StartupSignals; an embedding application's close does
       // not). Whoever waits for this line may stop the node.
@@ -233,7 +249,7 @@ public final class DeployerVerticle extends VerticleBase {
   private Future<Void> scaleTo(EchoConfig config) {
     List<Future<?>> added = new ArrayList<>();
     for (int i = echoInstances.size(); i < config.get(INSTANCES); i++) {
-      EchoVerticle verticle = new EchoVerticle(config, nodeId, gate, certificates);
+      EchoVerticle verticle = new EchoVerticle(config, nodeId, gate);
       added.add(vertx.deployVerticle(verticle).onSuccess(id -> echoInstances.addLast(new EchoInstance(id, verticle))));
     }
     return Future.all(added).onSuccess(deployed -> {

@@ -23,6 +23,8 @@ import io.vertxecho.config.LauncherOptions;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.echo.FileDescriptorBudget;
 import io.vertxecho.internal.ServerTransport;
+import io.vertxecho.internal.StartupSignals;
+import io.vertxecho.text.Plural;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;

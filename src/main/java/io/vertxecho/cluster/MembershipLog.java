@@ -1,10 +1,10 @@
 package io.vertxecho.cluster;
 
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
-import io.vertxecho.Plural;
+import com.hazelcast.cluster.MembershipListener;
 import io.vertxecho.events.Events;
+import io.vertxecho.text.Plural;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

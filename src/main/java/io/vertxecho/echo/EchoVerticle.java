@@ -4,17 +4,18 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
-import io.vertxecho.Plural;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
 import io.vertxecho.internal.ProxyHeaderDeadline;
 import io.vertxecho.internal.Refusal;
+import io.vertxecho.text.Plural;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,6 @@ public final class EchoVerticle extends VerticleBase {
 
   private final String nodeId;
   private final ConnectionGate gate;
-  private final CertificateVersions certificates;
   private final Set<EchoConnection> connections = new HashSet<>();
   private final Consumer<EchoConnection> onClosed = this::handleClosed;
   private EchoConfig config;
@@ -62,16 +62,15 @@ public final class EchoVerticle extends VerticleBase {
   private long accepted;
   private long closedBytesIn;
   private long closedBytesOut;
-  private long summaryTimer;
+  private long summaryTimer = -1;
   private boolean draining;
   private Promise<Void> allClosed;
 
   /** @param config the node's config as it is when this instance starts; later changes come over the bus */
-  public EchoVerticle(EchoConfig config, String nodeId, ConnectionGate gate, CertificateVersions certificates) {
+  public EchoVerticle(EchoConfig config, String nodeId, ConnectionGate gate) {
     this.config = config;
     this.nodeId = nodeId;
     this.gate = gate;
-    this.certificates = certificates;
   }
 
   @Override
@@ -88,7 +87,6 @@ public final class EchoVerticle extends VerticleBase {
     server = vertx.createNetServer(options)
       .connectHandler(this::handleConnection)
       .exceptionHandler(failure -> handleRefused(failure, config.get(PROXY_PROTOCOL) ? CloseReason.PROXY_HEADER : null));
-    summaryTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
       .completion()
       .compose(registered -> server.listen())
@@ -96,6 +94,8 @@ public final class EchoVerticle extends VerticleBase {
     return plain.compose(listening -> listenTls())
       .onSuccess(listening -> {
         log.debug("Instance {} listening on {} ({})", instanceId, Events.hostPort(config.get(HOST), server.actualPort()), eventLoop);
+        // An instance speaks only once it serves: the stats wait for the last word of every instance that spoke.
+        summaryTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
         publishSummary(false);
       });
   }
@@ -110,13 +110,25 @@ public final class EchoVerticle extends VerticleBase {
       .exceptionHandler(failure -> handleRefused(failure, CloseReason.TLS_HANDSHAKE_FAILED));
     return tlsServer.listen()
       .recover(failure -> Future.failedFuture(ConfigException.cannotListenTls(config, failure)))
-      .onSuccess(listening -> TlsPort.watch(vertx, tlsServer, config, certificates));
+      .compose(listening -> vertx.eventBus().localConsumer(Events.TLS_RELOAD, this::reloadCertificate).completion());
+  }
+
+  /**
+   * The certificate watcher saw the files change: swaps them in. The instances share the TLS port's listening socket,
+   * and a swap on any of them serves all.
+   */
+  private void reloadCertificate(Message<Object> request) {
+    tlsServer.updateSSLOptions(TlsPort.sslOptions(config.tls()), true)
+      .onSuccess(updated -> request.reply(null))
+      .onFailure(failure -> request.fail(0, failure.getMessage()));
   }
 
   /**
    * Graceful drain: after {@code drainDelayMillis} (the node's /ready answers 503 meanwhile, and the instance still
-   * accepts), stop accepting, tell clients, keep echoing until they leave or the grace period ends. A port closed while
-   * a load balancer still sends to it resets the connections the kernel had queued for it.
+   * accepts), stop accepting, tell clients, keep echoing until they leave or the grace period ends, then echo what is
+   * left and close. A port closed while a load balancer still sends to it resets the connections the kernel had
+   * queued for it. The servers' own shutdown (which tells each connection) is given the same grace period:
+   * its deadline is set after this verticle's, on the same event loop, so this verticle ends each drain first.
    */
   @Override
   public Future<?> stop() {
@@ -144,11 +156,12 @@ public final class EchoVerticle extends VerticleBase {
       allClosed.complete();
     }
     // The final summary goes out after every disconnected event, so the stats never see this instance again.
-    Future<Void> tlsClosed = tlsServer == null ? Future.succeededFuture() : tlsServer.shutdown(grace + 1L, TimeUnit.SECONDS);
-    return Future.all(server.shutdown(grace + 1L, TimeUnit.SECONDS), tlsClosed)
+    Future<Void> tlsClosed = tlsServer == null ? Future.succeededFuture() : tlsServer.shutdown(grace, TimeUnit.SECONDS);
+    return Future.all(server.shutdown(grace, TimeUnit.SECONDS), tlsClosed)
       .compose(done -> allClosed.future())
       .andThen(done -> {
         vertx.cancelTimer(summaryTimer);
+        log.debug("Instance {} drained: {} connections accepted", instanceId, accepted);
         publishSummary(true);
       });
   }
@@ -158,7 +171,7 @@ public final class EchoVerticle extends VerticleBase {
    * they started with. Host and port are fixed for the instance's life.
    */
   private void reconfigure(EchoConfig next) {
-    if (!next.get(STATS_INTERVAL_MILLIS).equals(config.get(STATS_INTERVAL_MILLIS))) {
+    if (summaryTimer >= 0 && !next.get(STATS_INTERVAL_MILLIS).equals(config.get(STATS_INTERVAL_MILLIS))) {
       vertx.cancelTimer(summaryTimer);
       summaryTimer = vertx.setPeriodic(next.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     }

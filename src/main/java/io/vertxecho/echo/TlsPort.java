@@ -1,7 +1,5 @@
 package io.vertxecho.echo;
 
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -10,26 +8,20 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertxecho.config.EchoConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import static io.vertxecho.config.EchoConfig.CONFIG_SCAN_MILLIS;
 import static io.vertxecho.config.EchoConfig.HOST;
 
 /**
- * The TLS echo port's options and its certificate reloads: TLS 1.2 and 1.3 only, a handshake timeout,
- * optional client certificates, OpenSSL (BoringSSL) when its native library is on the class path, else the
- * JDK's engine. The certificate, key and trust files are checked every config scan and, when one changed,
- * swapped in with {@link NetServer#updateSSLOptions}: new handshakes use them, open connections are untouched.
+ * The TLS echo port's options: TLS 1.2 and 1.3 only, a handshake timeout, optional client certificates, OpenSSL
+ * (BoringSSL) when its native library is on the class path, else the JDK's engine.
  */
 final class TlsPort {
 
-  private static final Logger log = LoggerFactory.getLogger(TlsPort.class);
   static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
   private TlsPort() {
@@ -70,40 +62,12 @@ final class TlsPort {
     return options;
   }
 
-  /**
-   * Checks the files every {@code configScanMillis} (0 = never), comparing with what they were when the port
-   * opened, and reloads {@code server}'s certificate when one changed.
-   */
-  static void watch(Vertx vertx, NetServer server, EchoConfig config, CertificateVersions versions) {
-    EchoConfig.Tls tls = config.tls();
-    if (config.get(CONFIG_SCAN_MILLIS) == 0) {
-      return;
-    }
+  /** The files the TLS port reads: certificate and key, and the trusted CAs when it asks for client certificates. */
+  static List<String> files(EchoConfig.Tls tls) {
     List<String> files = new ArrayList<>(List.of(tls.certPath(), tls.keyPath()));
     if (tls.clientAuth() != EchoConfig.ClientAuth.NONE) {
       files.add(tls.trustPath());
     }
-    fingerprint(vertx, files).onSuccess(initial -> {
-      String[] seen = {initial};
-      vertx.setPeriodic(config.get(CONFIG_SCAN_MILLIS), id -> fingerprint(vertx, files).onSuccess(current -> {
-        if (!current.equals(seen[0])) {
-          seen[0] = current;
-          server.updateSSLOptions(sslOptions(tls), true)
-            .onSuccess(updated -> versions.reportOnce(current, () -> log.info("TLS certificate reloaded from {} and {}",
-              tls.certPath(), tls.keyPath())))
-            .onFailure(failure -> versions.reportOnce(current, () -> log.warn(
-              "TLS certificate reload failed, the previous one stays in use: {}", failure.getMessage())));
-        }
-      }));
-    });
-  }
-
-  /** The files' sizes and modification times, one string: it changes when any file is rewritten. */
-  private static Future<String> fingerprint(Vertx vertx, List<String> files) {
-    List<Future<String>> parts = new ArrayList<>();
-    for (String file : files) {
-      parts.add(vertx.fileSystem().props(file).map(props -> props.size() + "@" + props.lastModifiedTime()).otherwise("missing"));
-    }
-    return Future.all(parts).map(all -> String.join(",", all.<String>list()));
+    return files;
   }
 }

@@ -32,6 +32,16 @@ public final class Events {
    * main verticle: receivers read it back with {@code EchoConfig.fromJson}, which touches no file.
    */
   public static final String CONFIG = "echo.config";
+  /**
+   * Published, node-local, no body: a stopping node's stats verticle has every final count (the echo instances have
+   * drained) and has told the cluster; the HTTP endpoints stop after it.
+   */
+  public static final String STATS_STOPPED = "echo.stats.stopped";
+  /**
+   * Request/reply, node-local, no body: the TLS port's files changed; one echo instance swaps them in for all and
+   * replies, or fails with the reason.
+   */
+  public static final String TLS_RELOAD = "echo.tls.reload";
 
   // connection events (CONNECTIONS)
   public static final String CONNECTED = "connected";

@@ -1,6 +1,8 @@
 package io.vertxecho.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertxecho.events.Events;
 
@@ -9,13 +11,11 @@ import java.util.TreeMap;
 
 /**
  * Feeds bridge clients this node's connection events without letting churn reach the echo path or flood the
- * bridge: it forwards at most {@code bridge.connectionEventsPerSecond} events a second to
+ * bridge: it consumes them and forwards at most {@code bridge.connectionEventsPerSecond} a second to
  * {@link Events#BRIDGE_CONNECTIONS}, and replaces the rest with one {@code skipped} message a second that counts them
- * by kind. The bridge serves this address to its clients as {@code echo.connections}.
- * <p>
- * The StatsVerticle, which receives every connection event of its node anyway, hands each one over: a consumer of
- * its own would cost every event one more delivery and copy. Confined to the StatsVerticle's context; its timer
- * goes with that verticle.
+ * by kind. The bridge serves this address to its clients as {@code echo.connections}. Registered by the main verticle
+ * on its own context, which is undeployed after every verticle it deployed, so a stopping node's drain reaches
+ * the bridge too; confined to that context.
  */
 public final class ConnectionEventRelay {
 
@@ -25,22 +25,26 @@ public final class ConnectionEventRelay {
   private final Map<String, Long> skipped = new TreeMap<>();
   private int budget;
 
-  /** Call on the feeding verticle's context. */
-  public ConnectionEventRelay(Vertx vertx, String node, int perSecond) {
+  private ConnectionEventRelay(Vertx vertx, String node, int perSecond) {
     this.vertx = vertx;
     this.node = node;
     this.perSecond = perSecond;
     this.budget = perSecond;
-    vertx.setPeriodic(1000, id -> nextSecond());
   }
 
-  /** One connection event of this node; not changed afterwards by the caller. */
-  public void relay(JsonObject event) {
+  /** Starts relaying, on the calling verticle's context and for as long as it lives. */
+  public static Future<Void> register(Vertx vertx, String node, int perSecond) {
+    ConnectionEventRelay relay = new ConnectionEventRelay(vertx, node, perSecond);
+    vertx.setPeriodic(1000, id -> relay.nextSecond());
+    return vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, relay::relay).completion();
+  }
+
+  private void relay(Message<JsonObject> message) {
     if (budget > 0) {
       budget--;
-      vertx.eventBus().publish(Events.BRIDGE_CONNECTIONS, event);
+      vertx.eventBus().publish(Events.BRIDGE_CONNECTIONS, message.body());
     } else {
-      skipped.merge(event.getString(Events.EVENT, ""), 1L, Long::sum);
+      skipped.merge(message.body().getString(Events.EVENT, ""), 1L, Long::sum);
     }
   }
 

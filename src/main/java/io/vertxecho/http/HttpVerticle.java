@@ -4,6 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -19,16 +21,14 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
+import io.vertxecho.metrics.StatsMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
 
 import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
-import static io.vertxecho.config.EchoConfig.DRAIN_DELAY_MILLIS;
 import static io.vertxecho.config.EchoConfig.HTTP_HOST;
 import static io.vertxecho.config.EchoConfig.HTTP_PORT;
-import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
 
 /**
  * The node's HTTP face: the live dashboard ({@code GET /}), {@code GET /stats} (the StatsVerticle's snapshot),
@@ -43,15 +43,12 @@ public final class HttpVerticle extends VerticleBase {
   /** Stats live on this node: the request never involves the cluster. */
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(2000).setLocalOnly(true);
 
-  /** How often a stopping node checks whether its stats (and so its echo instances) are gone. */
-  private static final long STOP_POLL_MILLIS = 100;
-  /** Beyond the grace period, how long a stopping node keeps answering while its instances finish. */
-  private static final long STOP_MARGIN_MILLIS = 6000;
-
   private final EchoConfig config;
+  /** Completed when this node's stats verticle has stopped, or is found not to be deployed. */
+  private final Promise<Void> statsStopped = Promise.promise();
   private HttpServer server;
+  private StatsMetrics metrics;
   private boolean stopping;
-  private long stopBoundMillis;
 
   public HttpVerticle(EchoConfig config) {
     this.config = config;
@@ -59,23 +56,25 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    stopBoundMillis = config.get(DRAIN_DELAY_MILLIS) + config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + STOP_MARGIN_MILLIS;
     HealthChecks checks = HealthChecks.create(vertx).register("echo", 3000, this::checkEcho);
     Router router = Router.router(vertx);
     read(router, "/stats").handler(this::handleStats);
     read(router, "/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
     read(router, "/ready").handler(this::handleReady);
     if (vertx.isMetricsEnabled()) {
-      read(router, "/metrics").handler(PrometheusScrapingHandler.create());
+      metrics = StatsMetrics.register(vertx);
+      read(router, "/metrics").handler(this::updateMetrics).handler(PrometheusScrapingHandler.create());
     }
     if (config.get(BRIDGE_ENABLED)) {
       router.route(EventBusBridge.PATH + "/*").subRouter(EventBusBridge.router(vertx));
     }
     read(router, "/*").handler(StaticHandler.create(DASHBOARD));
     // HTTP/1.1 and WebSocket: nothing here needs cleartext HTTP/2, and Vert.x 5.0 answered a HEAD over it with the body
-    return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+    Future<Void> statsWatched = vertx.eventBus().localConsumer(Events.STATS_STOPPED, stopped -> statsStopped.tryComplete())
+      .completion();
+    return statsWatched.compose(watching -> vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
       .requestHandler(router)
-      .listen(config.get(HTTP_PORT), config.get(HTTP_HOST))
+      .listen(config.get(HTTP_PORT), config.get(HTTP_HOST)))
       .recover(failure -> Future.failedFuture(ConfigException.cannotListen("http.host", "http.port", config.get(HTTP_HOST), config.get(HTTP_PORT), failure)))
       .onSuccess(listening -> {
         server = listening;
@@ -145,23 +144,30 @@ public final class HttpVerticle extends VerticleBase {
     });
   }
 
+  /** Metrics read the stats: each scrape takes the node's latest counts first. */
+  private void updateMetrics(RoutingContext context) {
+    askStats().onComplete(reply -> {
+      if (reply.succeeded()) {
+        metrics.update(reply.result().getJsonObject(Events.NODE), reply.result().getJsonObject(Events.CLUSTER).getJsonArray(Events.NODES).size());
+      }
+      context.next();
+    });
+  }
+
   /**
-   * The node is stopping: /ready answers 503 at once, and the HTTP endpoints stay up while the echo instances drain
-   * (until the stats verticle, which waits for them, is gone; bounded by the grace period and a margin), so a load
-   * balancer sees the node draining rather than gone.
+   * The node is stopping: /ready answers 503 at once, and the HTTP endpoints stay up while the echo instances drain,
+   * until the stats verticle, which stops after them, has every final count in ({@link Events#STATS_STOPPED}), so a
+   * load balancer sees the node draining rather than gone. Without a stats verticle on this node, it stops at once.
    */
   @Override
   public Future<?> stop() {
     stopping = true;
-    Promise<Void> statsGone = Promise.promise();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(stopBoundMillis);
-    vertx.setPeriodic(STOP_POLL_MILLIS, timer -> askStats().onComplete(reply -> {
-      if (reply.failed() || System.nanoTime() > deadline) {
-        vertx.cancelTimer(timer);
-        statsGone.tryComplete();
+    askStats().onFailure(failure -> {
+      if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
+        statsStopped.tryComplete();
       }
-    }));
-    return statsGone.future();
+    });
+    return statsStopped.future().onSuccess(stopped -> log.debug("HTTP endpoints stop: the stats have stopped"));
   }
 
   private Future<JsonObject> askStats() {

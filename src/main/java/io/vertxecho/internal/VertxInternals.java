@@ -10,6 +10,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.impl.MessageConsumerImpl;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.net.NetClientInternal;
@@ -42,6 +44,8 @@ import java.lang.invoke.MethodType;
  *   one connect in 1,500 lost the greeting; on 5.2, one in a few hundred). The client's connections start with
  *   auto-read off ({@link ClientTransport}), and {@link #connect} turns it on once the socket has its
  *   handler.</li>
+ *   <li><b>Unregistering from the cluster</b>: a consumer of peers' messages that unregisters warns for each message
+ *   already on its way, and there always are some.</li>
  *   <li><b>The launcher's command line</b>: its hooks get {@code null} both when {@code -conf} (or {@code -options},
  *   {@code -deployment-options}) was not given and when the launcher could not read it. Parsing the arguments with
  *   the launcher's own picocli command, as the launcher does, tells the two apart.</li>
@@ -175,6 +179,19 @@ public final class VertxInternals {
     });
     ((NetClientInternal) client).connectInternal(target, connected, context);
     return result.future();
+  }
+
+  /**
+   * Lets {@code consumer} drop in silence the messages still on their way to it when it unregisters. A clustered
+   * consumer whose peers keep publishing always has some: Vert.x closes the consumer's queue at once, while the peers
+   * learn of the unsubscription only later, and it logs a warning ("Discarding message since the consumer is not
+   * registered") for each message already handed to it.
+   * Waits for: a {@code MessageConsumer} option (or an unregistration that drains) for messages in flight.
+   */
+  public static <T> void discardQuietly(MessageConsumer<T> consumer) {
+    if (consumer instanceof MessageConsumerImpl<T> implementation) {
+      implementation.discardHandler(message -> { });
+    }
   }
 
   /**

@@ -15,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The node's statistics as Prometheus series, beside Vert.x's own. The StatsVerticle hands over each node summary
- * it publishes ({@link #update}); a scrape, on another thread, reads only the copies kept here.
+ * The node's statistics as Prometheus series, beside Vert.x's own. They read the stats: the HTTP verticle asks the
+ * stats verticle for its snapshot before each scrape and hands it over ({@link #update}); the scrape reads only the
+ * copies kept here.
  * <ul>
  *   <li>{@code echo_connections_active{echo_instance, event_loop}}: open connections per echo instance</li>
  *   <li>{@code echo_connections_closed_total{reason}}: connections closed, by reason</li>

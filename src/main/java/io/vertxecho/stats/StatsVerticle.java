@@ -10,12 +10,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.core.spi.cluster.NodeListener;
-import io.vertxecho.Plural;
-import io.vertxecho.access.AccessLog;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
-import io.vertxecho.http.ConnectionEventRelay;
-import io.vertxecho.metrics.StatsMetrics;
+import io.vertxecho.internal.VertxInternals;
+import io.vertxecho.text.Plural;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,18 +28,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import static io.vertxecho.config.EchoConfig.ACCESS_LOG;
-import static io.vertxecho.config.EchoConfig.BRIDGE_CONNECTION_EVENTS_PER_SECOND;
-import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
-import static io.vertxecho.config.EchoConfig.DRAIN_DELAY_MILLIS;
-import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
 import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
 
 /**
  * The one writer of a node's statistics and of its view of the cluster. Fed only by the event bus (this node's
  * connection events and instance summaries, every node's published summary), it answers {@link Events#STATS}
- * from its own state, logs each connection, and publishes this node's summary for the other nodes. When the node
- * stops it waits, for a bounded time, until every echo instance has drained and said its last word.
+ * from its own state (the metrics read it there), logs each connection, and publishes this node's summary for the
+ * other nodes. When the node stops it waits until every echo instance has drained and said its last word (each does
+ * within the grace period), then publishes {@link Events#STATS_STOPPED}.
  */
 public final class StatsVerticle extends VerticleBase {
 
@@ -52,8 +46,6 @@ public final class StatsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(StatsVerticle.class);
   /** A change is published after this delay, so that a burst of connections costs one message. */
   private static final long CHANGE_PUBLISH_DELAY_MILLIS = 100;
-  /** How long stopping waits for the echo instances beyond their grace period. */
-  private static final long DRAIN_MARGIN_MILLIS = 5000;
   private static final int DEPARTED_REMEMBERED = 1000;
   /** How long a cluster member may go without a summary arriving before the log says so. */
   private static final long UNHEARD_MILLIS = 15_000;
@@ -61,6 +53,8 @@ public final class StatsVerticle extends VerticleBase {
   private final String nodeId;
   private final ClusterManager clusterManager;
   private final Map<String, InstanceStats> instances = new LinkedHashMap<>();
+  /** Echo instances that serve (each summary says so) and have not said their last word: a stop waits for them. */
+  private final Set<String> serving = new HashSet<>();
   private final Map<String, Long> closed = new TreeMap<>();
   private final RecentClients recentClients = new RecentClients();
   private final Map<String, Peer> peers = new HashMap<>();
@@ -84,10 +78,7 @@ public final class StatsVerticle extends VerticleBase {
   private String address = "";
   private boolean draining;
   private boolean changePublishPending;
-  private Promise<Void> instancesGone;
-  private StatsMetrics metrics;
-  /** With the event-bus bridge on: the sample of this node's connection events that bridge clients get. */
-  private ConnectionEventRelay bridgeRelay;
+  private final Promise<Void> instancesGone = Promise.promise();
 
   /** @param clusterManager the cluster this node joined, or null when it runs alone */
   public StatsVerticle(EchoConfig config, String nodeId, ClusterManager clusterManager) {
@@ -98,17 +89,13 @@ public final class StatsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    metrics = StatsMetrics.register(vertx);
-    if (config.get(BRIDGE_ENABLED)) {
-      bridgeRelay = new ConnectionEventRelay(vertx, nodeId, config.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND));
-    }
     publishTimer = vertx.setPeriodic(config.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     vertx.setPeriodic(1000, id -> checkPeers());
     if (clusterManager != null) {
       clusterManager.nodeListener(new PeerDepartures());
       clusterManager.getNodes().forEach(this::memberJoined);
     }
-    peerSummaries = vertx.eventBus().consumer(Events.NODE_SUMMARY, this::handlePeerSummary);
+    peerSummaries = peerSummaries();
     // Node-local: this node counts only its own connections, so other nodes' events need not travel here.
     return Future.join(
       vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, this::handleConnectionEvent).completion(),
@@ -120,24 +107,17 @@ public final class StatsVerticle extends VerticleBase {
   }
 
   /**
-   * The node is stopping: it says so at once, keeps counting while the echo instances drain (they stop alongside),
-   * then tells the other nodes it has left, rather than letting them age it out.
+   * The node is stopping: it says so at once, keeps counting while the echo instances drain (they stop alongside, each
+   * within the grace period, and say their last word), then tells the other nodes it has left, rather than letting
+   * them age it out, and the HTTP endpoints that every count is in.
    */
   @Override
   public Future<?> stop() {
     Future<Void> peersIgnored = peerSummaries.unregister();
     draining = true;
     publishSummary(false);
-    instancesGone = Promise.promise();
-    if (instances.isEmpty()) {
-      instancesGone.complete();
-    } else {
-      long bound = config.get(DRAIN_DELAY_MILLIS) + config.get(SHUTDOWN_GRACE_SECONDS) * 1000L + DRAIN_MARGIN_MILLIS;
-      vertx.setTimer(bound, id -> {
-        if (instancesGone.tryComplete()) {
-          log.warn("Stopped waiting for {} to drain after {} ms", Plural.of(instances.size(), "echo instance"), bound);
-        }
-      });
+    if (serving.isEmpty()) {
+      instancesGone.tryComplete();
     }
     return Future.all(instancesGone.future(), peersIgnored)
       .onComplete(drained -> {
@@ -145,14 +125,13 @@ public final class StatsVerticle extends VerticleBase {
           clusterManager.nodeListener(null);
         }
         publishSummary(true);
+        log.debug("Stats stopped: {} connections accepted, closed by reason {}", accepted, closed);
+        vertx.eventBus().publish(Events.STATS_STOPPED, null);
       });
   }
 
   private void handleConnectionEvent(Message<JsonObject> message) {
     JsonObject event = message.body();
-    if (bridgeRelay != null) {
-      bridgeRelay.relay(event);
-    }
     InstanceStats instance = instance(event);
     switch (event.getString(Events.EVENT, "")) {
       case Events.CONNECTED -> {
@@ -171,17 +150,11 @@ public final class StatsVerticle extends VerticleBase {
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
         summaryChanged();
         connectionLog.info("Client disconnected: {} active {}", active, active == 1 ? "connection" : "connections");
-        if (config.get(ACCESS_LOG)) {
-          AccessLog.disconnected(event);
-        }
       }
       case Events.REJECTED -> {
         rejected++;
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
         summaryChanged();
-        if (config.get(ACCESS_LOG)) {
-          AccessLog.rejected(event);
-        }
       }
       default -> {
       }
@@ -194,12 +167,14 @@ public final class StatsVerticle extends VerticleBase {
     address = summary.getString(Events.ADDRESS, address);
     if (summary.getBoolean(Events.FINAL, false)) {
       instances.remove(instance.id);
+      serving.remove(instance.id);
       retiredBytesIn += summary.getLong(Events.BYTES_IN, 0L);
       retiredBytesOut += summary.getLong(Events.BYTES_OUT, 0L);
-      if (instancesGone != null && instances.isEmpty()) {
+      if (draining && serving.isEmpty()) {
         instancesGone.tryComplete();
       }
     } else {
+      serving.add(instance.id);
       instance.bytesIn = summary.getLong(Events.BYTES_IN, 0L);
       instance.bytesOut = summary.getLong(Events.BYTES_OUT, 0L);
       instance.draining = summary.getBoolean(Events.DRAINING, false);
@@ -277,10 +252,17 @@ public final class StatsVerticle extends VerticleBase {
    */
   private void resubscribe() {
     MessageConsumer<JsonObject> previous = peerSummaries;
-    peerSummaries = vertx.eventBus().consumer(Events.NODE_SUMMARY, this::handlePeerSummary);
+    peerSummaries = peerSummaries();
     peerSummaries.completion()
       .compose(registered -> previous.unregister())
       .onFailure(failure -> log.warn("Subscribing again to the cluster's summaries failed: {}", failure.toString()));
+  }
+
+  /** A consumer of every node's summary; the summaries still on their way when it unregisters are dropped in silence. */
+  private MessageConsumer<JsonObject> peerSummaries() {
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Events.NODE_SUMMARY, this::handlePeerSummary);
+    VertxInternals.discardQuietly(consumer);
+    return consumer;
   }
 
   /**
@@ -335,7 +317,6 @@ public final class StatsVerticle extends VerticleBase {
 
   private void publishSummary(boolean last) {
     JsonObject summary = summary();
-    metrics.update(summary, peers.size() + 1);
     vertx.eventBus().publish(Events.NODE_SUMMARY, summary.put(Events.FINAL, last));
   }
 

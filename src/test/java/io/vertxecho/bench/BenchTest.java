@@ -189,7 +189,7 @@ class BenchTest {
     return strings;
   }
 
-  private static int startEchoServer(Vertx vertx, String mode) {
+  static int startEchoServer(Vertx vertx, String mode) {
     JsonObject config = new JsonObject().put("port", 0).put("mode", mode).put("greeting", mode.equals("line") ? "Hello" : "")
       .put("instances", 2).put("http", new JsonObject().put("port", 0));
     DeployerVerticle deployer = DeployerVerticle.standalone(new ConfigLoader(config, Map.of(), new Properties()));
@@ -197,12 +197,12 @@ class BenchTest {
     return deployer.echoPort();
   }
 
-  private static int startTestServer(Vertx vertx, Consumer<NetSocket> handler) {
+  static int startTestServer(Vertx vertx, Consumer<NetSocket> handler) {
     return vertx.createNetServer().connectHandler(handler::accept).listen(0, "127.0.0.1").await().actualPort();
   }
 
   /** A broken echo server: echoes everything but flips one bit of the byte at {@code position}. */
-  private static final class ByteFlipper {
+  static final class ByteFlipper {
     private final NetSocket socket;
     private final long position;
     private long seen;

@@ -56,6 +56,8 @@ class ComposeClusterIT {
 
   private static final List<String> NODES = List.of("node1", "node2", "node3");
   private static final Duration READY = Duration.ofSeconds(120);
+  /** shutdownGraceSeconds of the nodes: the most the config allows, so a drain ends when its clients leave. */
+  private static final int DRAIN_UNTIL_CLIENTS_LEAVE = 3600;
   /** A clustered node's first line on SIGTERM. */
   private static final String STOPPING = "Stopping: draining clients, then leaving the cluster";
 
@@ -95,8 +97,10 @@ class ComposeClusterIT {
     }
     String name = "vertxechoit" + UUID.randomUUID().toString().substring(0, 8);
     confDir = Files.createDirectories(baseDir.resolve("target/it-work/" + name + "/conf"));
-    // A drain longer than the steps that watch it, still inside compose's stop_grace_period (25 s).
-    JsonObject config = new JsonObject(Files.readString(baseDir.resolve("conf/config.json"))).put("shutdownGraceSeconds", 15);
+    // A stopped node drains until its clients leave (the longest grace there is): the steps that watch the drain take
+    // what they take on a loaded machine, and end it by closing their clients.
+    JsonObject config = new JsonObject(Files.readString(baseDir.resolve("conf/config.json")))
+      .put("shutdownGraceSeconds", DRAIN_UNTIL_CLIENTS_LEAVE);
     Files.writeString(confDir.resolve("config.json"), config.encodePrettily());
     project = new ComposeProject(baseDir, name, confDir);
     project.putEnv(images.env());
@@ -228,7 +232,7 @@ class ComposeClusterIT {
           told.add(client);
         }
       }));
-      stop = project.composeAsync("stop", "node2");
+      stop = project.composeAsync("stop", "--timeout", String.valueOf(DRAIN_UNTIL_CLIENTS_LEAVE), "node2");
       await("node2's /ready answering 503", Duration.ofSeconds(15), () -> project.get(node2, "/ready"), reply -> reply.status() == 503);
       await(held + " clients of node2 told it shuts down", Duration.ofSeconds(15), told::size, count -> count == held);
       // The balancer's port looked up once: each lookup runs docker-compose, and ten of them on a busy machine

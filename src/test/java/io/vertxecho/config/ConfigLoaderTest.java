@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -140,12 +141,18 @@ class ConfigLoaderTest {
     assertTrue(file.getMessage().startsWith("Invalid configuration: unknown key 'prot'; known keys: "), file.getMessage());
     ConfigException env = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of("ECHO_PROT", "1"), new Properties()));
-    assertTrue(env.getMessage().contains("unknown environment variable ECHO_PROT; known: ECHO_ACCESS_LOG, ECHO_BRIDGE_CONNECTION_EVENTS_PER_SECOND, ECHO_BRIDGE_ENABLED, ECHO_CLOSE_ON_EMPTY_LINE"), env.getMessage());
+    List<String> variables = new ArrayList<>(ConfigLoader.LOGGING_ENV);
+    EchoConfig.KEYS.forEach(key -> variables.add(key.envName()));
+    assertTrue(env.getMessage().endsWith("unknown environment variable ECHO_PROT; known: "
+      + String.join(", ", variables.stream().sorted().toList())), env.getMessage());
+    assertTrue(env.getMessage().contains(" ECHO_HTTP_PORT, ") && env.getMessage().contains(" ECHO_LOG_LEVEL, "), env.getMessage());
     Properties properties = new Properties();
     properties.setProperty("echo.prot", "1");
     ConfigException property = assertThrows(ConfigException.class,
       () -> load(vertx, "{}", new JsonObject(), Map.of(), properties));
-    assertTrue(property.getMessage().contains("unknown system property echo.prot; known: echo.accessLog, echo.bridge.connectionEventsPerSecond, echo.bridge.enabled, echo.closeOnEmptyLine"), property.getMessage());
+    assertTrue(property.getMessage().endsWith("unknown system property echo.prot; known: "
+      + String.join(", ", EchoConfig.KEYS.stream().map(Key::propertyName).sorted().toList())), property.getMessage());
+    assertTrue(property.getMessage().contains(" echo.http.port, "), property.getMessage());
   }
 
   @Test

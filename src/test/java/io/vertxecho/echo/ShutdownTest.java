@@ -1,22 +1,30 @@
 package io.vertxecho.echo;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Timeout;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.HttpGet;
 import io.vertxecho.LogCapture;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
 import io.vertxecho.access.AccessLog;
+import io.vertxecho.events.Events;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,5 +100,50 @@ class ShutdownTest {
       List<String> reasons = access.messages().stream().map(line -> line.substring(line.lastIndexOf(' ') + 1)).sorted().toList();
       assertEquals(List.of("reason=quit", "reason=shutdown"), reasons, () -> "access log: " + access.messages());
     }
+  }
+
+  @Test
+  @DisplayName("stops in order: the echo instances drain, then the stats with every final count, then HTTP, which says 503 meanwhile")
+  void stopsInOrder(Vertx vertx) {
+    Logger app = (Logger) LoggerFactory.getLogger("io.vertxecho");
+    Level level = app.getLevel();
+    app.setLevel(Level.DEBUG);
+    List<JsonObject> finalSummaries = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>localConsumer(Events.NODE_SUMMARY, summary -> {
+      if (summary.body().getBoolean(Events.FINAL)) {
+        finalSummaries.add(summary.body());
+      }
+    }).completion().await();
+    try (LogCapture log = LogCapture.of("io.vertxecho")) {
+      TestNode node = TestNode.start(vertx, new JsonObject().put("shutdownGraceSeconds", 600));
+      HttpGet http = new HttpGet();
+      try (Wire client = Wire.connect(node.port())) {
+        client.readLine();
+        Future<Void> stopping = node.stopLater();
+        assertEquals("Server shutting down", client.readLine());
+        assertEquals(503, http.get(node.httpPort(), "/ready").statusCode());
+        assertEquals(1, http.json(node.httpPort(), "/stats").getJsonObject(Events.NODE).getLong(Events.ACTIVE));
+        client.send("quit\n");
+        assertEquals("Bye\n", client.readToEndString());
+        stopping.await();
+      }
+      List<String> stages = log.messages().stream().map(ShutdownTest::stopStage).filter(stage -> stage != null).toList();
+      assertEquals(List.of("echo", "echo", "stats", "http"), stages, () -> "log: " + log.messages());
+      await().atMost(Duration.ofSeconds(10)).until(() -> !finalSummaries.isEmpty());
+      assertEquals(1, finalSummaries.size(), () -> "final node summaries: " + finalSummaries);
+      JsonObject last = finalSummaries.get(0);
+      assertEquals(List.of(0L, 1L, 1L), List.of(last.getLong(Events.ACTIVE), last.getLong(Events.ACCEPTED),
+        last.getJsonObject(Events.CLOSED).getLong("quit")), last::encodePrettily);
+    } finally {
+      app.setLevel(level);
+    }
+  }
+
+  /** Which part of the node a log line says has stopped, or null. */
+  private static String stopStage(String line) {
+    if (line.startsWith("Instance ") && line.contains(" drained:")) {
+      return "echo";
+    }
+    return line.startsWith("Stats stopped:") ? "stats" : line.startsWith("HTTP endpoints stop") ? "http" : null;
   }
 }

@@ -1,14 +1,17 @@
 package io.vertxecho.internal;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
+import io.vertxecho.LogCapture;
 import io.vertxecho.TestNode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class VertxInternalsTest {
 
   private static final int CONNECTS = 10000;
+  private static final String CONSUMER_LOGGER = "io.vertx.core.eventbus.impl.MessageConsumerImpl";
+  private static final int IN_FLIGHT = 5;
 
   @Test
   @DisplayName("connect() sets the handler before the first read: not one greeting of 10,000 is lost")
@@ -50,6 +55,40 @@ class VertxInternalsTest {
     Throwable failure = assertThrows(IllegalStateException.class, () -> connected.await(10, TimeUnit.SECONDS));
     assertEquals("connect needs a Vert.x built by ClientTransport.vertx", failure.getMessage());
     node.awaitNode(stats -> stats.getLong("accepted") == 1 && stats.getInteger("active") == 0);  // and its socket is closed
+  }
+
+  @Test
+  @DisplayName("a consumer unregistered with messages on their way warns for each; with discardQuietly it drops them in silence")
+  void discardQuietly(Vertx vertx) throws Exception {
+    assertEquals(IN_FLIGHT, warningsOfUnregisteringBehind(vertx, "loud", false));
+    assertEquals(0, warningsOfUnregisteringBehind(vertx, "quiet", true));
+  }
+
+  /**
+   * Publishes to a new consumer and unregisters it in the same event-loop task, before any of the messages could be
+   * handled; returns how many "Discarding message" warnings its address got.
+   */
+  private static long warningsOfUnregisteringBehind(Vertx vertx, String address, boolean quietly) throws Exception {
+    try (LogCapture log = LogCapture.of(CONSUMER_LOGGER)) {
+      Context context = vertx.getOrCreateContext();
+      Promise<Void> done = Promise.promise();
+      context.runOnContext(v -> {
+        MessageConsumer<String> consumer = vertx.eventBus().localConsumer(address, message -> { });
+        if (quietly) {
+          VertxInternals.discardQuietly(consumer);
+        }
+        consumer.completion().onSuccess(registered -> {
+          for (int i = 0; i < IN_FLIGHT; i++) {
+            vertx.eventBus().publish(address, "in flight " + i);
+          }
+          consumer.unregister();
+          // queued behind the deliveries of the messages above
+          context.runOnContext(after -> done.complete());
+        });
+      });
+      done.future().await(10, TimeUnit.SECONDS);
+      return log.messages().stream().filter(line -> line.startsWith("Discarding message") && line.endsWith("address: " + address)).count();
+    }
   }
 
   /** Connects, reads the greeting, closes. Bounded by the caller's wait: a lost greeting times out there. */

@@ -1,4 +1,4 @@
-package io.vertxecho;
+package io.vertxecho.text;
 
 /** A count with its noun for log lines: "1 connection", "2 connections". */
 public final class Plural {

@@ -1,4 +1,4 @@
-package io.vertxecho;
+package io.vertxecho.internal;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,11 +21,14 @@ import java.util.function.Consumer;
  * (the launcher gives it at most 2 minutes), and the kept signal is raised again, now taking the SIGTERM path that
  * drains. A second signal while waiting stops the process at once, as it would have without this class.
  * <p>
- * {@code sun.misc.Signal} (module {@code jdk.unsupported}) is the JDK's only API for this. It is called through
- * reflection because javac warns on every direct use of it, whatever the flags. Where it cannot be used (a JVM
- * started with {@code -Xrs}, a platform without the signal) the JVM's default stays in place.
+ * {@code sun.misc.Signal} (module {@code jdk.unsupported}) is the JDK's only API for this: a shutdown hook (the public
+ * way) runs only once the JVM is already stopping, when a second signal can no longer stop it at once. It is called
+ * through reflection because javac warns on every direct use of it ("internal proprietary API"), and neither
+ * {@code @SuppressWarnings} nor a compiler flag silences that warning. Where it cannot be used (a JVM started with
+ * {@code -Xrs}, a platform without the signal) the JVM's default stays in place.
+ * Waits for: a public JDK API to handle a signal (none is planned; {@code jdk.internal.misc.Signal} is not exported).
  */
-final class StartupSignals {
+public final class StartupSignals {
 
   private static final Logger log = LoggerFactory.getLogger(StartupSignals.class);
 
@@ -35,7 +38,7 @@ final class StartupSignals {
   private boolean released;
 
   /** From now until {@link #release}, SIGTERM and SIGINT wait for the node to start. */
-  synchronized void hold() {
+  public synchronized void hold() {
     for (String name : new String[] {"TERM", "INT"}) {
       try {
         Object signal = Api.SIGNAL.getConstructor(String.class).newInstance(name);
@@ -47,7 +50,7 @@ final class StartupSignals {
   }
 
   /** Restores the JVM's handlers and raises a signal that arrived meanwhile, which now stops the node. */
-  synchronized void release() {
+  public synchronized void release() {
     if (released) {
       return;
     }
