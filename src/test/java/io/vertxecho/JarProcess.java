@@ -48,7 +48,7 @@ public final class JarProcess implements AutoCloseable {
 
   /** Like {@link #startListening}, under an open-file limit of {@code files}, soft and hard (set by util-linux's prlimit). */
   public static JarProcess startListeningWithOpenFiles(int files, Map<String, String> env, String... args) {
-    return launch(List.of("prlimit", "--nofile=" + files + ":" + files, "--"), withRandomPorts(env), null, args)
+    return launch(List.of("prlimit", "--nofile=" + files + ":" + files, "--"), withRandomPorts(env), null, List.of(), args)
       .awaitOutput(ECHO_ADDRESS).awaitOutput(DEPLOYED);
   }
 
@@ -70,6 +70,11 @@ public final class JarProcess implements AutoCloseable {
     return launch(withRandomPorts(env), null, args);
   }
 
+  /** Like {@link #startOnRandomPorts}, with options for the JVM ({@code -Dname=value}) before {@code -jar}. */
+  public static JarProcess startOnRandomPorts(Map<String, String> env, List<String> jvmOptions, String... args) {
+    return launch(List.of(), withRandomPorts(env), null, jvmOptions, args);
+  }
+
   private static Map<String, String> withRandomPorts(Map<String, String> env) {
     Map<String, String> ports = new HashMap<>(Map.of("ECHO_PORT", "0", "ECHO_HTTP_PORT", "0"));
     ports.putAll(env);
@@ -77,13 +82,15 @@ public final class JarProcess implements AutoCloseable {
   }
 
   private static JarProcess launch(Map<String, String> env, String stopReadingAfter, String... args) {
-    return launch(List.of(), env, stopReadingAfter, args);
+    return launch(List.of(), env, stopReadingAfter, List.of(), args);
   }
 
   /** @param prefix what the java command runs under (e.g. prlimit and its arguments), or nothing */
-  private static JarProcess launch(List<String> prefix, Map<String, String> env, String stopReadingAfter, String... args) {
+  private static JarProcess launch(List<String> prefix, Map<String, String> env, String stopReadingAfter, List<String> jvmOptions,
+    String... args) {
     List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(Path.of(System.getProperty("it.jar", "target/vertx-echo.jar")).toAbsolutePath().toString());
     command.addAll(Arrays.asList(args));
@@ -165,6 +172,11 @@ public final class JarProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The process id, e.g. to read what the process listens on from {@code /proc}. */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {
