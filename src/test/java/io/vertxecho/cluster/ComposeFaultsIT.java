@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Faults a real deployment meets, made for real on the compose cluster: a network partition and its heal. Runs wherever
+ * Faults a real deployment meets, made for real on the compose cluster: a network partition and its heal, a rolling
+ * restart under load, a lossy link, and two halves of a four-node cluster cut apart. Runs wherever
  * the compose cluster test runs and this host can enter a container's network namespace (root, iptables: .ci/run
  * installs it); skipped, saying why, elsewhere. Each step prints its figures (docs/reliability.md records them).
  */
@@ -256,6 +257,63 @@ class ComposeFaultsIT {
     } finally {
       load.close();
     }
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("Two against two: with a fourth node, node1 and node2 cut off from node3 and the fourth; each half counts"
+    + " itself, echoes and stays ready; after the heal every node lists all four with exact totals and hears every node")
+  void twoAgainstTwo() {
+    String extra = cluster.startExtraNode();
+    List<String> nodes = cluster.nodes();
+    nodes.forEach(cluster::awaitReady);
+    Map<String, String> ids = new LinkedHashMap<>();
+    nodes.forEach(node -> ids.put(node, cluster.id(node)));
+    Set<String> all = new TreeSet<>(ids.values());
+    nodes.forEach(node -> cluster.awaitView(node, all, 0, HEALED));
+    List<String> left = List.of("node1", "node2");
+    List<String> right = List.of("node3", extra);
+    List<Wire> clients = new ArrayList<>();
+    List<NetworkFault> faults = right.stream().map(node -> new NetworkFault(cluster.project, cluster.container(node))).toList();
+    try {
+      cluster.openThroughHaproxy(80, clients);
+      Map<String, Long> held = await("80 clients counted by the nodes", Duration.ofSeconds(20), cluster::activeByNode,
+        counts -> counts.values().stream().mapToLong(Long::longValue).sum() == 80);
+      nodes.forEach(node -> cluster.awaitView(node, all, 80, Duration.ofSeconds(20)));
+
+      long cut = System.nanoTime();
+      List<String> leftAddresses = left.stream().map(cluster::address).toList();
+      faults.forEach(fault -> fault.cut(leftAddresses));
+      try {
+        for (List<String> half : List.of(left, right)) {
+          Set<String> halfIds = new TreeSet<>(half.stream().map(ids::get).toList());
+          long halfActive = half.stream().mapToLong(held::get).sum();
+          half.forEach(node -> cluster.awaitView(node, halfIds, halfActive, SPLIT));
+          List<String> other = half == left ? right : left;
+          half.forEach(node -> awaitLost(node, other.stream().map(ids::get).toList()));
+        }
+        long split = System.nanoTime();
+        assertEchoes(clients, "while cut in halves");
+        nodes.forEach(node -> assertEquals(200, cluster.project.get(cluster.container(node), "/ready").status(),
+          node + " is not ready while cut in halves"));
+        System.out.printf("two against two: both halves split (views, and Hazelcast's members) %.1f s after the cut"
+          + " (node1, node2: %d clients; node3, extra: %d clients)%n", seconds(cut, split), held.get("node1") + held.get("node2"), held.get("node3") + held.get(extra));
+      } finally {
+        faults.forEach(NetworkFault::heal);
+      }
+
+      long healed = System.nanoTime();
+      nodes.forEach(node -> cluster.awaitView(node, all, 80, HEALED));
+      long whole = System.nanoTime();
+      nodes.forEach(node -> clients.add(cluster.connectAs(node, MARKED_HOST)));
+      nodes.forEach(node -> cluster.awaitView(node, all, 84, Duration.ofSeconds(20)));
+      assertEchoes(clients, "after the heal");
+      System.out.printf("two against two: views whole (4 nodes, 80 clients) on every node %.1f s after the heal%n",
+        seconds(healed, whole));
+    } finally {
+      clients.forEach(Wire::close);
+    }
+    nodes.forEach(node -> cluster.awaitView(node, all, 0, Duration.ofSeconds(20)));
   }
 
   /** How many times HAProxy has logged a server going down. */
