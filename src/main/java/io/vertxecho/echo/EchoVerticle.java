@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
@@ -14,7 +13,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.events.Events;
-import io.vertxecho.events.SharedEvents;
 import io.vertxecho.internal.ProxyHeaderDeadline;
 import io.vertxecho.internal.Refusal;
 import io.vertxecho.text.Plural;
@@ -23,9 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -53,15 +49,11 @@ public final class EchoVerticle extends VerticleBase {
   public static final int PROXY_HEADER_TIMEOUT_SECONDS = 5;
   /** Vert.x's own header timeout, idle-based and not reported: only a backstop when Vert.x was built without it. */
   private static final int VERTX_PROXY_HEADER_IDLE_SECONDS = 2 * PROXY_HEADER_TIMEOUT_SECONDS;
-  /** Map capacities that hold a connection event's fields without growing: 12 fields (connected, rejected: 8), 24 (disconnected: 13). */
-  private static final int SMALL_EVENT = 16;
-  private static final int LARGE_EVENT = 32;
 
   private final String nodeId;
   private final ConnectionGate gate;
   private final Set<EchoConnection> connections = new HashSet<>();
   private final Consumer<EchoConnection> onClosed = this::handleClosed;
-  private DeliveryOptions eventDelivery;
   private EchoConfig config;
   private NetServer server;
   private NetServer tlsServer;
@@ -85,7 +77,6 @@ public final class EchoVerticle extends VerticleBase {
   public Future<?> start() {
     instanceId = deploymentID() + "/" + UUID.randomUUID().toString().substring(0, 8);
     eventLoop = Thread.currentThread().getName();
-    eventDelivery = SharedEvents.delivery(vertx.eventBus());
     NetServerOptions options = new NetServerOptions()
       .setHost(config.get(HOST))
       .setPort(config.get(PORT) == 0 ? -1 : config.get(PORT))
@@ -210,9 +201,7 @@ public final class EchoVerticle extends VerticleBase {
     accepted++;
     EchoConnection connection = new EchoConnection(vertx, socket, config, instanceId, accepted, onClosed);
     connections.add(connection);
-    Map<String, Object> event = connectionEvent(Events.CONNECTED, socket, SMALL_EVENT);
-    event.put(Events.CONNECTION, connection.id());
-    publish(event);
+    publish(connectionEvent(Events.CONNECTED, socket).put(Events.CONNECTION, connection.id()));
     connection.start();
   }
 
@@ -221,9 +210,7 @@ public final class EchoVerticle extends VerticleBase {
       socket.write(Buffer.buffer(lineModeMessage + "\n"));
     }
     socket.close();
-    Map<String, Object> event = connectionEvent(Events.REJECTED, socket, SMALL_EVENT);
-    event.put(Events.REASON, reason.key());
-    publish(event);
+    publish(connectionEvent(Events.REJECTED, socket).put(Events.REASON, reason.key()));
   }
 
   /** The address the per-client limit counts: the client's IP (the real client's behind the PROXY protocol). */
@@ -244,13 +231,11 @@ public final class EchoVerticle extends VerticleBase {
       log.debug("Connection refused before accept: {}", failure.toString());
       return;
     }
-    Map<String, Object> event = event(Events.REJECTED, SMALL_EVENT);
-    event.put(Events.REASON, reason.key());
+    JsonObject event = event(Events.REJECTED).put(Events.REASON, reason.key());
     if (failure instanceof Refusal refusal) {
-      event.put(Events.REMOTE, hostPort(refusal.remote()));
-      event.put(Events.LOCAL, hostPort(refusal.local()));
+      event.put(Events.REMOTE, hostPort(refusal.remote())).put(Events.LOCAL, hostPort(refusal.local()));
     }
-    log.debug("Connection from {} refused ({}): {}", event.getOrDefault(Events.REMOTE, "?"), reason.key(), failure.getMessage());
+    log.debug("Connection from {} refused ({}): {}", event.getString(Events.REMOTE, "?"), reason.key(), failure.getMessage());
     publish(event);
   }
 
@@ -264,12 +249,12 @@ public final class EchoVerticle extends VerticleBase {
     gate.release(clientAddress(connection.socket()));
     closedBytesIn += connection.bytesIn();
     closedBytesOut += connection.bytesOut();
-    Map<String, Object> event = connectionEvent(Events.DISCONNECTED, connection.socket(), LARGE_EVENT);
-    event.put(Events.CONNECTION, connection.id());
-    event.put(Events.BYTES_IN, connection.bytesIn());
-    event.put(Events.BYTES_OUT, connection.bytesOut());
-    event.put(Events.DURATION_MILLIS, System.currentTimeMillis() - connection.openedAt());
-    event.put(Events.REASON, connection.reason().key());
+    JsonObject event = connectionEvent(Events.DISCONNECTED, connection.socket())
+      .put(Events.CONNECTION, connection.id())
+      .put(Events.BYTES_IN, connection.bytesIn())
+      .put(Events.BYTES_OUT, connection.bytesOut())
+      .put(Events.DURATION_MILLIS, System.currentTimeMillis() - connection.openedAt())
+      .put(Events.REASON, connection.reason().key());
     if (connection.mode() == EchoConfig.Mode.LINE) {
       event.put(Events.LINES, connection.lines());
     }
@@ -279,30 +264,24 @@ public final class EchoVerticle extends VerticleBase {
     }
   }
 
-  private Map<String, Object> connectionEvent(String type, NetSocket socket, int capacity) {
-    Map<String, Object> event = event(type, capacity);
-    event.put(Events.REMOTE, Events.hostPort(socket.remoteAddress()));
-    event.put(Events.LOCAL, Events.hostPort(socket.localAddress()));
-    return event;
+  private JsonObject connectionEvent(String type, NetSocket socket) {
+    return event(type)
+      .put(Events.REMOTE, Events.hostPort(socket.remoteAddress()))
+      .put(Events.LOCAL, Events.hostPort(socket.localAddress()));
   }
 
-  /**
-   * The fields every connection event has; one refused before Vert.x handed over a socket has only these. The map is
-   * sized for the event's fields, so it never grows.
-   */
-  private Map<String, Object> event(String type, int capacity) {
-    Map<String, Object> event = new LinkedHashMap<>(capacity);
-    event.put(Events.EVENT, type);
-    event.put(Events.NODE, nodeId);
-    event.put(Events.INSTANCE, instanceId);
-    event.put(Events.EVENT_LOOP, eventLoop);
-    event.put(Events.TIME, System.currentTimeMillis());
-    return event;
+  /** The fields every connection event has; one refused before Vert.x handed over a socket has only these. */
+  private JsonObject event(String type) {
+    return new JsonObject()
+      .put(Events.EVENT, type)
+      .put(Events.NODE, nodeId)
+      .put(Events.INSTANCE, instanceId)
+      .put(Events.EVENT_LOOP, eventLoop)
+      .put(Events.TIME, System.currentTimeMillis());
   }
 
-  /** One body, read-only, for every consumer on the node ({@link SharedEvents}). */
-  private void publish(Map<String, Object> connectionEvent) {
-    vertx.eventBus().publish(Events.CONNECTIONS, SharedEvents.readOnly(connectionEvent), eventDelivery);
+  private void publish(JsonObject connectionEvent) {
+    vertx.eventBus().publish(Events.CONNECTIONS, connectionEvent);
   }
 
   private void publishSummary(boolean last) {

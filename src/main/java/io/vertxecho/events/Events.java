@@ -9,10 +9,7 @@ import io.vertx.core.net.SocketAddress;
  */
 public final class Events {
 
-  /**
-   * Published, node-local: one message per connection event, field {@link #EVENT} = connected | disconnected | rejected.
-   * Every consumer on the node receives the same read-only body ({@link SharedEvents}).
-   */
+  /** Published, cluster-wide: one message per connection event, field {@link #EVENT} = connected | disconnected | rejected. */
   public static final String CONNECTIONS = "echo.connections";
   /** Published, node-local: an echo instance's running totals, every {@code statsIntervalMillis}, and {@link #FINAL} once when it stops. */
   public static final String INSTANCE_SUMMARY = "echo.instances";

@@ -15,21 +15,20 @@ final class RecentClients {
 
   static final int KEPT = 10;
 
-  /** The connected events themselves: they are read-only and shared, so keeping one copies nothing. */
   private final Deque<JsonObject> recent = new ArrayDeque<>(KEPT);
 
   void accepted(JsonObject connectedEvent) {
     if (recent.size() == KEPT) {
       recent.removeLast();
     }
-    recent.addFirst(connectedEvent);
+    recent.addFirst(new JsonObject()
+      .put(Events.REMOTE, connectedEvent.getString(Events.REMOTE))
+      .put(Events.TIME, connectedEvent.getLong(Events.TIME)));
   }
 
   JsonArray toJson() {
     JsonArray list = new JsonArray();
-    recent.forEach(event -> list.add(new JsonObject()
-      .put(Events.REMOTE, event.getString(Events.REMOTE))
-      .put(Events.TIME, event.getLong(Events.TIME))));
+    recent.forEach(client -> list.add(client.copy()));
     return list;
   }
 }

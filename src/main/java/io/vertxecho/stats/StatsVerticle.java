@@ -142,18 +142,14 @@ public final class StatsVerticle extends VerticleBase {
         instance.active++;
         recentClients.accepted(event);
         summaryChanged();
-        if (connectionLog.isInfoEnabled()) {
-          connectionLog.info("New client accepted: {} active {}", active, active == 1 ? "connection" : "connections");
-        }
+        connectionLog.info("New client accepted: {} active {}", active, active == 1 ? "connection" : "connections");
       }
       case Events.DISCONNECTED -> {
         active--;
         instance.active--;
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
         summaryChanged();
-        if (connectionLog.isInfoEnabled()) {
-          connectionLog.info("Client disconnected: {} active {}", active, active == 1 ? "connection" : "connections");
-        }
+        connectionLog.info("Client disconnected: {} active {}", active, active == 1 ? "connection" : "connections");
       }
       case Events.REJECTED -> {
         rejected++;

@@ -24,8 +24,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
@@ -56,25 +54,6 @@ class ConnectionEventsTest {
     assertEquals(1, disconnected.getLong("lines"));
     assertEquals("quit", disconnected.getString("reason"));
     assertNotNull(disconnected.getLong("durationMillis"), "durationMillis");
-  }
-
-  @Test
-  @DisplayName("every consumer on the node receives the same body, read-only")
-  void sharedReadOnlyBody(Vertx vertx) {
-    List<JsonObject> first = listen(vertx);
-    List<JsonObject> second = listen(vertx);
-    TestNode node = TestNode.start(vertx, new JsonObject());
-    try (Wire client = Wire.connect(node.port())) {
-      client.send("quit\n").readToEnd();
-    }
-    awaitSize(first, 2);
-    awaitSize(second, 2);
-    for (int i = 0; i < 2; i++) {
-      assertSame(first.get(i), second.get(i));
-      JsonObject event = first.get(i);
-      assertThrows(UnsupportedOperationException.class, () -> event.put(Events.REASON, "forged"));
-      assertEquals(event.getString(Events.EVENT), event.copy().put("copied", true).getString(Events.EVENT));
-    }
   }
 
   @Test
