@@ -154,24 +154,34 @@ def target(text, value, limit):
 
 
 cols = scenarios(results)
-for s, goal in [("vertx-raw", 1.05), ("vertx-line", 1.15)]:
+URING_FLOOR = "vertx-io_uring"
+# (vertx-echo server, its floor on the same transport, CPU-per-message goal)
+mine_and_floor = [(s, f, goal) for s, f, goal in [("vertx-raw", FLOOR, 1.05), ("vertx-line", FLOOR, 1.15),
+                                                   ("vertx-raw-io_uring", URING_FLOOR, 1.05),
+                                                   ("vertx-line-io_uring", URING_FLOOR, 1.15)]
+                  if s in servers and f in servers]
+
+
+def vs(s, f, c, value):
+    a, b = value(Runs(results, s, c)), value(Runs(results, f, c))
+    return a / b if a and b else None
+
+
+for s, f, goal in mine_and_floor:
     for c in [c for c in cols if c != "churn"]:
-        mine, floor = Runs(results, s, c).cpu(), Runs(results, FLOOR, c).cpu()
-        target(f"{LABEL[s]}: CPU per message at {int(c[1:]):,} connections ≤ {goal:.2f}x the floor's", mine / floor if mine and floor else None, goal)
-for s in ["vertx-raw", "vertx-line"]:
+        target(f"{LABEL[s]}: CPU per message at {int(c[1:]):,} connections ≤ {goal:.2f}x {LABEL[f]}'s", vs(s, f, c, Runs.cpu), goal)
+for s, f, _ in mine_and_floor:
     if "churn" in cols:
-        mine, floor = Runs(results, s, "churn").cpu(), Runs(results, FLOOR, "churn").cpu()
-        target(f"{LABEL[s]}: CPU per connection ≤ 1.10x the floor's", mine / floor if mine and floor else None, 1.10)
-for s in ["vertx-raw", "vertx-line"]:
-    if "c10000" in cols:
-        mine, netty = Runs(results, s, "c10000").latency("p99"), Runs(results, NETTY, "c10000").latency("p99")
+        target(f"{LABEL[s]}: CPU per connection ≤ 1.10x {LABEL[f]}'s", vs(s, f, "churn", Runs.cpu), 1.10)
+for s, _, _ in mine_and_floor:
+    if "c10000" in cols and NETTY in servers:
         target(f"{LABEL[s]}: p99 at 10,000 connections ≤ 1.10x the tuned Netty's (closed loop: at each server's own rate)",
-               mine / netty if mine and netty else None, 1.10)
-if floor_mem:
-    for s in ["vertx-raw", "vertx-line"]:
-        if s in memory:
-            m = memory[s]
-            target(f"{LABEL[s]}: RSS per idle connection ≤ 1.10x the floor's", (m["rss1"] - m["rss0"]) / max(1, m["open"]) / floor_mem, 1.10)
+               vs(s, NETTY, "c10000", lambda runs: runs.latency("p99")), 1.10)
+for s, f, _ in mine_and_floor:
+    if s in memory and f in memory:
+        floor_kib = (memory[f]["rss1"] - memory[f]["rss0"]) / max(1, memory[f]["open"])
+        m = memory[s]
+        target(f"{LABEL[s]}: RSS per idle connection ≤ 1.10x {LABEL[f]}'s", (m["rss1"] - m["rss0"]) / max(1, m["open"]) / floor_kib, 1.10)
 errors = sum(Runs(results, s, c).errors() for s in servers for c in cols)
 w(f"| every run: every echoed byte verified, no connect error, early close or stall | {errors} errors | {'yes' if errors == 0 else 'no'} |")
 w("")

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 
 export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} WARMUP=${WARMUP:-2} SIZE=${SIZE:-64} PIPELINE=${PIPELINE:-1}
 export CONNECTION_COUNTS=${CONNECTION_COUNTS:-100 1000 10000} CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-50}
-export SERVERS=${SERVERS:-vertx-raw vertx-line vertx netty netty-example epoll}
+export SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll}
 export LOADGEN_CPU=${LOADGEN_CPU:-0} SERVER_CPU=${SERVER_CPU:-1} SERVER_OPTS=${SERVER_OPTS:--Xmx2g} JAVA=${JAVA:-java}
 export JAVA21=${JAVA21:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 IDLE=${IDLE:-15000}
@@ -59,8 +59,7 @@ for name in $SERVERS; do
   start_server "$name" "$port"
   sleep 2
   rss0=$(rss_kb "${PID[$name]}")
-  mode=--raw
-  [ "$name" = vertx-line ] && mode=--line
+  mode=$(mode_of "$name")
   # loadgen holds the connections for up to 60 s; it is stopped as soon as the RSS is read
   taskset -c "$LOADGEN_CPU" src/bench/loadgen.sh idle --host 127.0.0.1 --port "$port" "$mode" --connections "$IDLE" \
     --rate 5000 --duration 60 >"$WORK/idle-$name.json" 2>"$WORK/idle-$name.err" &

@@ -119,7 +119,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   /**
    * Reads and validates the config, once. With {@code -cluster}, starts this node's cluster member before Vert.x (one
    * line and exit code 78 when it cannot start), and places the clustered event bus on the member's address. Every node runs on
-   * {@link ServerTransport}: the transport Vert.x would pick, without its redundant per-connection socket options, and
+   * {@link ServerTransport}: the transport the config's {@code transport} picks ({@link TransportChoice}), without its redundant per-connection socket options, and
    * with the PROXY header deadline and a ceiling on open sockets below the open-file limit.
    */
   @Override
@@ -138,7 +138,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
         builder.withClusterManager(clusterMember.clusterManager());
       }
       ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
-      Transport chosen = ServerTransport.chosenBy(options);
+      Transport chosen = TransportChoice.of(config, options);
       transport = chosen.name();
       return builder.withTransport(ServerTransport.around(chosen, Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS),
         FileDescriptorBudget.acceptCeiling(FileDescriptorBudget.openFileLimit())));
