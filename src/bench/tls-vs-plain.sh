@@ -2,7 +2,8 @@
 # Raw-mode echo throughput over the plain port, the TLS port with the JDK's engine, and the TLS port with
 # OpenSSL (BoringSSL, bundled), alternating, ROUNDS times, with the server's own CPU per message (utime + stime of
 # /proc/PID/stat over the whole bench run, warm-up included, divided by every echo) and how busy it was. The bench
-# client is the jar's (JDK TLS) in every case. Loopback only; about 1 minute per round.
+# client is the jar's, on OpenSSL in every case (a fresh JVM each run: on the JDK's engine it would be the
+# bottleneck, docs/performance.md). Loopback only; about 1 minute per round.
 # Tunables (environment): ROUNDS=2 CONNECTIONS=10 PIPELINE=4 SIZE=4096 DURATION=6
 # Needs target/vertx-echo.jar (mvn -B -q package -DskipTests) and openssl.
 set -euo pipefail
