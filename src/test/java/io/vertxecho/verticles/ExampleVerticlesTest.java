@@ -29,6 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class ExampleVerticlesTest {
 
   static final String RECONNECT_ALERTS = "conf/verticles/reconnect-alerts.groovy";
+  /** The Kotlin example, built by Maven into this folder's jar before the tests run. */
+  static final String TOP_TALKERS = "example.toptalkers.TopTalkers";
+  static final String EXAMPLE_JARS = "target/verticles";
 
   @Test
   @DisplayName("reconnect-alerts.groovy alerts once on echo.alerts when an address connects more than maxConnects times in the window")
@@ -53,5 +56,33 @@ class ExampleVerticlesTest {
     assertEquals(List.of("127.0.0.1", 4, 3, 60), List.of(alert.getString("client"), alert.getInteger("connects"),
       alert.getInteger("maxConnects"), alert.getInteger("windowSeconds")));
     assertNull(alerts.poll(), "one alert per address per window, not one per connect");
+  }
+
+  @Test
+  @DisplayName("the Kotlin TopTalkers (a CoroutineVerticle from a jar) publishes the addresses with the most bytes and the most connections")
+  void topTalkers(Vertx vertx) throws Exception {
+    TestNode node = TestNode.start(vertx, new JsonObject().put("verticleJars", EXAMPLE_JARS).put("verticles", new JsonArray()
+      .add(new JsonObject().put("name", TOP_TALKERS).put("config", new JsonObject().put("periodSeconds", 1).put("top", 3)))));
+    for (int i = 0; i < 3; i++) {
+      try (Wire client = Wire.connect(node.port())) {
+        client.readLine();
+      }
+    }
+    try (Wire talker = Wire.connectFrom("127.0.0.2", node.port())) {
+      talker.readLine();
+      String line = "x".repeat(10_000);
+      talker.send(line + "\n");
+      assertEquals(line, talker.readLine());
+    }
+    node.awaitNode(stats -> stats.getLong(Events.ACCEPTED) == 4 && stats.getLong(Events.ACTIVE) == 0);
+    BlockingQueue<JsonObject> published = new LinkedBlockingQueue<>();
+    vertx.eventBus().<JsonObject>consumer(Events.TOP_TALKERS, message -> published.add(message.body())).completion().await();
+    JsonObject top = published.poll(30, TimeUnit.SECONDS);
+    assertNotNull(top, "a top-talkers message within 30 s (one a second)");
+    EventContract.assertValid("topTalkers", top);
+    assertEquals(new JsonObject().put("client", "127.0.0.1").put("connections", 3), top.getJsonArray("byConnections").getJsonObject(0));
+    assertEquals("127.0.0.2", top.getJsonArray("byBytes").getJsonObject(0).getString("client"));
+    assertEquals(true, top.getJsonArray("byBytes").getJsonObject(0).getLong("bytes") > 20_000, top.encode());
+    assertEquals(Events.RUNNING, node.stats().getJsonObject(Events.NODE).getJsonArray(Events.VERTICLES_FIELD).getJsonObject(0).getString(Events.STATE));
   }
 }
