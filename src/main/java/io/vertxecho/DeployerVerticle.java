@@ -18,6 +18,7 @@ import io.vertxecho.echo.HeapBudget;
 import io.vertxecho.events.Events;
 import io.vertxecho.http.ConnectionEventRelay;
 import io.vertxecho.http.HttpVerticle;
+import io.vertxecho.http.TcpBridgeVerticle;
 import io.vertxecho.metrics.ConfigReloadMetrics;
 import io.vertxecho.stats.StatsVerticle;
 import io.vertxecho.text.Plural;
@@ -34,6 +35,7 @@ import java.util.UUID;
 import static io.vertxecho.config.EchoConfig.ACCESS_LOG;
 import static io.vertxecho.config.EchoConfig.BRIDGE_CONNECTION_EVENTS_PER_SECOND;
 import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
+import static io.vertxecho.config.EchoConfig.BRIDGE_TCP_PORT;
 import static io.vertxecho.config.EchoConfig.CONFIG_SCAN_MILLIS;
 import static io.vertxecho.config.EchoConfig.HOST;
 import static io.vertxecho.config.EchoConfig.INSTANCES;
@@ -66,6 +68,7 @@ public final class DeployerVerticle extends VerticleBase {
   private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit), maxHeap);
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
   private HttpVerticle http;
+  private TcpBridgeVerticle tcpBridge;
   private String nodeId;
   private EchoConfig running;
   private ConfigRetriever retriever;
@@ -107,12 +110,14 @@ public final class DeployerVerticle extends VerticleBase {
     logConnectionLimit(config);
     http = new HttpVerticle(config);
     Future<?> accessLog = config.get(ACCESS_LOG) ? AccessLog.register(vertx) : Future.succeededFuture();
-    Future<?> bridgeRelay = config.get(BRIDGE_ENABLED)
+    Future<?> bridgeRelay = config.get(BRIDGE_ENABLED) || config.get(BRIDGE_TCP_PORT) >= 0
       ? ConnectionEventRelay.register(vertx, nodeId, config.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND)) : Future.succeededFuture();
     Future<UserVerticles> user = UserVerticles.register(vertx, config.get(VERTICLE_JARS)).onSuccess(registered -> userVerticles = registered);
     return Future.all(accessLog, bridgeRelay, user)
       .compose(consuming -> vertx.deployVerticle(new StatsVerticle(config, nodeId, cluster)))
       .compose(stats -> vertx.deployVerticle(http))
+      .compose(httpDeployed -> config.get(BRIDGE_TCP_PORT) >= 0
+        ? vertx.deployVerticle(tcpBridge = new TcpBridgeVerticle(config, gate)) : Future.succeededFuture())
       .compose(httpDeployed -> scaleTo(config))
       .compose(echo -> config.tls().enabled() && config.get(CONFIG_SCAN_MILLIS) > 0
         ? vertx.deployVerticle(new CertificateWatcher(config)) : Future.succeededFuture())
@@ -150,6 +155,11 @@ public final class DeployerVerticle extends VerticleBase {
   /** The TLS echo port, resolved when the config asked for a random one; -1 when TLS is off. */
   public int tlsPort() {
     return echoInstances.getFirst().verticle().actualTlsPort();
+  }
+
+  /** The TCP event-bus bridge's port, resolved when the config asked for a free one; -1 when it is off. */
+  public int tcpBridgePort() {
+    return tcpBridge == null ? -1 : tcpBridge.actualPort();
   }
 
   /** The HTTP port, resolved when the config asked for a random one. */

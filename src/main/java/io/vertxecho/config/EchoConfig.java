@@ -132,6 +132,12 @@ public final class EchoConfig {
   public static final Key<Integer> BRIDGE_CONNECTION_EVENTS_PER_SECOND = declare(Key.integer(
     "bridge.connectionEventsPerSecond", 100, 0, 100_000, RESTART,
     "connection events forwarded to bridge clients per second; the rest are counted in one `skipped` message a second"));
+  public static final Key<Integer> BRIDGE_TCP_PORT = declare(Key.integer("bridge.tcp.port", -1, -1, 65535, RESTART,
+    "the event-bus bridge over plain TCP, for programs outside the JVM ([events.md](events.md#the-tcp-bridge)), on `host`, "
+      + "with the `/eventbus` bridge's permissions (0 = a free port)")
+    .defaultDescribed("`-1` (off)"));
+  public static final Key<Boolean> BRIDGE_TCP_TLS = declare(Key.bool("bridge.tcp.tls", false, RESTART,
+    "TLS on the TCP bridge port, with the TLS echo port's `tls.certPath`, `tls.keyPath`, `tls.clientAuth` and `tls.trustPath`"));
   public static final Key<Integer> TLS_PORT = declare(Key.integer("tls.port", -1, -1, 65535, RESTART,
     "TLS echo port beside the plain one, on `host` (0 = a free port)")
     .defaultDescribed("`-1` (off)"));
@@ -296,6 +302,11 @@ public final class EchoConfig {
       get(TLS_HANDSHAKE_TIMEOUT_SECONDS));
   }
 
+  /** Whether the TCP bridge is on and speaks TLS, with the {@code tls.*} certificate settings. */
+  public boolean bridgeTls() {
+    return get(BRIDGE_TCP_PORT) >= 0 && get(BRIDGE_TCP_TLS);
+  }
+
   /** The {@code cluster.tls.*} keys together. */
   public ClusterTls clusterTls() {
     return new ClusterTls(get(CLUSTER_TLS_CERT_PATH), get(CLUSTER_TLS_KEY_PATH), get(CLUSTER_TLS_TRUST_PATH));
@@ -318,9 +329,10 @@ public final class EchoConfig {
           "a readable script or source file (relative paths start at the working directory), or a class name", origins);
       }
     }
-    if (tls().enabled()) {
-      readableFile(TLS_CERT_PATH, "a readable PEM certificate file (required with tls.port)", origins);
-      readableFile(TLS_KEY_PATH, "a readable PEM private key file (required with tls.port)", origins);
+    if (tls().enabled() || bridgeTls()) {
+      String with = tls().enabled() ? "tls.port" : "bridge.tcp.tls";
+      readableFile(TLS_CERT_PATH, "a readable PEM certificate file (required with " + with + ")", origins);
+      readableFile(TLS_KEY_PATH, "a readable PEM private key file (required with " + with + ")", origins);
       if (get(TLS_CLIENT_AUTH) != ClientAuth.NONE) {
         readableFile(TLS_TRUST_PATH, "a readable PEM file of trusted CA certificates (required with tls.clientAuth "
           + get(TLS_CLIENT_AUTH).key() + ")", origins);

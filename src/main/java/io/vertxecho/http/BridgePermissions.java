@@ -20,6 +20,9 @@ final class BridgePermissions {
   static final List<String> OUTBOUND = List.of(Events.NODE_SUMMARY, Events.BRIDGE_CONNECTIONS, Events.ALERTS, Events.TOP_TALKERS);
   /** The addresses a client may send a request to. */
   static final List<String> INBOUND = List.of(Events.STATS);
+  /** {@link #OUTBOUND} as clients name the addresses: {@code echo.connections} for the relay's. */
+  static final List<String> CLIENT_OUTBOUND = OUTBOUND.stream()
+    .map(address -> address.equals(Events.BRIDGE_CONNECTIONS) ? Events.CONNECTIONS : address).toList();
 
   private BridgePermissions() {
   }
@@ -27,6 +30,16 @@ final class BridgePermissions {
   /** {@code options} with exactly these permissions. */
   static <T extends BridgeOptions> T permitted(T options) {
     OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
+    INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
+    return options;
+  }
+
+  /**
+   * {@code options} with the same permissions, the addresses as clients name them: for a bridge that cannot rename a
+   * frame's address in its event handler (the TCP bridge), which is given a bus that does the renaming instead.
+   */
+  static <T extends BridgeOptions> T permittedAsNamed(T options) {
+    CLIENT_OUTBOUND.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
     INBOUND.forEach(address -> options.addInboundPermitted(new PermittedOptions().setAddress(address)));
     return options;
   }
