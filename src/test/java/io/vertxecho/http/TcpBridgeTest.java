@@ -36,6 +36,17 @@ class TcpBridgeTest {
   }
 
   @Test
+  @DisplayName("the schema names a definition for every address either bridge lets a client register for or request")
+  void schemaCoversEveryAddress() throws IOException {
+    JsonObject schema = new JsonObject(java.nio.file.Files.readString(EventContract.SCHEMA));
+    JsonObject addresses = schema.getJsonObject("x-bridge-addresses");
+    List<String> exposed = new java.util.ArrayList<>(BridgePermissions.CLIENT_OUTBOUND);
+    exposed.addAll(BridgePermissions.INBOUND);
+    assertEquals(new java.util.TreeSet<>(exposed), new java.util.TreeSet<>(addresses.fieldNames()));
+    addresses.forEach(entry -> assertTrue(schema.getJsonObject("$defs").containsKey((String) entry.getValue()), entry.toString()));
+  }
+
+  @Test
   @DisplayName("off by default")
   void offByDefault(Vertx vertx) {
     assertEquals(-1, TestNode.start(vertx, new JsonObject()).tcpBridgePort());
