@@ -3,7 +3,7 @@
 # server's rate and its own CPU per message and per connection at 100, 1,000 and 10,000 connections and under churn,
 # with the native load generator and the server pinned to different cores, ROUNDS rounds, medians), then each
 # server's RSS with IDLE idle connections held by the same load generator. Loopback only; every load is bounded in
-# count and time. About 20 minutes with the defaults. Tunables (environment): those of compare-servers.sh (ROUNDS=3
+# count and time. About an hour with the defaults (nine servers). Tunables (environment): those of compare-servers.sh (ROUNDS=3
 # DURATION=8 WARMUP=2 SIZE=64 PIPELINE=1 CONNECTION_COUNTS="100 1000 10000" CHURN_CONNECTIONS=50 SERVERS=...
 # LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA JAVA21), and IDLE=15000 OUT=BENCHMARKS.md.
 # The bench command of the jar stays the load generator for users; this script compares servers with loadgen.
