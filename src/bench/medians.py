@@ -10,9 +10,9 @@ import statistics
 import sys
 
 LABEL = {
-    "vertx-raw": "vertx-echo, raw mode",
-    "vertx-line": "vertx-echo, line mode",
-    "vertx": "smallest Vert.x echo (floor)",
+    "vertx-raw": "vertx-echo, raw mode, epoll",
+    "vertx-line": "vertx-echo, line mode, epoll",
+    "vertx": "smallest Vert.x echo, epoll (floor)",
     "vertx-raw-io_uring": "vertx-echo, raw mode, io_uring",
     "vertx-line-io_uring": "vertx-echo, line mode, io_uring",
     "vertx-io_uring": "smallest Vert.x echo, io_uring",
