@@ -1,35 +1,61 @@
 #!/usr/bin/env bash
-# A local vertx-echo cluster without Docker: N clustered nodes on 127.0.0.2, 127.0.0.3, ... and HAProxy
-# (Debian's haproxy, installed if missing) on 127.0.0.1:9999 in front of them.
+# A local vertx-echo cluster without Docker: N clustered nodes on consecutive loopback addresses (127.0.0.2,
+# 127.0.0.3, ... by default) and HAProxy (Debian's haproxy, installed if missing) on LB_HOST:LB_PORT in front of them.
 #
 #   cluster/local-cluster.sh [start] [N]   start N nodes (default 3), wait until the cluster has formed,
 #                                          stay in the foreground; Ctrl-C stops everything
 #   cluster/local-cluster.sh up [N]        the same, but return once the cluster has formed
-#   cluster/local-cluster.sh stop          stop what `up` (or another terminal's `start`) started
-#   cluster/local-cluster.sh status        each node's view of the cluster
+#   cluster/local-cluster.sh stop          stop the run(s) `up` (or another terminal's `start`) started
+#   cluster/local-cluster.sh status        each node's view of the cluster, for every run
 #
-# Every node listens on its own address, port ECHO_PORT (9999) for echo and HTTP_PORT (8080) for /stats.
-# Env: ECHO_PORT, HTTP_PORT, LB_PORT (9999), CLUSTER_NAME (vertx-echo-local), RUN_DIR (target/local-cluster).
+# Each node binds its own address: echo on ECHO_PORT, HTTP on ECHO_HTTP_PORT, Hazelcast on ECHO_CLUSTER_PORT, the
+# event bus on a free port (the node's cluster.interface key places Hazelcast and the event bus on its address).
+# Settings (environment, read by `start`/`up`; other ECHO_* variables reach every node as they are):
+#   ADDRESS_BASE (127.0.0.2)     the first node's address; the others count up from it
+#   ECHO_PORT (9999), ECHO_HTTP_PORT (8080), ECHO_CLUSTER_PORT (5701), ECHO_CLUSTER_NAME (vertx-echo-local)
+#   LB_HOST (127.0.0.1), LB_PORT (9999)   HAProxy's address
+#   RUN_DIR (target/local-cluster/ADDRESS_BASE)   pids, logs and the run's settings (run.env)
+# `status` and `stop` read each run's settings from its run directory: they need none of these variables
+# (ADDRESS_BASE or RUN_DIR picks one run among several).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR="$ROOT/target/vertx-echo.jar"
-RUN_DIR=${RUN_DIR:-$ROOT/target/local-cluster}
-ECHO_PORT=${ECHO_PORT:-9999}
-HTTP_PORT=${HTTP_PORT:-8080}
-LB_PORT=${LB_PORT:-9999}
-CLUSTER_NAME=${CLUSTER_NAME:-vertx-echo-local}
+RUNS="$ROOT/target/local-cluster"
 FORM_TIMEOUT=${FORM_TIMEOUT:-120}
 STOP_TIMEOUT=${STOP_TIMEOUT:-30}
 
-node_ip() { echo "127.0.0.$(($1 + 1))"; }
-
 log() { echo "local-cluster: $*" >&2; }
+
+# The settings of a new run, from the environment.
+new_settings() {
+  ADDRESS_BASE=${ADDRESS_BASE:-127.0.0.2}
+  ECHO_PORT=${ECHO_PORT:-9999}
+  ECHO_HTTP_PORT=${ECHO_HTTP_PORT:-8080}
+  ECHO_CLUSTER_PORT=${ECHO_CLUSTER_PORT:-5701}
+  ECHO_CLUSTER_NAME=${ECHO_CLUSTER_NAME:-vertx-echo-local}
+  LB_HOST=${LB_HOST:-127.0.0.1}
+  LB_PORT=${LB_PORT:-9999}
+  RUN_DIR=${RUN_DIR:-$RUNS/$ADDRESS_BASE}
+  [[ "$ADDRESS_BASE" =~ ^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$ ]] \
+    || { log "ADDRESS_BASE must be a loopback address 127.x.y.z, got '$ADDRESS_BASE'"; exit 2; }
+}
+
+# The i-th node's address (1-based): ADDRESS_BASE's last number plus i - 1.
+node_ip() { echo "${ADDRESS_BASE%.*}.$((${ADDRESS_BASE##*.} + $1 - 1))"; }
 
 # The number of nodes in a node's cluster view: the "address" fields after "cluster": in its /stats.
 cluster_size() {
-  curl -fsS --max-time 2 "http://$(node_ip "$1"):$HTTP_PORT/stats" 2>/dev/null \
+  curl -fsS --max-time 2 "http://$(node_ip "$1"):$ECHO_HTTP_PORT/stats" 2>/dev/null \
     | sed 's/.*"cluster"://' | grep -o '"address"' | wc -l
+}
+
+# The node id the i-th node of this run logged, and the one answering at its address: they differ when another
+# process answers there.
+logged_id() { sed -n 's/.*vertx-echo listening on .* node \([0-9a-f-]*\).*/\1/p' "$RUN_DIR/node$1.log" | head -n 1; }
+answering_id() {
+  curl -fsS --max-time 2 "http://$(node_ip "$1"):$ECHO_HTTP_PORT/stats" 2>/dev/null \
+    | sed -n 's/^{"node":{"id":"\([0-9a-f-]*\)".*/\1/p'
 }
 
 ensure_haproxy() {
@@ -61,14 +87,14 @@ write_haproxy_config() {
     echo "  timeout client 1h"
     echo "  timeout server 1h"
     echo "frontend echo"
-    echo "  bind 127.0.0.1:$LB_PORT"
+    echo "  bind $LB_HOST:$LB_PORT"
     echo "  default_backend nodes"
     echo "backend nodes"
     echo "  balance leastconn"
     echo "  option httpchk GET /ready"
     echo "  http-check expect status 200"
     for ((i = 1; i <= n; i++)); do
-      echo "  server node$i $(node_ip "$i"):$ECHO_PORT check port $HTTP_PORT inter 2s fall 2 rise 2"
+      echo "  server node$i $(node_ip "$i"):$ECHO_PORT check port $ECHO_HTTP_PORT inter 2s fall 2 rise 2"
     done
   } > "$RUN_DIR/haproxy.cfg"
 }
@@ -76,13 +102,11 @@ write_haproxy_config() {
 start_node() {
   local i=$1 members=$2 ip
   ip=$(node_ip "$i")
-  # Hazelcast binds and advertises this node's own address; the event bus follows Hazelcast's address.
-  (cd "$ROOT" && exec env ECHO_HOST="$ip" ECHO_PORT="$ECHO_PORT" ECHO_HTTP_HOST="$ip" ECHO_HTTP_PORT="$HTTP_PORT" \
-    ECHO_CLUSTER_MEMBERS="$members" ECHO_CLUSTER_NAME="$CLUSTER_NAME" \
-    java -Dhazelcast.local.localAddress="$ip" -Dhazelcast.socket.bind.any=false \
-    -jar "$JAR" -cluster) > "$RUN_DIR/node$i.log" 2>&1 &
+  (cd "$ROOT" && exec env ECHO_HOST="$ip" ECHO_PORT="$ECHO_PORT" ECHO_HTTP_HOST="$ip" ECHO_HTTP_PORT="$ECHO_HTTP_PORT" \
+    ECHO_CLUSTER_INTERFACE="$ip" ECHO_CLUSTER_PORT="$ECHO_CLUSTER_PORT" ECHO_CLUSTER_MEMBERS="$members" \
+    ECHO_CLUSTER_NAME="$ECHO_CLUSTER_NAME" java -jar "$JAR" -cluster) > "$RUN_DIR/node$i.log" 2>&1 &
   echo $! > "$RUN_DIR/node$i.pid"
-  log "node$i on $ip:$ECHO_PORT (HTTP $ip:$HTTP_PORT), pid $!, log $RUN_DIR/node$i.log"
+  log "node$i on $ip:$ECHO_PORT (HTTP $ip:$ECHO_HTTP_PORT, Hazelcast $ip:$ECHO_CLUSTER_PORT), pid $!, log $RUN_DIR/node$i.log"
 }
 
 await_cluster() {
@@ -91,13 +115,13 @@ await_cluster() {
     formed=yes
     for ((i = 1; i <= n; i++)); do
       if ! kill -0 "$(cat "$RUN_DIR/node$i.pid")" 2>/dev/null; then
-        log "node$i exited; see $RUN_DIR/node$i.log"
+        log "node$i exited: $(grep -m1 -E 'ERROR|Exception' "$RUN_DIR/node$i.log" || tail -n 1 "$RUN_DIR/node$i.log")"
         return 1
       fi
       [ "$(cluster_size "$i")" -eq "$n" ] || formed=no
     done
     if [ "$formed" = yes ]; then
-      log "cluster of $n formed; clients: nc 127.0.0.1 $LB_PORT; stats: curl http://$(node_ip 1):$HTTP_PORT/stats"
+      log "cluster of $n formed; clients: nc $LB_HOST $LB_PORT; stats: curl http://$(node_ip 1):$ECHO_HTTP_PORT/stats"
       return 0
     fi
     sleep 1
@@ -108,7 +132,9 @@ await_cluster() {
 
 start() {
   local n=${1:-3} i members=""
-  [[ "$n" =~ ^[1-9][0-9]*$ ]] && ((n <= 250)) || { log "N must be a number of nodes from 1 to 250, got '$n'"; exit 2; }
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { log "N must be a number of nodes, got '$n'"; exit 2; }
+  new_settings
+  (( ${ADDRESS_BASE##*.} + n - 1 <= 254 )) || { log "$n nodes from $ADDRESS_BASE would pass 254 in the last number"; exit 2; }
   if ls "$RUN_DIR"/*.pid >/dev/null 2>&1; then
     log "already running (pid files in $RUN_DIR); run: $0 stop"
     exit 1
@@ -116,8 +142,18 @@ start() {
   ensure_haproxy
   ensure_jar
   mkdir -p "$RUN_DIR"
+  {
+    echo "NODES=$n"
+    echo "ADDRESS_BASE=$ADDRESS_BASE"
+    echo "ECHO_PORT=$ECHO_PORT"
+    echo "ECHO_HTTP_PORT=$ECHO_HTTP_PORT"
+    echo "ECHO_CLUSTER_PORT=$ECHO_CLUSTER_PORT"
+    echo "ECHO_CLUSTER_NAME=$ECHO_CLUSTER_NAME"
+    echo "LB_HOST=$LB_HOST"
+    echo "LB_PORT=$LB_PORT"
+  } > "$RUN_DIR/run.env"
   for ((i = 1; i <= n; i++)); do
-    members+="${members:+,}$(node_ip "$i")"
+    members+="${members:+,}$(node_ip "$i"):$ECHO_CLUSTER_PORT"
   done
   for ((i = 1; i <= n; i++)); do
     start_node "$i" "$members"
@@ -128,21 +164,43 @@ start() {
   sleep 0.5
   if ! kill -0 "$(cat "$RUN_DIR/haproxy.pid")" 2>/dev/null; then
     log "HAProxy did not start: $(grep -m1 ALERT "$RUN_DIR/haproxy.log" || cat "$RUN_DIR/haproxy.log")"
-    stop
+    stop_run "$RUN_DIR"
     exit 1
   fi
-  log "HAProxy on 127.0.0.1:$LB_PORT, pid $(cat "$RUN_DIR/haproxy.pid")"
-  await_cluster "$n" || { stop; exit 1; }
+  log "HAProxy on $LB_HOST:$LB_PORT, pid $(cat "$RUN_DIR/haproxy.pid")"
+  await_cluster "$n" || { stop_run "$RUN_DIR"; exit 1; }
 }
 
-# SIGTERM to every process (nodes drain their clients, then leave the cluster), SIGKILL after STOP_TIMEOUT.
-stop() {
-  local pidfile pid deadline=$((SECONDS + STOP_TIMEOUT))
-  for pidfile in "$RUN_DIR"/*.pid; do
+# The run directories `status` and `stop` act on: RUN_DIR, or ADDRESS_BASE's, or every run under target/local-cluster.
+runs() {
+  if [ -n "${RUN_DIR:-}" ]; then
+    echo "$RUN_DIR"
+  elif [ -n "${ADDRESS_BASE:-}" ]; then
+    echo "$RUNS/$ADDRESS_BASE"
+  else
+    local settings
+    for settings in "$RUNS"/*/run.env; do
+      [ -e "$settings" ] && dirname "$settings"
+    done
+  fi
+  return 0
+}
+
+# Loads a run's settings (those `up` was given) from its directory.
+load_run() {
+  RUN_DIR=$1
+  # shellcheck source=/dev/null
+  . "$RUN_DIR/run.env"
+}
+
+# SIGTERM to every process of a run (nodes drain their clients, then leave), SIGKILL after STOP_TIMEOUT.
+stop_run() {
+  local dir=$1 pidfile pid deadline=$((SECONDS + STOP_TIMEOUT))
+  for pidfile in "$dir"/*.pid; do
     [ -e "$pidfile" ] || continue
     kill -TERM "$(cat "$pidfile")" 2>/dev/null || true
   done
-  for pidfile in "$RUN_DIR"/*.pid; do
+  for pidfile in "$dir"/*.pid; do
     [ -e "$pidfile" ] || continue
     pid=$(cat "$pidfile")
     while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
@@ -154,23 +212,52 @@ stop() {
     fi
     rm -f "$pidfile"
   done
-  log "stopped"
+  rm -f "$dir/run.env"
+  log "stopped the run in $dir (its logs stay)"
+}
+
+stop() {
+  local dir found=no
+  for dir in $(runs); do
+    [ -d "$dir" ] || continue
+    found=yes
+    stop_run "$dir"
+  done
+  [ "$found" = yes ] || log "no run found under $RUNS"
 }
 
 status() {
-  local pidfile name i
-  for pidfile in "$RUN_DIR"/node*.pid; do
-    [ -e "$pidfile" ] || { log "not running"; return; }
-    name=$(basename "$pidfile" .pid)
-    i=${name#node}
-    echo "$name $(node_ip "$i"): pid $(cat "$pidfile"), sees $(cluster_size "$i") nodes"
+  local dir i pid logged answering seen found=no
+  for dir in $(runs); do
+    [ -e "$dir/run.env" ] || continue
+    found=yes
+    load_run "$dir"
+    echo "run ${dir#"$ROOT"/}: $NODES nodes from $ADDRESS_BASE, echo :$ECHO_PORT, HTTP :$ECHO_HTTP_PORT, Hazelcast :$ECHO_CLUSTER_PORT, HAProxy $LB_HOST:$LB_PORT"
+    for ((i = 1; i <= NODES; i++)); do
+      pid=$(cat "$RUN_DIR/node$i.pid" 2>/dev/null || true)
+      if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+        echo "  node$i $(node_ip "$i"): not running"
+        continue
+      fi
+      logged=$(logged_id "$i")
+      answering=$(answering_id "$i")
+      if [ -z "$answering" ]; then
+        echo "  node$i $(node_ip "$i"): pid $pid, not answering on HTTP :$ECHO_HTTP_PORT yet"
+      elif [ "$answering" != "$logged" ]; then
+        echo "  node$i $(node_ip "$i"): pid $pid, but node $answering of another run answers on HTTP :$ECHO_HTTP_PORT"
+      else
+        seen=$(cluster_size "$i")
+        echo "  node$i $(node_ip "$i"): pid $pid, sees $seen node$([ "$seen" -eq 1 ] || echo s)"
+      fi
+    done
   done
+  [ "$found" = yes ] || log "not running (no run under $RUNS)"
 }
 
 command=${1:-start}
 case "$command" in
   start)
-    trap 'trap - INT TERM; stop; exit 0' INT TERM
+    trap 'trap - INT TERM; stop_run "$RUN_DIR"; exit 0' INT TERM
     start "${2:-3}"
     log "running; Ctrl-C stops the cluster"
     wait

@@ -14,7 +14,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxecho.bench.Bench;
 import io.vertxecho.client.EchoClient;
-import io.vertxecho.cluster.ClusterManagerFactory;
+import io.vertxecho.cluster.ClusterMember;
 import io.vertxecho.cluster.ClusterSecurity;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.ConfigLoader;
@@ -30,13 +30,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /**
- * The Vert.x launcher with this application's wiring: the config read once before Vert.x starts, the Hazelcast
- * cluster manager built from it (used when the launcher's {@code -cluster} asks for a cluster), native transport,
- * metrics, the launcher's {@code -instances} sizing the echo instances (not the main verticle), and one clear line,
- * no stack trace, for a user mistake.
+ * The Vert.x launcher with this application's wiring: the command line checked first ({@link NodeCommandLine}), the
+ * config read once before Vert.x starts, the cluster member started from it when the launcher's {@code -cluster} asks
+ * for a cluster, native transport, metrics, the launcher's {@code -instances} sizing the echo instances (not the main
+ * verticle), and one clear line, no stack trace, for a user mistake.
  */
 public final class EchoApplication extends VertxApplication implements VertxApplicationHooks {
 
@@ -57,14 +58,17 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   private ConfigLoader loader;
   private JsonObject sources;
   private EchoConfig config;
-  private HazelcastClusterManager clusterManager;
+  private ClusterMember clusterMember;
   private String transport;
   private volatile boolean deployed;
 
-  /** On a command line that does not parse, picocli prints the error and the usage once (not a second, colored copy). */
+  /**
+   * {@code args} as {@link NodeCommandLine} let them through. A JSON option that cannot be read stops startup here,
+   * before the launcher warns of it; the launcher's usage is never printed (this program's is {@code --help}).
+   */
   public EchoApplication(String[] args) {
     super(args, null, false, true);
-    launcherOptions = LauncherOptions.of(this, args);
+    launcherOptions = orExit(() -> LauncherOptions.of(this, args).requireReadable());
   }
 
   public static void main(String[] args) {
@@ -73,6 +77,10 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
       System.exit(args[0].equals("client")
         ? EchoClient.run(toolArgs, System.in, System.out, System.err)
         : Bench.run(toolArgs, System.out, System.err));
+    }
+    OptionalInt helpOrMistake = NodeCommandLine.check(args, System.out, System.err);
+    if (helpOrMistake.isPresent()) {
+      System.exit(helpOrMistake.getAsInt());
     }
     useRepositoryLogConfig();
     new EchoApplication(args).launch();
@@ -105,8 +113,8 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   }
 
   /**
-   * Reads and validates the config, once: the cluster manager needs its members and name before Vert.x starts.
-   * Vert.x uses the cluster manager only when built clustered ({@code -cluster}). Every node runs on
+   * Reads and validates the config, once. With {@code -cluster}, starts this node's cluster member before Vert.x (one
+   * line and exit code 78 when it cannot start), and places the clustered event bus on the member's address. Every node runs on
    * {@link ServerTransport}: the transport Vert.x would pick, without its redundant per-connection socket options, and
    * with the PROXY header deadline.
    */
@@ -117,9 +125,13 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
         .launcherConfFile(launcherOptions.given(LauncherOptions.CONF));
       sources = loader.read();
       config = loader.validate(sources);
-      clusterManager = ClusterManagerFactory.create(config);
+      VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options);
+      if (launcherOptions.clustered()) {
+        clusterMember = ClusterMember.start(config);
+        clusterMember.placeEventBus(options.getEventBusOptions());
+        builder.withClusterManager(clusterMember.clusterManager());
+      }
       ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
-      VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options).withClusterManager(clusterManager);
       Transport chosen = ServerTransport.chosenBy(options);
       transport = chosen.name();
       return builder.withTransport(ServerTransport.around(chosen, Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS)));
@@ -152,20 +164,22 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
     return defaults;
   }
 
-  /** One line for the operator: which cluster, and the Hazelcast address other members reach this node on. */
+  /** One line for the operator: which cluster, and the Hazelcast and event-bus addresses other members reach this node on. */
   @Override
   public void afterVertxStarted(HookContext context) {
     if (context.vertx().isClustered()) {
-      LoggerFactory.getLogger(EchoApplication.class).info("Joined cluster {} as member {} ({})",
+      HazelcastClusterManager clusterManager = clusterMember.clusterManager();
+      LoggerFactory.getLogger(EchoApplication.class).info("Joined cluster {} as member {} ({}), event bus {}:{}",
         clusterManager.getHazelcastInstance().getConfig().getClusterName(),
         clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress(),
-        Plural.of(clusterManager.getNodes().size(), "member"));
+        Plural.of(clusterManager.getNodes().size(), "member"),
+        clusterManager.getNodeInfo().host(), clusterManager.getNodeInfo().port());
     }
   }
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return () -> new DeployerVerticle(config, loader, clusterManager, transport);
+    return () -> new DeployerVerticle(config, loader, clusterMember == null ? null : clusterMember.clusterManager(), transport);
   }
 
   /** {@code -instances N} sizes the echo instances and wins over every config source; the main verticle is deployed once. */
@@ -212,6 +226,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   /** After SIGTERM's drain: the last lines still queued in the async appender are written before the JVM ends. */
   @Override
   public void afterVertxStopped(HookContext context) {
+    leaveCluster();
     if (deployed) {
       LoggerFactory.getLogger(EchoApplication.class).info("Stopped");
     }
@@ -220,7 +235,15 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
 
   @Override
   public void afterFailureToStopVertx(HookContext context, Throwable t) {
+    leaveCluster();
     flushLogs();
+  }
+
+  /** Vert.x has closed and left the cluster's event bus: the member, which the node started, leaves last. */
+  private void leaveCluster() {
+    if (clusterMember != null) {
+      clusterMember.leave();
+    }
   }
 
   /**

@@ -31,14 +31,18 @@ public final class HttpGet {
   }
 
   private HttpResponse<String> send(String method, int port, String path) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+    return send(method, "127.0.0.1", port, path);
+  }
+
+  private HttpResponse<String> send(String method, String host, int port, String path) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
       .method(method, HttpRequest.BodyPublishers.noBody())
       .timeout(Duration.ofSeconds(10))
       .build();
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new UncheckedIOException(method + " http://127.0.0.1:" + port + path + ": " + e, e);
+      throw new UncheckedIOException(method + " http://" + host + ":" + port + path + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -47,7 +51,12 @@ public final class HttpGet {
 
   /** GET that must answer 200 with a JSON object. */
   public JsonObject json(int port, String path) {
-    HttpResponse<String> response = get(port, path);
+    return json("127.0.0.1", port, path);
+  }
+
+  /** GET on {@code host} (e.g. a loopback alias) that must answer 200 with a JSON object. */
+  public JsonObject json(String host, int port, String path) {
+    HttpResponse<String> response = send("GET", host, port, path);
     if (response.statusCode() != 200) {
       throw new AssertionError("GET " + path + " answered " + response.statusCode() + ": " + response.body());
     }

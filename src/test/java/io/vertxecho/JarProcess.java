@@ -64,6 +64,11 @@ public final class JarProcess implements AutoCloseable {
     return launch(withRandomPorts(env), null, args);
   }
 
+  /** Like {@link #startOnRandomPorts}, with options for the JVM ({@code -Dname=value}) before {@code -jar}. */
+  public static JarProcess startOnRandomPorts(Map<String, String> env, List<String> jvmOptions, String... args) {
+    return launch(withRandomPorts(env), null, jvmOptions, args);
+  }
+
   private static Map<String, String> withRandomPorts(Map<String, String> env) {
     Map<String, String> ports = new HashMap<>(Map.of("ECHO_PORT", "0", "ECHO_HTTP_PORT", "0"));
     ports.putAll(env);
@@ -71,8 +76,13 @@ public final class JarProcess implements AutoCloseable {
   }
 
   private static JarProcess launch(Map<String, String> env, String stopReadingAfter, String... args) {
+    return launch(env, stopReadingAfter, List.of(), args);
+  }
+
+  private static JarProcess launch(Map<String, String> env, String stopReadingAfter, List<String> jvmOptions, String... args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-jar");
     command.add(Path.of(System.getProperty("it.jar", "target/vertx-echo.jar")).toAbsolutePath().toString());
     command.addAll(Arrays.asList(args));
@@ -154,6 +164,11 @@ public final class JarProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The process id, e.g. to read what the process listens on from {@code /proc}. */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {

@@ -2,6 +2,8 @@ package io.vertxecho;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertxecho.config.EchoConfig;
+import io.vertxecho.config.Key;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,14 +48,24 @@ class LauncherIT {
   }
 
   @Test
-  @DisplayName("an unknown ECHO_* variable (a typo) stops startup with one line naming it, and exit code 78")
+  @DisplayName("an unknown ECHO_* variable (a typo) stops startup with one line naming it and the variable it is close to, exit code 78")
   void unknownEnvironmentVariable() {
-    try (JarProcess server = JarProcess.startOnRandomPorts(Map.of("ECHO_PROT", "7000"))) {
-      assertEquals(78, server.awaitExit(60));
-      assertTrue(server.output().contains("Invalid configuration: unknown environment variable ECHO_PROT; known: ECHO_ACCESS_LOG,"),
-        server.output());
-      assertEquals(1, server.output().strip().lines().count(), server.output());
-    }
+    assertRefused(JarProcess.startOnRandomPorts(Map.of("ECHO_PROT", "7000")),
+      "Invalid configuration: unknown environment variable ECHO_PROT; did you mean ECHO_PORT?");
+  }
+
+  @Test
+  @DisplayName("an unknown key (a typo) stops startup with one line naming it and the key it is close to, not the list of keys")
+  void unknownKey() {
+    assertRefused(JarProcess.startOnRandomPorts(Map.of(), "-conf", "{\"greting\": \"hi\"}"),
+      "Invalid configuration: unknown key 'greting'; did you mean 'greeting'?");
+  }
+
+  @Test
+  @DisplayName("a config file named by VERTX_CONFIG_PATH that is not there stops startup with one line: no such file")
+  void missingConfigFile() {
+    assertRefused(JarProcess.startOnRandomPorts(Map.of("VERTX_CONFIG_PATH", "conf/missing.json")),
+      "Invalid configuration: cannot read config file conf/missing.json (named by VERTX_CONFIG_PATH): no such file");
   }
 
   @Test
@@ -68,26 +80,59 @@ class LauncherIT {
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(delimiter = '|', value = {
     "-conf|conf/missing.json|Invalid configuration: -conf 'conf/missing.json': no such file, and not a JSON object",
-    "-conf|{\"port\": 7000,|Invalid configuration: -conf '{\"port\": 7000,': not a JSON object: Unexpected end-of-input",
+    "-conf|{\"port\": 7000,|Invalid configuration: -conf '{\"port\": 7000,': not a JSON object: Unexpected end-of-input within/between Object entries",
     "-options|{\"eventLoopPoolSise\": 4}|Invalid configuration: -options: eventLoopPoolSise is not a field of VertxOptions",
     "-instances|0|Invalid configuration: instances = 0 (from launcher option -instances); expected an integer from 1 to 1024",
   })
   @DisplayName("a launcher option that cannot be read or used stops startup (the launcher alone would start without it)")
   void badLauncherOption(String option, String value, String error) {
-    try (JarProcess server = JarProcess.startOnRandomPorts(Map.of(), option, value)) {
-      assertEquals(78, server.awaitExit(60));
-      assertTrue(server.output().contains(error), server.output());
-      assertFalse(server.output().contains("\tat "), server.output());
+    assertRefused(JarProcess.startOnRandomPorts(Map.of(), option, value), error);
+  }
+
+  /** The node ends with exit code 78, its only output one line ending with {@code line} (a log line's end). */
+  private static void assertRefused(JarProcess node, String line) {
+    try (node) {
+      assertEquals(78, node.awaitExit(60));
+      assertTrue(node.output().strip().endsWith(line), node.output());
+      assertEquals(1, node.output().strip().lines().count(), node.output());
     }
   }
 
-  @Test
-  @DisplayName("a command line that does not parse gets the error and the usage once, and exit code 2")
-  void unknownLauncherOption() {
-    try (JarProcess server = JarProcess.start(Map.of(), "--frobnicate")) {
-      assertEquals(2, server.awaitExit(60));
-      assertTrue(server.output().contains("Unknown option: '--frobnicate'"), server.output());
-      assertEquals(1, server.output().split("Usage:", -1).length - 1, server.output());
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    "clinet|vertx-echo: unknown command 'clinet'; did you mean 'client'?",
+    "foo.Bar|vertx-echo: unknown command 'foo.Bar': a node takes options only (commands: client, bench, help)",
+    "--port 7000|vertx-echo: unknown option '--port': port is a config key: ECHO_PORT=7000 java -jar vertx-echo.jar, or java -Decho.port=7000 -jar vertx-echo.jar",
+    "--clustr|vertx-echo: unknown option '--clustr'; did you mean '--cluster'?",
+    "--frobnicate|vertx-echo: unknown option '--frobnicate' (java -jar vertx-echo.jar --help lists the options)",
+    "-instances abc|vertx-echo: option '-instances' takes a whole number, not 'abc'",
+    "-cluster -conf|vertx-echo: option '-conf' needs a value",
+    "-Decho.port=7000|vertx-echo: '-Decho.port=7000' after -jar is an argument, not a system property: put it before -jar (java -Decho.port=7000 -jar vertx-echo.jar)",
+  })
+  @DisplayName("a word or option the node does not take is refused with one line naming it (and the nearest valid one), exit 78, before anything starts")
+  void refusedCommandLine(String arguments, String line) {
+    JarProcess node = JarProcess.startOnRandomPorts(Map.of(), arguments.split(" "));
+    assertRefused(node, line);
+    assertEquals(line, node.output().strip(), "a plain line, not a log line");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"--help", "-h", "help"})
+  @DisplayName("--help, -h and help print this program's usage: commands, launcher options, config sources, every key, exit codes")
+  void help(String argument) {
+    try (JarProcess node = JarProcess.startOnRandomPorts(Map.of(), argument)) {
+      assertEquals(0, node.awaitExit(60));
+      String usage = node.output();
+      for (String expected : List.of("Usage: java -jar vertx-echo.jar [options]", "client --help", "bench --help", "-cluster",
+        "-conf FILE|JSON", "-options FILE|JSON", "-instances N", "conf/config.json", "VERTX_CONFIG_PATH", "ECHO_*", "-Decho.<key>",
+        "Exit codes: 0 help; 78 a mistake")) {
+        assertTrue(usage.contains(expected), () -> "no '" + expected + "' in:\n" + usage);
+      }
+      for (Key<?> key : EchoConfig.KEYS) {
+        assertTrue(usage.contains("  " + key.name() + "  " + key.envName() + "  default: "), () -> key + " missing from:\n" + usage);
+      }
+      assertFalse(usage.contains("VertxApplication") || usage.contains("mainVerticle"), usage);
+      assertFalse(usage.contains(LISTENING), usage);
     }
   }
 

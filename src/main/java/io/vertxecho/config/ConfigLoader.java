@@ -8,8 +8,10 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,6 +41,7 @@ public final class ConfigLoader {
 
   private final String path;
   private final boolean pathOptional;
+  private final boolean pathFromProperty;
   private final JsonObject launcherConf;
   private final JsonObject overrides = new JsonObject();
   private final Map<String, String> origins = new HashMap<>();
@@ -50,6 +53,7 @@ public final class ConfigLoader {
    */
   public ConfigLoader(JsonObject launcherConf, Map<String, String> env, Properties properties) {
     String explicitPath = properties.getProperty("vertx-config-path", env.get("VERTX_CONFIG_PATH"));
+    this.pathFromProperty = properties.getProperty("vertx-config-path") != null;
     this.path = explicitPath == null ? DEFAULT_PATH : explicitPath;
     this.pathOptional = explicitPath == null;
     this.launcherConf = launcherConf == null ? new JsonObject() : launcherConf.copy();
@@ -173,7 +177,22 @@ public final class ConfigLoader {
   /** The error for a config file that cannot be read or parsed. */
   public ConfigException unreadable(Throwable failure) {
     String reason = failure.getMessage() == null ? failure.toString() : failure.getMessage().lines().findFirst().orElse("");
-    return new ConfigException("Invalid configuration: cannot read config file " + path + ": " + reason);
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof NoSuchFileException) {
+        reason = "no such file";
+      } else if (cause instanceof AccessDeniedException) {
+        reason = "permission denied";
+      }
+    }
+    return new ConfigException("Invalid configuration: cannot read config file " + path + namedBy() + ": " + reason);
+  }
+
+  /** Where the config file's path came from, when not the default. */
+  private String namedBy() {
+    if (pathOptional) {
+      return "";
+    }
+    return pathFromProperty ? " (named by -Dvertx-config-path)" : " (named by VERTX_CONFIG_PATH)";
   }
 
   private static void checkLogLevel(String name, String value) {
@@ -185,12 +204,14 @@ public final class ConfigLoader {
 
   private void override(String key, Object value, String origin) {
     if (EchoConfig.key(key) == null) {
+      boolean environment = origin.startsWith("environment");
       TreeSet<String> known = new TreeSet<>();
-      EchoConfig.KEYS.forEach(k -> known.add(origin.startsWith("environment") ? k.envName() : k.propertyName()));
-      if (origin.startsWith("environment")) {
+      EchoConfig.KEYS.forEach(k -> known.add(environment ? k.envName() : k.propertyName()));
+      if (environment) {
         known.addAll(LOGGING_ENV);
       }
-      throw new ConfigException("Invalid configuration: unknown " + origin + "; known: " + String.join(", ", known));
+      String name = origin.substring(origin.lastIndexOf(' ') + 1);
+      throw new ConfigException("Invalid configuration: unknown " + origin + EchoConfig.suggestion(name, known, ""));
     }
     EchoConfig.put(overrides, key, value);
     origins.put(key, origin);

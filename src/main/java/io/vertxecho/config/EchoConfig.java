@@ -1,10 +1,12 @@
 package io.vertxecho.config;
 
 import io.vertx.core.json.JsonObject;
+import io.vertxecho.text.Nearest;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,8 +105,14 @@ public final class EchoConfig {
     .defaultDescribed("empty: `cluster/cluster.xml`'s (`vertx-echo`)"));
   public static final Key<String> CLUSTER_INTERFACE = declare(Key.of("cluster.interface", "", CLUSTER_INTERFACE_ALLOWED,
     value -> matching(value, "|" + OCTET + "(\\." + OCTET + "){3}", CLUSTER_INTERFACE_ALLOWED), RESTART,
-    "with `-cluster`: the network interface Hazelcast binds to")
+    "with `-cluster`: the address Hazelcast and the clustered event bus bind to and advertise; an exact address is"
+      + " taken as given (a loopback alias such as 127.0.0.20 too), a pattern picks this machine's interface address"
+      + " that matches")
     .defaultDescribed("empty: Hazelcast's choice"));
+  public static final Key<Integer> CLUSTER_PORT = declare(Key.integer("cluster.port", -1, -1, 65535, RESTART,
+    "with `-cluster`: Hazelcast's port (0 = a free port, logged in the `Joined cluster` line); other members list"
+      + " it in `cluster.members` as `host:port`")
+    .defaultDescribed("`-1`: `cluster/cluster.xml`'s (5701, else the next free one up to 5720)"));
   public static final Key<String> CLUSTER_TLS_CERT_PATH = declare(Key.path("cluster.tls.certPath", RESTART,
     "this node's certificate on the cluster event bus, PEM; the three `cluster.tls.*` files go together (empty: plaintext)"));
   public static final Key<String> CLUSTER_TLS_KEY_PATH = declare(Key.path("cluster.tls.keyPath", RESTART,
@@ -335,6 +343,15 @@ public final class EchoConfig {
     throw new Key.Invalid(allowed);
   }
 
+  /**
+   * The end of the message for a name that is none of {@code known}: the known one it is likely a typo of (between
+   * {@code quote}s), else where the known ones are listed.
+   */
+  static String suggestion(String unknown, Collection<String> known, String quote) {
+    return Nearest.to(unknown, known).map(near -> "; did you mean " + quote + near + quote + "?")
+      .orElse(" (java -jar vertx-echo.jar --help and docs/configuration.md list the keys)");
+  }
+
   private static void rejectUnknownKeys(JsonObject json, Map<String, String> origins) {
     Set<String> unknown = new TreeSet<>();
     collectKeys(json, "", unknown);
@@ -342,7 +359,7 @@ public final class EchoConfig {
     if (!unknown.isEmpty()) {
       String key = unknown.iterator().next();
       throw new ConfigException("Invalid configuration: unknown key '" + key + "'" + origin(key, origins)
-        + "; known keys: " + String.join(", ", new TreeSet<>(BY_NAME.keySet())));
+        + suggestion(key, BY_NAME.keySet(), "'"));
     }
   }
 

@@ -32,17 +32,24 @@ public final class LauncherOptions {
   public static final String CONF = "-conf";
   public static final String OPTIONS = "-options";
   public static final String DEPLOYMENT_OPTIONS = "-deployment-options";
+  public static final String CLUSTER = "-cluster";
 
   private final Map<String, String> given;
+  private final boolean clustered;
 
-  /** @param given the value of each of these options the command line gave, by option name */
-  public LauncherOptions(Map<String, String> given) {
+  /**
+   * @param given     the value of each of these options the command line gave, by option name
+   * @param clustered whether it gave {@code -cluster}
+   */
+  public LauncherOptions(Map<String, String> given, boolean clustered) {
     this.given = Map.copyOf(given);
+    this.clustered = clustered;
   }
 
   /** The JSON options among the launcher's arguments, found by the launcher's own parser (none when they do not parse). */
   public static LauncherOptions of(VertxApplication application, String[] args) {
     Map<String, String> given = new HashMap<>();
+    boolean clustered = false;
     try {
       CommandLine.ParseResult parsed = VertxInternals.parseLauncherArguments(application, args);
       for (String option : List.of(CONF, OPTIONS, DEPLOYMENT_OPTIONS)) {
@@ -50,10 +57,39 @@ public final class LauncherOptions {
           given.put(option, parsed.matchedOptionValue(option, ""));
         }
       }
+      clustered = parsed.hasMatchedOption(CLUSTER);
     } catch (CommandLine.ParameterException e) {
       // the launcher reports a command line that does not parse, and does not start
     }
-    return new LauncherOptions(given);
+    return new LauncherOptions(given, clustered);
+  }
+
+  /** Whether the command line asks for a cluster ({@code -cluster}). */
+  public boolean clustered() {
+    return clustered;
+  }
+
+  /**
+   * Refuses a JSON option the launcher could read neither as a JSON file nor as a JSON object, before the launcher
+   * tries (it would log a warning first, then start without it).
+   */
+  public LauncherOptions requireReadable() {
+    given.forEach((option, value) -> require(option, readable(value)));
+    return this;
+  }
+
+  /** The launcher's reading of a JSON option: a file holding a JSON object, else a JSON object; null when neither. */
+  private static JsonObject readable(String value) {
+    try {
+      return new JsonObject(Files.readString(Path.of(value)));
+    } catch (InvalidPathException | IOException | DecodeException | ClassCastException e) {
+      // not a file of JSON: a JSON object, then
+    }
+    try {
+      return new JsonObject(value);
+    } catch (DecodeException | ClassCastException e) {
+      return null;
+    }
   }
 
   /** The value the command line gave {@code option}, or null. */

@@ -26,6 +26,7 @@ import static io.vertxecho.config.EchoConfig.CLUSTER_MEMBERS;
 import static io.vertxecho.config.EchoConfig.CLUSTER_NAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,19 +49,47 @@ class ClusterConfigTest {
   }
 
   @Test
-  @DisplayName("-Dvertx.hazelcast.config naming a file that is not there stops startup (Vert.x would use cluster.xml)")
+  @DisplayName("-Dvertx.hazelcast.config naming a file that is not there, or not XML, stops startup (Vert.x would use cluster.xml)")
   void namedHazelcastConfigMustExist() throws Exception {
     ConfigException missing = assertThrows(ConfigException.class, () -> ClusterManagerFactory.checkNamedConfig("/nonexistent/cluster.xml"));
     assertEquals("Invalid configuration: -Dvertx.hazelcast.config=/nonexistent/cluster.xml: no such readable file"
       + " (without it the node would join with the packaged cluster.xml)", missing.getMessage());
     Path file = Files.createTempFile("hazelcast", ".xml");
     try {
+      Files.writeString(file, "<hazelcast/>");
       ClusterManagerFactory.checkNamedConfig(file.toString());
+      Files.writeString(file, "<hazelcast>");
+      ConfigException malformed = assertThrows(ConfigException.class, () -> ClusterManagerFactory.checkNamedConfig(file.toString()));
+      assertEquals("Invalid configuration: -Dvertx.hazelcast.config=" + file + ": not XML: line 1, column 12:"
+        + " XML document structures must start and end within the same entity.", malformed.getMessage());
     } finally {
       Files.delete(file);
     }
     ClusterManagerFactory.checkNamedConfig("classpath:cluster.xml");
     ClusterManagerFactory.checkNamedConfig(null);
+  }
+
+  @Test
+  @DisplayName("An exact cluster.interface is Hazelcast's one address, taken as given; a pattern matches the interfaces; cluster.port fixes the port")
+  void addressAndPort() {
+    Config exact = ClusterManagerFactory.bindTo(ClusterManagerFactory.hazelcastConfig(List.of(), ""), "127.0.0.20", 0);
+    assertEquals("127.0.0.20", exact.getProperty("hazelcast.local.localAddress"));
+    assertEquals("false", exact.getProperty("hazelcast.socket.bind.any"));
+    assertFalse(exact.getNetworkConfig().getInterfaces().isEnabled());
+    assertEquals(0, exact.getNetworkConfig().getPort());
+    assertFalse(exact.getNetworkConfig().isPortAutoIncrement());
+
+    Config pattern = ClusterManagerFactory.bindTo(ClusterManagerFactory.hazelcastConfig(List.of(), ""), "10.0.*.*", -1);
+    assertEquals(List.of("10.0.*.*"), List.copyOf(pattern.getNetworkConfig().getInterfaces().getInterfaces()));
+    assertTrue(pattern.getNetworkConfig().getInterfaces().isEnabled());
+    assertEquals("false", pattern.getProperty("hazelcast.socket.bind.any"));
+    assertNull(pattern.getProperty("hazelcast.local.localAddress"));
+    assertEquals(5701, pattern.getNetworkConfig().getPort());
+    assertTrue(pattern.getNetworkConfig().isPortAutoIncrement());
+
+    Config unset = ClusterManagerFactory.bindTo(ClusterManagerFactory.hazelcastConfig(List.of(), ""), "", -1);
+    assertFalse(unset.getNetworkConfig().getInterfaces().isEnabled());
+    assertNull(unset.getProperty("hazelcast.local.localAddress"));
   }
 
   @Test

@@ -102,7 +102,7 @@ class LauncherOptionsTest {
   }
 
   private static LauncherOptions given(String option, String value) {
-    return new LauncherOptions(Map.of(option, value));
+    return new LauncherOptions(Map.of(option, value), false);
   }
 
   private static void assertRefused(String messageStart, Runnable step) {
