@@ -21,6 +21,7 @@ import io.vertxecho.config.ConfigLoader;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.config.LauncherOptions;
 import io.vertxecho.echo.EchoVerticle;
+import io.vertxecho.echo.FileDescriptorBudget;
 import io.vertxecho.internal.ServerTransport;
 import io.vertxecho.internal.StartupSignals;
 import io.vertxecho.text.Plural;
@@ -116,7 +117,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
    * Reads and validates the config, once. With {@code -cluster}, starts this node's cluster member before Vert.x (one
    * line and exit code 78 when it cannot start), and places the clustered event bus on the member's address. Every node runs on
    * {@link ServerTransport}: the transport Vert.x would pick, without its redundant per-connection socket options, and
-   * with the PROXY header deadline.
+   * with the PROXY header deadline and a ceiling on open sockets below the open-file limit.
    */
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
@@ -134,7 +135,8 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
       ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
       Transport chosen = ServerTransport.chosenBy(options);
       transport = chosen.name();
-      return builder.withTransport(ServerTransport.around(chosen, Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS)));
+      return builder.withTransport(ServerTransport.around(chosen, Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS),
+        FileDescriptorBudget.acceptCeiling(FileDescriptorBudget.openFileLimit())));
     });
   }
 

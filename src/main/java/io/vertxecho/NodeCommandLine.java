@@ -61,6 +61,9 @@ final class NodeCommandLine {
   }
 
   private static String unknownWord(String word) {
+    if (COMMANDS.contains(word)) {
+      return "the command '" + word + "' comes first: " + JAR + " " + word + (word.equals("help") ? "" : " [options]");
+    }
     return "unknown command '" + word + "'" + Nearest.to(word, COMMANDS).map(command -> "; did you mean '" + command + "'?")
       .orElse(": a node takes options only (commands: " + String.join(", ", COMMANDS) + ")");
   }

@@ -46,6 +46,12 @@ public final class JarProcess implements AutoCloseable {
     return launch(withRandomPorts(env), null, args).awaitOutput(ECHO_ADDRESS).awaitOutput(DEPLOYED);
   }
 
+  /** Like {@link #startListening}, under an open-file limit of {@code files}, soft and hard (set by util-linux's prlimit). */
+  public static JarProcess startListeningWithOpenFiles(int files, Map<String, String> env, String... args) {
+    return launch(List.of("prlimit", "--nofile=" + files + ":" + files, "--"), withRandomPorts(env), null, List.of(), args)
+      .awaitOutput(ECHO_ADDRESS).awaitOutput(DEPLOYED);
+  }
+
   /**
    * Like {@link #startListening}, but the test stops reading the process's output once it listens: its stdout
    * becomes a pipe nobody drains, as a slow log collector would be.
@@ -66,7 +72,7 @@ public final class JarProcess implements AutoCloseable {
 
   /** Like {@link #startOnRandomPorts}, with options for the JVM ({@code -Dname=value}) before {@code -jar}. */
   public static JarProcess startOnRandomPorts(Map<String, String> env, List<String> jvmOptions, String... args) {
-    return launch(withRandomPorts(env), null, jvmOptions, args);
+    return launch(List.of(), withRandomPorts(env), null, jvmOptions, args);
   }
 
   private static Map<String, String> withRandomPorts(Map<String, String> env) {
@@ -76,11 +82,13 @@ public final class JarProcess implements AutoCloseable {
   }
 
   private static JarProcess launch(Map<String, String> env, String stopReadingAfter, String... args) {
-    return launch(env, stopReadingAfter, List.of(), args);
+    return launch(List.of(), env, stopReadingAfter, List.of(), args);
   }
 
-  private static JarProcess launch(Map<String, String> env, String stopReadingAfter, List<String> jvmOptions, String... args) {
-    List<String> command = new ArrayList<>();
+  /** @param prefix what the java command runs under (e.g. prlimit and its arguments), or nothing */
+  private static JarProcess launch(List<String> prefix, Map<String, String> env, String stopReadingAfter, List<String> jvmOptions,
+    String... args) {
+    List<String> command = new ArrayList<>(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.add("-jar");

@@ -102,6 +102,7 @@ class LauncherIT {
   @CsvSource(delimiter = '|', value = {
     "clinet|vertx-echo: unknown command 'clinet'; did you mean 'client'?",
     "foo.Bar|vertx-echo: unknown command 'foo.Bar': a node takes options only (commands: client, bench, help)",
+    "-cluster client|vertx-echo: the command 'client' comes first: java -jar vertx-echo.jar client [options]",
     "--port 7000|vertx-echo: unknown option '--port': port is a config key: ECHO_PORT=7000 java -jar vertx-echo.jar, or java -Decho.port=7000 -jar vertx-echo.jar",
     "--clustr|vertx-echo: unknown option '--clustr'; did you mean '--cluster'?",
     "--frobnicate|vertx-echo: unknown option '--frobnicate' (java -jar vertx-echo.jar --help lists the options)",

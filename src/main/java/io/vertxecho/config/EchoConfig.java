@@ -87,6 +87,8 @@ public final class EchoConfig {
     "open connections per client address, per node; 0 = no limit"));
   public static final Key<Integer> SHUTDOWN_GRACE_SECONDS = declare(Key.integer("shutdownGraceSeconds", 10, 0, 3600, LIVE,
     "how long a stopping node, or a removed instance, keeps echoing to clients that stay"));
+  public static final Key<Integer> DRAIN_DELAY_MILLIS = declare(Key.integer("drainDelayMillis", 0, 0, 60_000, LIVE,
+    "how long a stopping node keeps its echo ports open after /ready answers 503, so that a load balancer stops sending first"));
   public static final Key<Integer> STATS_INTERVAL_MILLIS = declare(Key.integer("statsIntervalMillis", 1000, 50, 60_000, LIVE,
     "period of each instance's traffic summary and of the node's summary to the cluster"));
   public static final Key<Integer> CONFIG_SCAN_MILLIS = declare(Key.integer("configScanMillis", 3000, 0, 3_600_000, RESTART,

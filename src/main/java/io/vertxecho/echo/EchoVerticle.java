@@ -31,6 +31,7 @@ import static io.vertxecho.config.EchoConfig.HOST;
 import static io.vertxecho.config.EchoConfig.MODE;
 import static io.vertxecho.config.EchoConfig.PORT;
 import static io.vertxecho.config.EchoConfig.PROXY_PROTOCOL;
+import static io.vertxecho.config.EchoConfig.DRAIN_DELAY_MILLIS;
 import static io.vertxecho.config.EchoConfig.SHUTDOWN_GRACE_SECONDS;
 import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
 
@@ -123,14 +124,22 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   /**
-   * Graceful drain: stop accepting, tell clients, keep echoing until they leave or the grace period ends, then echo
-   * what is left and close. The servers' own shutdown (which tells each connection) is given the same grace period:
+   * Graceful drain: after {@code drainDelayMillis} (the node's /ready answers 503 meanwhile, and the instance still
+   * accepts), stop accepting, tell clients, keep echoing until they leave or the grace period ends, then echo what is
+   * left and close. A port closed while a load balancer still sends to it resets the connections the kernel had
+   * queued for it. The servers' own shutdown (which tells each connection) is given the same grace period:
    * its deadline is set after this verticle's, on the same event loop, so this verticle ends each drain first.
    */
   @Override
   public Future<?> stop() {
     draining = true;
     publishSummary(false);
+    Promise<Void> delayed = Promise.promise();
+    vertx.setTimer(Math.max(1, config.get(DRAIN_DELAY_MILLIS)), id -> delayed.complete());
+    return delayed.future().compose(delay -> drain());
+  }
+
+  private Future<?> drain() {
     int grace = config.get(SHUTDOWN_GRACE_SECONDS);
     int open = connections.size();
     if (open > 0) {

@@ -31,6 +31,15 @@ public final class FileDescriptorBudget {
     return Math.max(MIN_RESERVE, limit * RESERVE_PERCENT / 100);
   }
 
+  /**
+   * The sockets a node's servers may hold at once under a limit of {@code limit} descriptors: the connections it holds,
+   * and a quarter of the reserve for clients being refused (each holds a socket until it is told why and closed).
+   * Past it the node stops accepting until sockets close; no ceiling ({@link Integer#MAX_VALUE}) when the limit is unknown.
+   */
+  public static int acceptCeiling(long limit) {
+    return limit <= 0 ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, connections(limit) + reserve(limit) / 4);
+  }
+
   /** The connections a limit of {@code limit} descriptors can hold (at least 1), or 0 (no limit) when it is unknown. */
   public static int connections(long limit) {
     if (limit <= 0) {

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The transport Vert.x would pick (native when preferred and available, else NIO), with three changes to the servers
+ * The transport Vert.x would pick (native when preferred and available, else NIO), with four changes to the servers
  * it configures; the launcher builds every node's Vert.x with it. Clients are configured exactly as by Vert.x.
  * <ul>
  *   <li><b>Accepted sockets get only the options that change something.</b> Vert.x sets {@code SO_KEEPALIVE} off and
@@ -32,6 +32,8 @@ import java.util.Map;
  *   reaches the server's exception handler as a {@link Refusal} naming it ({@link RefusalAddresses}), so its
  *   access-log line and {@code rejected} event say where it came from. Waits for: a {@code NetServer} exception
  *   handler that is told the connection of a failure.</li>
+ *   <li><b>A ceiling on open sockets.</b> The servers stop accepting while they hold as many sockets as the open-file
+ *   limit leaves room for ({@link AcceptCeiling}), so that accept() never fails for want of a descriptor.</li>
  * </ul>
  */
 public final class ServerTransport extends DelegatingTransport {
@@ -46,10 +48,12 @@ public final class ServerTransport extends DelegatingTransport {
     EPOLL_OPTION + "TCP_CORK", false);
 
   private final long proxyHeaderTimeoutMillis;
+  private final AcceptCeiling ceiling;
 
-  private ServerTransport(io.vertx.core.spi.transport.Transport delegate, Duration proxyHeaderTimeout) {
+  private ServerTransport(io.vertx.core.spi.transport.Transport delegate, Duration proxyHeaderTimeout, int maxOpenSockets) {
     super(delegate);
     this.proxyHeaderTimeoutMillis = proxyHeaderTimeout.toMillis();
+    this.ceiling = new AcceptCeiling(maxOpenSockets);
   }
 
   /** The transport Vert.x builds with for {@code options}: native when preferred and available, else NIO. */
@@ -59,10 +63,11 @@ public final class ServerTransport extends DelegatingTransport {
 
   /**
    * For {@code VertxBuilder.withTransport}: {@code chosen} (available), with the changes above; a PROXY-protocol server
-   * closes a connection whose header is not complete {@code proxyHeaderTimeout} after accept.
+   * closes a connection whose header is not complete {@code proxyHeaderTimeout} after accept, and the servers together
+   * hold at most {@code maxOpenSockets} accepted sockets at once.
    */
-  public static Transport around(Transport chosen, Duration proxyHeaderTimeout) {
-    return new ServerTransport(chosen.implementation(), proxyHeaderTimeout).named(chosen);
+  public static Transport around(Transport chosen, Duration proxyHeaderTimeout, int maxOpenSockets) {
+    return new ServerTransport(chosen.implementation(), proxyHeaderTimeout, maxOpenSockets).named(chosen);
   }
 
   @Override
@@ -81,7 +86,9 @@ public final class ServerTransport extends DelegatingTransport {
   private final class AcceptedChannels extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object accepted) {
-      ((Channel) accepted).pipeline().addFirst(new ProxyHeaderDeadline(proxyHeaderTimeoutMillis)).addFirst(RefusalAddresses.placer());
+      Channel socket = (Channel) accepted;
+      socket.pipeline().addFirst(new ProxyHeaderDeadline(proxyHeaderTimeoutMillis)).addFirst(RefusalAddresses.placer());
+      ceiling.accepted(ctx.channel(), socket);
       ctx.fireChannelRead(accepted);
     }
   }

@@ -99,6 +99,24 @@ final class ComposeCluster {
     }
   }
 
+  /** HAProxy's port on this host's loopback. */
+  int lbPort() {
+    return lbPort;
+  }
+
+  /** Starts the fourth node (compose profile {@code extra}) and returns its name, {@code extra}; it is one of {@link #nodes()} from then on. */
+  String startExtraNode() {
+    project.enableExtraNodes();
+    project.compose("up", "-d", "extra");
+    containers.put("extra", project.container("extra"));
+    return "extra";
+  }
+
+  /** The nodes of the cluster: node1 to node3, and the fourth once started. */
+  List<String> nodes() {
+    return List.copyOf(containers.keySet());
+  }
+
   String container(String node) {
     return containers.get(node);
   }
@@ -153,7 +171,7 @@ final class ComposeCluster {
   /** Each node's open connections, as its /stats counts them ({@code -1} when it does not answer). */
   Map<String, Long> activeByNode() {
     Map<String, Long> active = new TreeMap<>();
-    for (String node : NODES) {
+    for (String node : containers.keySet()) {
       JsonObject stats = stats(node);
       active.put(node, stats == null ? -1L : stats.getJsonObject("node").getLong("active"));
     }

@@ -18,22 +18,29 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.vertxecho.cluster.ComposeCluster.NODES;
 import static io.vertxecho.cluster.ComposeCluster.assertEchoes;
 import static io.vertxecho.cluster.ComposeProject.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Faults a real deployment meets, made for real on the compose cluster: a network partition and its heal. Runs wherever
+ * Faults a real deployment meets, made for real on the compose cluster: a network partition and its heal, a rolling
+ * restart under load, a lossy link, and two halves of a four-node cluster cut apart. Runs wherever
  * the compose cluster test runs and this host can enter a container's network namespace (root, iptables: .ci/run
  * installs it); skipped, saying why, elsewhere. Each step prints its figures (docs/reliability.md records them).
  */
@@ -50,6 +57,14 @@ class ComposeFaultsIT {
    * summaries (every second) complete the views. Measured: 3 to 8 s.
    */
   private static final Duration HEALED = Duration.ofSeconds(30);
+  /** The load of the rolling restart: long-lived sessions, and short connections a second (through HAProxy). */
+  private static final int SESSIONS = 8;
+  private static final int SHORT_PER_SECOND = 200;
+  /** The lossy link: the share of node3's packets dropped, both ways, and for how long (-Dit.loss.share, -Dit.loss.seconds). */
+  private static final double LOSS_SHARE = Double.parseDouble(System.getProperty("it.loss.share", "0.05"));
+  private static final Duration LOSS_DURATION = Duration.ofSeconds(Integer.getInteger("it.loss.seconds", 30));
+  /** The nodes' drain: sessions are told, then closed after it (conf/config.json's shutdownGraceSeconds). */
+  private static final int GRACE_SECONDS = 10;
   /** A host no real client comes from (TEST-NET-2), for the clients this test sends straight to a node. */
   private static final String MARKED_HOST = "198.51.100.27";
 
@@ -76,7 +91,7 @@ class ComposeFaultsIT {
       System.out.println(skipped);
       return;
     }
-    cluster = ComposeCluster.start(baseDir, images, config -> config);
+    cluster = ComposeCluster.start(baseDir, images, config -> config.put("shutdownGraceSeconds", GRACE_SECONDS));
   }
 
   @BeforeEach
@@ -157,6 +172,203 @@ class ComposeFaultsIT {
       watchers.forEach(BridgeWatcher::close);
     }
     NODES.forEach(node -> cluster.awaitView(node, all, 0, Duration.ofSeconds(20)));
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("Rolling restart under load: node1, node2, node3 restarted in turn, each waited ready, while short connections"
+    + " and long-lived sessions run through HAProxy: no failed connect, no reset, no wrong byte; sessions told and closed"
+    + " after their grace; every connection in the nodes' access logs")
+  void rollingRestartUnderLoad() {
+    NODES.forEach(cluster::awaitReady);
+    NODES.forEach(node -> await(node + " listing 3 nodes", HEALED, () -> cluster.view(node).ids().size(), size -> size == 3));
+    LocalTime loadStart = LocalTime.now(ZoneOffset.UTC);
+    LoadGenerator load = LoadGenerator.start("127.0.0.1", cluster.lbPort(), SESSIONS, SHORT_PER_SECOND);
+    try {
+      long start = System.nanoTime();
+      for (String node : NODES) {
+        cluster.project.compose("stop", node);
+        cluster.project.compose("start", node);
+        cluster.awaitReady(node);
+        NODES.forEach(each -> await(each + " listing 3 nodes after " + node + "'s restart", HEALED,
+          () -> cluster.view(each).ids().size(), size -> size == 3));
+      }
+      long rolled = System.nanoTime();
+      load.stop(Duration.ofSeconds(30));
+      System.out.printf("rolling restart: %.1f s for 3 nodes; load: %s%n", seconds(start, rolled), load);
+      List<String> haproxy = haproxyOutline();
+      haproxy.forEach(line -> System.out.println("rolling restart: HAProxy: " + line));
+      assertEquals(Map.of(), load.failures(), () -> load + "; HAProxy's log in short:\n" + String.join("\n", haproxy));
+      assertTrue(load.sessionOutcomes().get(LoadGenerator.Outcome.ENDED_BY_DRAIN) > 0, () -> "no session was drained: " + load);
+      assertTrue(load.shortestDrainMillis() >= GRACE_SECONDS * 1000L - 500,
+        () -> "a session was closed before its grace of " + GRACE_SECONDS + " s: " + load);
+      Map<String, Long> byReason = accessReasonsSince(loadStart);
+      Map<LoadGenerator.Outcome, Long> shorts = load.shortOutcomes();
+      Map<LoadGenerator.Outcome, Long> sessions = load.sessionOutcomes();
+      long quit = shorts.get(LoadGenerator.Outcome.COMPLETED) + sessions.get(LoadGenerator.Outcome.ENDED_BY_TEST);
+      assertEquals(Map.of("quit", quit, "shutdown", sessions.get(LoadGenerator.Outcome.ENDED_BY_DRAIN)), byReason,
+        () -> "the nodes' access logs against the load: " + load);
+      System.out.printf("rolling restart: access logs %s, load opened %d%n", byReason, load.opened());
+    } finally {
+      load.close();
+    }
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("Lossy link: 5 % of node3's packets dropped both ways for 30 s under load: no failed connection, and no"
+    + " node's view ever short of 3 nodes")
+  void lossyLink() {
+    NODES.forEach(cluster::awaitReady);
+    NODES.forEach(node -> await(node + " listing 3 nodes", HEALED, () -> cluster.view(node).ids().size(), size -> size == 3));
+    LocalTime loadStart = LocalTime.now(ZoneOffset.UTC);
+    int downsBefore = serverDowns();
+    NetworkFault fault = new NetworkFault(cluster.project, cluster.container("node3"));
+    LoadGenerator load = LoadGenerator.start("127.0.0.1", cluster.lbPort(), SESSIONS, SHORT_PER_SECOND / 2);
+    Map<String, Integer> smallestView = new TreeMap<>();
+    Map<String, Integer> unanswered = new TreeMap<>();
+    try {
+      fault.lose(LOSS_SHARE);
+      long end = System.nanoTime() + LOSS_DURATION.toNanos();
+      while (System.nanoTime() < end) {
+        for (String node : NODES) {
+          ComposeCluster.View view = cluster.view(node);
+          if (view.active() < 0) {
+            unanswered.merge(node, 1, Integer::sum);
+          } else {
+            smallestView.merge(node, view.ids().size(), Math::min);
+          }
+        }
+        sleep(Duration.ofMillis(250));
+      }
+    } finally {
+      fault.heal();
+    }
+    try {
+      load.stop(Duration.ofSeconds(30));
+      System.out.printf("lossy link: %.0f %% of node3's packets dropped both ways for %d s; smallest views %s (/stats"
+          + " unanswered in 3 s: %s); HAProxy marked a node down %d times; load: %s%n", LOSS_SHARE * 100,
+        LOSS_DURATION.toSeconds(), smallestView, unanswered, serverDowns() - downsBefore, load);
+      assertEquals(Map.of(), load.failures(), load::toString);
+      assertEquals(Map.of("node1", 3, "node2", 3, "node3", 3), smallestView, "a view short of 3 nodes while the link was lossy");
+      Map<LoadGenerator.Outcome, Long> shorts = load.shortOutcomes();
+      long quit = shorts.get(LoadGenerator.Outcome.COMPLETED) + load.sessionOutcomes().get(LoadGenerator.Outcome.ENDED_BY_TEST);
+      assertEquals(Map.of("quit", quit), accessReasonsSince(loadStart), () -> "the nodes' access logs against the load: " + load);
+    } finally {
+      load.close();
+    }
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("Two against two: with a fourth node, node1 and node2 cut off from node3 and the fourth; each half counts"
+    + " itself, echoes and stays ready; after the heal every node lists all four with exact totals and hears every node")
+  void twoAgainstTwo() {
+    String extra = cluster.startExtraNode();
+    List<String> nodes = cluster.nodes();
+    nodes.forEach(cluster::awaitReady);
+    Map<String, String> ids = new LinkedHashMap<>();
+    nodes.forEach(node -> ids.put(node, cluster.id(node)));
+    Set<String> all = new TreeSet<>(ids.values());
+    nodes.forEach(node -> cluster.awaitView(node, all, 0, HEALED));
+    List<String> left = List.of("node1", "node2");
+    List<String> right = List.of("node3", extra);
+    List<Wire> clients = new ArrayList<>();
+    List<NetworkFault> faults = right.stream().map(node -> new NetworkFault(cluster.project, cluster.container(node))).toList();
+    try {
+      cluster.openThroughHaproxy(80, clients);
+      Map<String, Long> held = await("80 clients counted by the nodes", Duration.ofSeconds(20), cluster::activeByNode,
+        counts -> counts.values().stream().mapToLong(Long::longValue).sum() == 80);
+      nodes.forEach(node -> cluster.awaitView(node, all, 80, Duration.ofSeconds(20)));
+
+      long cut = System.nanoTime();
+      List<String> leftAddresses = left.stream().map(cluster::address).toList();
+      faults.forEach(fault -> fault.cut(leftAddresses));
+      try {
+        for (List<String> half : List.of(left, right)) {
+          Set<String> halfIds = new TreeSet<>(half.stream().map(ids::get).toList());
+          long halfActive = half.stream().mapToLong(held::get).sum();
+          half.forEach(node -> cluster.awaitView(node, halfIds, halfActive, SPLIT));
+          List<String> other = half == left ? right : left;
+          half.forEach(node -> awaitLost(node, other.stream().map(ids::get).toList()));
+        }
+        long split = System.nanoTime();
+        assertEchoes(clients, "while cut in halves");
+        nodes.forEach(node -> assertEquals(200, cluster.project.get(cluster.container(node), "/ready").status(),
+          node + " is not ready while cut in halves"));
+        System.out.printf("two against two: both halves split (views, and Hazelcast's members) %.1f s after the cut"
+          + " (node1, node2: %d clients; node3, extra: %d clients)%n", seconds(cut, split), held.get("node1") + held.get("node2"), held.get("node3") + held.get(extra));
+      } finally {
+        faults.forEach(NetworkFault::heal);
+      }
+
+      long healed = System.nanoTime();
+      nodes.forEach(node -> cluster.awaitView(node, all, 80, HEALED));
+      long whole = System.nanoTime();
+      nodes.forEach(node -> clients.add(cluster.connectAs(node, MARKED_HOST)));
+      nodes.forEach(node -> cluster.awaitView(node, all, 84, Duration.ofSeconds(20)));
+      assertEchoes(clients, "after the heal");
+      System.out.printf("two against two: views whole (4 nodes, 80 clients) on every node %.1f s after the heal%n",
+        seconds(healed, whole));
+    } finally {
+      clients.forEach(Wire::close);
+    }
+    nodes.forEach(node -> cluster.awaitView(node, all, 0, Duration.ofSeconds(20)));
+  }
+
+  /** How many times HAProxy has logged a server going down. */
+  private int serverDowns() {
+    return (int) cluster.project.logs(cluster.project.container("haproxy")).lines()
+      .filter(line -> line.startsWith("Server nodes/") && line.contains(" is DOWN")).count();
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /**
+   * HAProxy's log (option tcplog) in short: the connections that did not end normally (a termination state other than
+   * {@code --}), its servers going down and up, and how many connections it had to retry on another node.
+   */
+  private List<String> haproxyOutline() {
+    Pattern tcplog = Pattern.compile(" echo nodes/\\S+ \\S+ \\d+ (\\S\\S) \\S+/\\S+/\\S+/\\S+/(\\+?)\\d+ ");
+    List<String> outline = new ArrayList<>();
+    long retried = 0;
+    for (String line : cluster.project.logs(cluster.project.container("haproxy")).lines().toList()) {
+      Matcher matcher = tcplog.matcher(line);
+      if (!matcher.find()) {
+        if (line.startsWith("Server nodes/")) {
+          outline.add(line);
+        }
+      } else if (!matcher.group(1).equals("--")) {
+        outline.add(line);
+      } else if (!matcher.group(2).isEmpty()) {
+        retried++;
+      }
+    }
+    outline.add(retried + " connections retried on another node, then served");
+    return outline;
+  }
+
+  /**
+   * The nodes' access-log lines logged at or after {@code since} (their clock, UTC: the containers share this host's),
+   * counted by their reason. A node's log keeps the lines of its earlier runs; each line starts with its time.
+   */
+  private Map<String, Long> accessReasonsSince(LocalTime since) {
+    Map<String, Long> reasons = new TreeMap<>();
+    for (String node : NODES) {
+      for (String line : ComposeCluster.lines(cluster.logs(node), " ACCESS ")) {
+        if (!LocalTime.parse(line.substring(0, line.indexOf(' '))).isBefore(since)) {
+          reasons.merge(line.substring(line.indexOf("reason=") + "reason=".length()).strip(), 1L, Long::sum);
+        }
+      }
+    }
+    return reasons;
   }
 
   /** Waits until {@code node} has logged each of {@code lost} (node ids) as a member lost, not one that stopped. */

@@ -33,6 +33,14 @@ class ConnectionCapacityTest {
   }
 
   @Test
+  @DisplayName("the servers hold at most the default connection limit plus a quarter of the reserve, for clients being refused")
+  void acceptCeilingFromOpenFiles() {
+    assertEquals(19_000 + 250, FileDescriptorBudget.acceptCeiling(20_000));
+    assertEquals(1_744 + 64, FileDescriptorBudget.acceptCeiling(2_000));
+    assertEquals(Integer.MAX_VALUE, FileDescriptorBudget.acceptCeiling(-1));
+  }
+
+  @Test
   @DisplayName("unless set, maxConnections is also at most what 60 % of the heap holds when every client holds all it may")
   void defaultLimitFromTheHeap() {
     EchoConfig line = config(new JsonObject());

@@ -101,7 +101,7 @@ class ProxyProtocolTest {
   @DisplayName("a client with no complete PROXY header by the deadline is closed with reason proxy-timeout, even one that dribbles bytes")
   void headerDeadline() throws Exception {
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
-    Vertx vertx = Vertx.builder().with(options).withTransport(ServerTransport.around(ServerTransport.chosenBy(options), Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS))).build();
+    Vertx vertx = Vertx.builder().with(options).withTransport(ServerTransport.around(ServerTransport.chosenBy(options), Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS), Integer.MAX_VALUE)).build();
     try {
       List<JsonObject> rejected = new CopyOnWriteArrayList<>();
       vertx.eventBus().<JsonObject>localConsumer(Events.CONNECTIONS, event -> rejected.add(event.body())).completion().await();
