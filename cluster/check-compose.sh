@@ -10,7 +10,7 @@ resolved=$(docker-compose -f docker-compose.yml config) || fail "docker-compose 
 for node in node1 node2 node3; do
   grep -q "^  $node:" <<<"$resolved" || fail "service $node missing"
 done
-grep -q "ECHO_CLUSTER_MEMBERS: node1,node2,node3" <<<"$resolved" || fail "nodes do not get ECHO_CLUSTER_MEMBERS"
+grep -Eq "ECHO_CLUSTER_MEMBERS: node1(:5701)?,node2(:5701)?,node3(:5701)?" <<<"$resolved" || fail "nodes do not get ECHO_CLUSTER_MEMBERS"
 grep -q "dockerfile: cluster/Dockerfile" <<<"$resolved" || fail "nodes are not built from cluster/Dockerfile"
 grep -q "/app/conf:ro" <<<"$resolved" || fail "conf/ folder is not mounted"
 grace=$(sed -n 's/^ *"shutdownGraceSeconds": *\([0-9]*\).*/\1/p' conf/config.json)
