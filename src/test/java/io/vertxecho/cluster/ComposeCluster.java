@@ -31,6 +31,16 @@ final class ComposeCluster {
 
   static final List<String> NODES = List.of("node1", "node2", "node3");
   static final String GREETING = "Welcome to my server";
+  /** How long after a cut each side's view shows only its side: Hazelcast drops a silent member after 10 s. */
+  static final Duration SPLIT = Duration.ofSeconds(30);
+  /**
+   * How long after the heal every node's view is whole again (docs/reliability.md): the smaller side's master looks for
+   * the other side every 5 s (cluster.xml), waits at most 5 s for an answer, merges in about a second, and the next
+   * summaries (every second) complete the views. Measured: 3 to 8 s.
+   */
+  static final Duration HEALED = Duration.ofSeconds(30);
+  /** A host no real client comes from (TEST-NET-2), for the clients this test sends straight to a node. */
+  static final String MARKED_HOST = "198.51.100.27";
   private static final Duration READY = Duration.ofSeconds(120);
 
   final ComposeProject project;
@@ -104,12 +114,20 @@ final class ComposeCluster {
     return lbPort;
   }
 
-  /** Starts the fourth node (compose profile {@code extra}) and returns its name, {@code extra}; it is one of {@link #nodes()} from then on. */
-  String startExtraNode() {
-    project.enableExtraNodes();
-    project.compose("up", "-d", "extra");
-    containers.put("extra", project.container("extra"));
-    return "extra";
+  /**
+   * A cluster a test class started itself: {@code containers} by node name (node1 to node3; others join with
+   * {@link #adopt}).
+   */
+  static ComposeCluster attach(ComposeProject project, Path confDir, Map<String, String> containers) {
+    ComposeCluster cluster = new ComposeCluster(project, confDir);
+    cluster.containers.putAll(containers);
+    cluster.lbPort = project.lbPort();
+    return cluster;
+  }
+
+  /** A node started since (the fourth, profile {@code extra}) is one of {@link #nodes()} from now on. */
+  void adopt(String node) {
+    containers.put(node, project.container(node));
   }
 
   /** The nodes of the cluster: node1 to node3, and the fourth once started. */
@@ -152,6 +170,12 @@ final class ComposeCluster {
   void awaitView(String node, Set<String> ids, long active, Duration deadline) {
     await(node + " listing " + ids + " with " + active + " active", deadline, () -> view(node),
       view -> view.ids().equals(ids) && view.active() == active);
+  }
+
+  /** Waits until {@code node} has logged each of {@code lost} (node ids) as a member lost, not one that stopped. */
+  void awaitLost(String node, List<String> lost) {
+    await(node + " logging " + lost + " lost from its cluster", SPLIT, () -> ComposeCluster.lines(logs(node), "Cluster member lost: "),
+      lines -> lost.stream().allMatch(id -> lines.stream().anyMatch(line -> line.contains("node " + id))));
   }
 
   /** A node's cluster view: the node ids it lists and the connections it counts over them ({@code -1}: no answer). */

@@ -23,10 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -64,6 +66,8 @@ class ComposeClusterIT {
   private final Path baseDir = Path.of(System.getProperty("it.basedir", ".")).toAbsolutePath();
   private final Map<String, String> containers = new ConcurrentHashMap<>();
   private ComposeProject project;
+  /** The same cluster, for the steps written on the compose tests' shared fixture. */
+  private ComposeCluster cluster;
   private Path confDir;
 
   /** On a failed step: every container's log, so the failure can be understood from the test report. */
@@ -112,6 +116,7 @@ class ComposeClusterIT {
       throw failed;
     }
     NODES.forEach(node -> containers.put(node, project.container(node)));
+    cluster = ComposeCluster.attach(project, confDir, containers);
   }
 
   private void printLogs(String after) {
@@ -299,6 +304,66 @@ class ComposeClusterIT {
 
   @Test
   @Order(7)
+  @DisplayName("Two against two: with a fourth node, node1 and node2 cut off from node3 and the fourth; each half counts"
+    + " itself, echoes and stays ready; after the heal every node lists all four with exact totals and hears every node")
+  void twoAgainstTwo() {
+    String whyNot = NetworkFault.whyUnavailable();
+    assumeTrue(whyNot == null, () -> "Skipping two against two: " + whyNot);
+    String extra = "extra";
+    cluster.adopt(extra);
+    List<String> nodes = cluster.nodes();
+    nodes.forEach(cluster::awaitReady);
+    Map<String, String> ids = new LinkedHashMap<>();
+    nodes.forEach(node -> ids.put(node, cluster.id(node)));
+    Set<String> all = new TreeSet<>(ids.values());
+    nodes.forEach(node -> cluster.awaitView(node, all, 0, ComposeCluster.HEALED));
+    List<String> left = List.of("node1", "node2");
+    List<String> right = List.of("node3", extra);
+    List<Wire> clients = new ArrayList<>();
+    List<NetworkFault> faults = right.stream().map(node -> new NetworkFault(cluster.project, cluster.container(node))).toList();
+    try {
+      cluster.openThroughHaproxy(80, clients);
+      Map<String, Long> held = await("80 clients counted by the nodes", Duration.ofSeconds(20), cluster::activeByNode,
+        counts -> counts.values().stream().mapToLong(Long::longValue).sum() == 80);
+      nodes.forEach(node -> cluster.awaitView(node, all, 80, Duration.ofSeconds(20)));
+
+      long cut = System.nanoTime();
+      List<String> leftAddresses = left.stream().map(cluster::address).toList();
+      faults.forEach(fault -> fault.cut(leftAddresses));
+      try {
+        for (List<String> half : List.of(left, right)) {
+          Set<String> halfIds = new TreeSet<>(half.stream().map(ids::get).toList());
+          long halfActive = half.stream().mapToLong(held::get).sum();
+          half.forEach(node -> cluster.awaitView(node, halfIds, halfActive, ComposeCluster.SPLIT));
+          List<String> other = half == left ? right : left;
+          half.forEach(node -> cluster.awaitLost(node, other.stream().map(ids::get).toList()));
+        }
+        long split = System.nanoTime();
+        ComposeCluster.assertEchoes(clients, "while cut in halves");
+        nodes.forEach(node -> assertEquals(200, cluster.project.get(cluster.container(node), "/ready").status(),
+          node + " is not ready while cut in halves"));
+        System.out.printf("two against two: both halves split (views, and Hazelcast's members) %.1f s after the cut"
+          + " (node1, node2: %d clients; node3, extra: %d clients)%n", (split - cut) / 1e9, held.get("node1") + held.get("node2"), held.get("node3") + held.get(extra));
+      } finally {
+        faults.forEach(NetworkFault::heal);
+      }
+
+      long healed = System.nanoTime();
+      nodes.forEach(node -> cluster.awaitView(node, all, 80, ComposeCluster.HEALED));
+      long whole = System.nanoTime();
+      nodes.forEach(node -> clients.add(cluster.connectAs(node, ComposeCluster.MARKED_HOST)));
+      nodes.forEach(node -> cluster.awaitView(node, all, 84, Duration.ofSeconds(20)));
+      ComposeCluster.assertEchoes(clients, "after the heal");
+      System.out.printf("two against two: views whole (4 nodes, 80 clients) on every node %.1f s after the heal%n",
+        (whole - healed) / 1e9);
+    } finally {
+      clients.forEach(Wire::close);
+    }
+    nodes.forEach(node -> cluster.awaitView(node, all, 0, Duration.ofSeconds(20)));
+  }
+
+  @Test
+  @Order(8)
   @DisplayName("docker-compose down leaves no container of the project")
   void downRemovesEverything() {
     project.compose("down", "--remove-orphans", "--timeout", "20");
