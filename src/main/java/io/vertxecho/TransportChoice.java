@@ -5,6 +5,7 @@ import io.vertx.core.transport.Transport;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.config.EchoConfig.NetTransport;
+import io.vertxecho.internal.ServerTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,7 @@ final class TransportChoice {
 
   /** {@code wanted}, or for {@code auto} the first available of {@link #AUTO_ORDER}; a passed-over one is told to {@code fallback}. */
   static Transport of(NetTransport wanted, boolean preferNative, Consumer<String> fallback) {
+    ServerTransport.oneAcceptAtATime();
     if (wanted == NetTransport.NIO || wanted == NetTransport.AUTO && !preferNative) {
       return Transport.NIO;
     }

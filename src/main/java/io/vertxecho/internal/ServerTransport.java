@@ -40,6 +40,7 @@ public final class ServerTransport extends DelegatingTransport {
 
   private static final String EPOLL_OPTION = "io.netty.channel.epoll.EpollChannelOption#";
   private static final String IO_URING_OPTION = "io.netty.channel.uring.IoUringChannelOption#";
+  private static final String ACCEPT_MULTISHOT = "io.netty.iouring.acceptMultiShotEnabled";
   /** Child options, by name, that Vert.x sets on every accepted socket, and the value at which setting them is redundant. */
   private static final Map<String, Object> REDUNDANT = Map.of(
     ChannelOption.SO_KEEPALIVE.name(), false,
@@ -58,6 +59,18 @@ public final class ServerTransport extends DelegatingTransport {
     super(delegate);
     this.proxyHeaderTimeoutMillis = proxyHeaderTimeout.toMillis();
     this.ceiling = new AcceptCeiling(maxOpenSockets);
+  }
+
+  /**
+   * Netty's io_uring accepts with one multishot request by default, which goes on accepting after the listening
+   * channel's auto-read is turned off: the {@link AcceptCeiling} could not hold, and a flood ran the node out of
+   * descriptors ({@code OverloadIT}). Asks for one accept at a time, unless the JVM was told otherwise. Netty reads the
+   * property once, when its io_uring classes initialise: call this before any transport is looked at.
+   */
+  public static void oneAcceptAtATime() {
+    if (System.getProperty(ACCEPT_MULTISHOT) == null) {
+      System.setProperty(ACCEPT_MULTISHOT, "false");
+    }
   }
 
   /** The transport Vert.x builds with for {@code options}: native when preferred and available, else NIO. */
