@@ -234,12 +234,18 @@ final class ComposeCluster {
     }
   }
 
-  /** Every client sends a line of its own and gets exactly it back. */
+  /**
+   * Every client sends a line of its own and gets exactly it back. A connection closed instead says so: who closed it is
+   * in the logs a failing test prints (HAProxy's termination state, the node's access-log reason).
+   */
   static void assertEchoes(List<Wire> clients, String when) {
     for (int i = 0; i < clients.size(); i++) {
       String line = when + " " + i;
       clients.get(i).send(line + "\n");
-      assertEquals(line, clients.get(i).readLine(), "client " + i + " " + when);
+      String echoed = clients.get(i).readLine();
+      int client = i;
+      assertEquals(line, echoed, () -> "client " + client + " " + when + (echoed == null
+        ? ": its connection was closed (end of stream); HAProxy's log and the nodes' access logs below say by whom" : ""));
     }
   }
 
