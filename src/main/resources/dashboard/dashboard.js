@@ -289,6 +289,11 @@ function nodeCard(id, entry) {
     el('div', {}, el('span', { class: 'muted' }, 'closed: '),
       closed.length ? closed.map(([reason, count]) => el('span', { class: 'chip' }, reason + ' ' + number(count)))
         : el('span', { class: 'muted' }, 'none yet')),
+    el('div', { class: 'verticles' }, el('span', { class: 'muted' }, 'verticles: '),
+      (summary.verticles || []).length ? summary.verticles.map(verticle => el('span',
+        { class: 'chip verticle ' + verticle.state, title: verticle.error || verticle.instances + ' instance(s)' },
+        verticle.name + ' ' + verticle.state + (verticle.errors ? ' (' + verticle.errors + ' errors)' : '')))
+        : el('span', { class: 'muted' }, 'none')),
     el('table', {},
       el('thead', {}, el('tr', {}, ['instance', 'event loop', 'active', 'accepted', ''].map(h => el('th', {}, h)))),
       el('tbody', {}, instances.map(instance => el('tr', {},
@@ -306,6 +311,27 @@ function renderEvents() {
         typeof event.durationMillis === 'number' ? event.durationMillis + ' ms' : ''].join(' ');
     return el('li', {}, time + '  ', nodeLabel(event.node), '  ' + text);
   }));
+}
+
+const recentAlerts = [];
+
+function onAlert(alert) {
+  recentAlerts.unshift(alert);
+  recentAlerts.length = Math.min(recentAlerts.length, 20);
+  document.getElementById('alerts').replaceChildren(...recentAlerts.map(a => el('li', {},
+    new Date(a.time || Date.now()).toLocaleTimeString('en-GB') + '  ' + a.client + ' connected ' + a.connects
+    + ' times within ' + a.windowSeconds + ' s (more than ' + a.maxConnects + ')')));
+}
+
+function onTopTalkers(top) {
+  const rows = (list, field, format) => list.length
+    ? list.map(entry => el('tr', {}, el('td', {}, entry.client), el('td', {}, format(entry[field]))))
+    : [el('tr', {}, el('td', { class: 'muted' }, 'none'), el('td', {}, ''))];
+  document.getElementById('top-talkers').replaceChildren(
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'by bytes, last ' + top.windowSeconds + ' s'), el('th', {}, ''))),
+      el('tbody', { class: 'by-bytes' }, rows(top.byBytes || [], 'bytes', bytes))),
+    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'by connections'), el('th', {}, ''))),
+      el('tbody', { class: 'by-connections' }, rows(top.byConnections || [], 'connections', number))));
 }
 
 /** A line per series over the last minutes, on a shared scale from zero. */
@@ -376,6 +402,7 @@ document.querySelectorAll('[data-series]').forEach(legend => { legend.style.colo
 
 const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
 const bus = new Bus(scheme + '//' + location.host + '/eventbus/websocket',
-  { 'echo.nodes': onSummary, 'echo.connections': onConnectionEvent }, onBusState);
+  { 'echo.nodes': onSummary, 'echo.connections': onConnectionEvent, 'echo.alerts': onAlert, 'echo.toptalkers': onTopTalkers },
+  onBusState);
 setInterval(tick, 1000);
 tick();

@@ -18,9 +18,11 @@ import io.vertxecho.echo.HeapBudget;
 import io.vertxecho.events.Events;
 import io.vertxecho.http.ConnectionEventRelay;
 import io.vertxecho.http.HttpVerticle;
+import io.vertxecho.http.TcpBridgeVerticle;
 import io.vertxecho.metrics.ConfigReloadMetrics;
 import io.vertxecho.stats.StatsVerticle;
 import io.vertxecho.text.Plural;
+import io.vertxecho.verticles.UserVerticles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +35,14 @@ import java.util.UUID;
 import static io.vertxecho.config.EchoConfig.ACCESS_LOG;
 import static io.vertxecho.config.EchoConfig.BRIDGE_CONNECTION_EVENTS_PER_SECOND;
 import static io.vertxecho.config.EchoConfig.BRIDGE_ENABLED;
+import static io.vertxecho.config.EchoConfig.BRIDGE_TCP_PORT;
 import static io.vertxecho.config.EchoConfig.CONFIG_SCAN_MILLIS;
 import static io.vertxecho.config.EchoConfig.HOST;
 import static io.vertxecho.config.EchoConfig.INSTANCES;
 import static io.vertxecho.config.EchoConfig.MAX_CONNECTIONS;
 import static io.vertxecho.config.EchoConfig.MODE;
+import static io.vertxecho.config.EchoConfig.VERTICLES;
+import static io.vertxecho.config.EchoConfig.VERTICLE_JARS;
 
 /**
  * The main verticle: deploys stats, HTTP and the echo instances with the config it is given, then watches the
@@ -63,6 +68,7 @@ public final class DeployerVerticle extends VerticleBase {
   private final ConnectionGate gate = new ConnectionGate(FileDescriptorBudget.connections(openFileLimit), maxHeap);
   private final Deque<EchoInstance> echoInstances = new ArrayDeque<>();
   private HttpVerticle http;
+  private TcpBridgeVerticle tcpBridge;
   private String nodeId;
   private EchoConfig running;
   private ConfigRetriever retriever;
@@ -71,6 +77,7 @@ public final class DeployerVerticle extends VerticleBase {
   private Future<Void> applying = Future.succeededFuture();
   private String lastRejection;
   private ConfigReloadMetrics reloads;
+  private UserVerticles userVerticles;
 
   /**
    * @param config         the validated config to start with (read once, before Vert.x started)
@@ -103,14 +110,28 @@ public final class DeployerVerticle extends VerticleBase {
     logConnectionLimit(config);
     http = new HttpVerticle(config);
     Future<?> accessLog = config.get(ACCESS_LOG) ? AccessLog.register(vertx) : Future.succeededFuture();
-    Future<?> bridgeRelay = config.get(BRIDGE_ENABLED)
+    Future<?> bridgeRelay = config.get(BRIDGE_ENABLED) || config.get(BRIDGE_TCP_PORT) >= 0
       ? ConnectionEventRelay.register(vertx, nodeId, config.get(BRIDGE_CONNECTION_EVENTS_PER_SECOND)) : Future.succeededFuture();
-    return Future.all(accessLog, bridgeRelay)
+    Future<UserVerticles> user = UserVerticles.register(vertx, config.get(VERTICLE_JARS)).onSuccess(registered -> userVerticles = registered);
+    return Future.all(accessLog, bridgeRelay, user)
       .compose(consuming -> vertx.deployVerticle(new StatsVerticle(config, nodeId, cluster)))
       .compose(stats -> vertx.deployVerticle(http))
+      .compose(httpDeployed -> config.get(BRIDGE_TCP_PORT) >= 0
+        ? vertx.deployVerticle(tcpBridge = new TcpBridgeVerticle(config, gate)) : Future.succeededFuture())
       .compose(httpDeployed -> scaleTo(config))
       .compose(echo -> config.tls().enabled() && config.get(CONFIG_SCAN_MILLIS) > 0
         ? vertx.deployVerticle(new CertificateWatcher(config)) : Future.succeededFuture())
+      .compose(watchingCertificates -> userVerticles.apply(config.get(VERTICLES)))
+      .onSuccess(deployed -> {
+        if (!deployed.isEmpty()) {
+          log.info("User verticles: {}", deployed);
+        }
+      })
+      .onFailure(failed -> {
+        if (userVerticles != null) {
+          userVerticles.release();
+        }
+      })
       .compose(watchingCertificates -> watch(config.get(CONFIG_SCAN_MILLIS)))
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
       // (the launcher's SIGTERM now waits for the start, see StartupSignals; an embedding application's close does
@@ -134,6 +155,11 @@ public final class DeployerVerticle extends VerticleBase {
   /** The TLS echo port, resolved when the config asked for a random one; -1 when TLS is off. */
   public int tlsPort() {
     return echoInstances.getFirst().verticle().actualTlsPort();
+  }
+
+  /** The TCP event-bus bridge's port, resolved when the config asked for a free one; -1 when it is off. */
+  public int tcpBridgePort() {
+    return tcpBridge == null ? -1 : tcpBridge.actualPort();
   }
 
   /** The HTTP port, resolved when the config asked for a random one. */
@@ -189,8 +215,11 @@ public final class DeployerVerticle extends VerticleBase {
       return;
     }
     List<String> changes = new ArrayList<>();
-    applied.changedKeys(running).forEach(key -> changes.add(key + " " + describe(key, running, applied)));
-    log.info("Config change applied (new connections use it): {}", String.join(", ", changes));
+    applied.changedKeys(running).stream().filter(key -> !key.equals(VERTICLES.name()))
+      .forEach(key -> changes.add(key + " " + describe(key, running, applied)));
+    if (!changes.isEmpty()) {
+      log.info("Config change applied (new connections use it): {}", String.join(", ", changes));
+    }
     if (gate.limit(applied) != gate.limit(running) || !applied.get(MAX_CONNECTIONS).equals(running.get(MAX_CONNECTIONS))) {
       logConnectionLimit(applied);
     }
@@ -198,7 +227,22 @@ public final class DeployerVerticle extends VerticleBase {
     running = applied;
     vertx.eventBus().publish(Events.CONFIG, applied.toJson());
     applying = applying.transform(previous -> scaleTo(applied))
-      .onFailure(failure -> log.error("Applying the config change failed: {}", failure.getMessage()));
+      .onFailure(failure -> log.error("Applying the config change failed: {}", failure.getMessage()))
+      .transform(scaled -> userVerticles.apply(applied.get(VERTICLES)))
+      .onSuccess(deployed -> {
+        if (!deployed.isEmpty()) {
+          log.info("Config change applied: user verticles {}", deployed);
+        }
+      })
+      .onFailure(this::refuseVerticles)
+      .mapEmpty();
+  }
+
+  /** A change of {@code verticles} that could not be deployed: the running ones stay, and so does their entry in the running config. */
+  private void refuseVerticles(Throwable failure) {
+    reloads.refused();
+    running = running.with(VERTICLES, userVerticles.entries());
+    log.warn("Config change of verticles refused, the running verticles stay: {}", failure.getMessage());
   }
 
   private void logTls(EchoConfig config) {

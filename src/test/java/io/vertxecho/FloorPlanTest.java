@@ -30,7 +30,7 @@ class FloorPlanTest {
     Map.entry("events", 1), Map.entry("cli", 1), Map.entry("text", 1),
     Map.entry("config", 2),
     Map.entry("echo", 3), Map.entry("stats", 3), Map.entry("metrics", 3), Map.entry("access", 3), Map.entry("cluster", 3),
-    Map.entry("client", 3), Map.entry("bench", 3),
+    Map.entry("client", 3), Map.entry("bench", 3), Map.entry("verticles", 3),
     Map.entry("http", 4),
     Map.entry("", 5));
   private static final Pattern PROJECT_IMPORT = Pattern.compile("^import (?:static )?io\\.vertxecho\\.(?:([a-z]+)\\.)?([A-Z]\\w*)",

@@ -149,6 +149,20 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("a user verticle that cannot be deployed stops startup with one line naming the entry and the cause, exit code 78")
+  void userVerticleFails() {
+    // The node runs in a folder of its own: the script is named by its absolute path.
+    String broken = java.nio.file.Path.of("src/test/resources/verticles/broken.groovy").toAbsolutePath().toString();
+    try (JarProcess server = JarProcess.startOnRandomPorts(Map.of("ECHO_VERTICLES", "[\"" + broken + "\"]"))) {
+      assertEquals(78, server.awaitExit(60));
+      List<String> refused = server.output().lines().filter(line -> line.contains("verticles[0]")).toList();
+      assertEquals(1, refused.size(), server.output());
+      assertTrue(refused.get(0).contains("Invalid configuration: verticles[0] = \"" + broken + "\" could not be deployed: "), server.output());
+      assertFalse(server.output().contains("\tat "), server.output());
+    }
+  }
+
+  @Test
   @DisplayName("an HTTP host that is not this machine's stops startup with one line naming the address, both keys and the cause")
   void httpHostNotLocal() {
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): no interface of this machine has it.

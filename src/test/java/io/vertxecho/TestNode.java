@@ -79,6 +79,11 @@ public final class TestNode {
     return deployer.tlsPort();
   }
 
+  /** The TCP event-bus bridge's port (-1 when it is off). */
+  public int tcpBridgePort() {
+    return deployer.tcpBridgePort();
+  }
+
   public int httpPort() {
     return deployer.httpPort();
   }

@@ -1,5 +1,7 @@
 package io.vertxecho.config;
 
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertxecho.text.Nearest;
 
@@ -130,6 +132,12 @@ public final class EchoConfig {
   public static final Key<Integer> BRIDGE_CONNECTION_EVENTS_PER_SECOND = declare(Key.integer(
     "bridge.connectionEventsPerSecond", 100, 0, 100_000, RESTART,
     "connection events forwarded to bridge clients per second; the rest are counted in one `skipped` message a second"));
+  public static final Key<Integer> BRIDGE_TCP_PORT = declare(Key.integer("bridge.tcp.port", -1, -1, 65535, RESTART,
+    "the event-bus bridge over plain TCP, for programs outside the JVM ([events.md](events.md#the-tcp-bridge)), on `host`, "
+      + "with the `/eventbus` bridge's permissions (0 = a free port)")
+    .defaultDescribed("`-1` (off)"));
+  public static final Key<Boolean> BRIDGE_TCP_TLS = declare(Key.bool("bridge.tcp.tls", false, RESTART,
+    "TLS on the TCP bridge port, with the TLS echo port's `tls.certPath`, `tls.keyPath`, `tls.clientAuth` and `tls.trustPath`"));
   public static final Key<Integer> TLS_PORT = declare(Key.integer("tls.port", -1, -1, 65535, RESTART,
     "TLS echo port beside the plain one, on `host` (0 = a free port)")
     .defaultDescribed("`-1` (off)"));
@@ -143,6 +151,12 @@ public final class EchoConfig {
     "CA certificates, PEM, that client certificates must chain to; required unless `tls.clientAuth` is `none`"));
   public static final Key<Integer> TLS_HANDSHAKE_TIMEOUT_SECONDS = declare(Key.integer("tls.handshakeTimeoutSeconds", 10, 1, 300,
     RESTART, "a client that has not finished its TLS handshake by then is dropped"));
+  public static final Key<List<VerticleEntry>> VERTICLES = declare(Key.of("verticles", List.<VerticleEntry>of(),
+    VerticleEntry.ALLOWED, EchoConfig::verticles, LIVE,
+    "user verticles deployed beside the echo service, on the same bus ([verticles.md](verticles.md)); a change "
+      + "deploys, undeploys or redeploys only the entries it touches"));
+  public static final Key<String> VERTICLE_JARS = declare(Key.string("verticleJars", "conf/verticles", false, RESTART,
+    "folder whose `*.jar` files hold the classes of the user verticles named by class"));
 
   /** Every key, in the order of the declarations (and of the docs table). */
   public static final List<Key<?>> KEYS = List.copyOf(DECLARED);
@@ -258,6 +272,13 @@ public final class EchoConfig {
     return new EchoConfig(kept);
   }
 
+  /** This config with {@code key} set to {@code value} (already valid). */
+  public <T> EchoConfig with(Key<T> key, T value) {
+    Map<Key<?>, Object> changed = new LinkedHashMap<>(values);
+    changed.put(key, value);
+    return new EchoConfig(changed);
+  }
+
   /** The TLS echo port: off when {@code tls.port} is -1. */
   public record Tls(int port, String certPath, String keyPath, ClientAuth clientAuth, String trustPath,
                     int handshakeTimeoutSeconds) {
@@ -281,6 +302,11 @@ public final class EchoConfig {
       get(TLS_HANDSHAKE_TIMEOUT_SECONDS));
   }
 
+  /** Whether the TCP bridge is on and speaks TLS, with the {@code tls.*} certificate settings. */
+  public boolean bridgeTls() {
+    return get(BRIDGE_TCP_PORT) >= 0 && get(BRIDGE_TCP_TLS);
+  }
+
   /** The {@code cluster.tls.*} keys together. */
   public ClusterTls clusterTls() {
     return new ClusterTls(get(CLUSTER_TLS_CERT_PATH), get(CLUSTER_TLS_KEY_PATH), get(CLUSTER_TLS_TRUST_PATH));
@@ -295,9 +321,18 @@ public final class EchoConfig {
       readableFile(CLUSTER_TLS_KEY_PATH, "a readable PEM private key file" + together, origins);
       readableFile(CLUSTER_TLS_TRUST_PATH, "a readable PEM file of the cluster's CA certificates" + together, origins);
     }
-    if (tls().enabled()) {
-      readableFile(TLS_CERT_PATH, "a readable PEM certificate file (required with tls.port)", origins);
-      readableFile(TLS_KEY_PATH, "a readable PEM private key file (required with tls.port)", origins);
+    List<VerticleEntry> verticles = get(VERTICLES);
+    for (int i = 0; i < verticles.size(); i++) {
+      String file = verticles.get(i).file();
+      if (file != null && (!Files.isRegularFile(Path.of(file)) || !Files.isReadable(Path.of(file)))) {
+        throw invalid(VERTICLES.name() + "[" + i + "].name", verticles.get(i).name(),
+          "a readable script or source file (relative paths start at the working directory), or a class name", origins);
+      }
+    }
+    if (tls().enabled() || bridgeTls()) {
+      String with = tls().enabled() ? "tls.port" : "bridge.tcp.tls";
+      readableFile(TLS_CERT_PATH, "a readable PEM certificate file (required with " + with + ")", origins);
+      readableFile(TLS_KEY_PATH, "a readable PEM private key file (required with " + with + ")", origins);
       if (get(TLS_CLIENT_AUTH) != ClientAuth.NONE) {
         readableFile(TLS_TRUST_PATH, "a readable PEM file of trusted CA certificates (required with tls.clientAuth "
           + get(TLS_CLIENT_AUTH).key() + ")", origins);
@@ -322,6 +357,55 @@ public final class EchoConfig {
       commands.add(word.strip().toLowerCase(Locale.ROOT));
     }
     return List.copyOf(commands);
+  }
+
+  /** The {@code verticles} list: a JSON array (or its text, from the environment) of entries or bare names. */
+  private static List<VerticleEntry> verticles(Object value) {
+    Object parsed = value;
+    if (value instanceof String text) {
+      try {
+        parsed = text.isBlank() ? new JsonArray() : new JsonArray(text.strip());
+      } catch (DecodeException notJson) {
+        throw new Key.Invalid(VerticleEntry.ALLOWED + " (not a JSON array: " + notJson.getMessage().lines().findFirst().orElse("") + ")");
+      }
+    }
+    if (!(parsed instanceof JsonArray array)) {
+      throw new Key.Invalid(VerticleEntry.ALLOWED);
+    }
+    List<VerticleEntry> entries = new ArrayList<>();
+    Set<String> names = new TreeSet<>();
+    for (int i = 0; i < array.size(); i++) {
+      Object item = array.getValue(i);
+      JsonObject entry = item instanceof String name ? new JsonObject().put("name", name) : item instanceof JsonObject object ? object : null;
+      String problem = entry == null ? "is neither an object nor a name" : verticleProblem(entry);
+      if (problem == null && !names.add(entry.getString("name").strip())) {
+        problem = "names " + entry.getString("name").strip() + " again";
+      }
+      if (problem != null) {
+        throw new Key.Invalid(VerticleEntry.ALLOWED + "; entry " + i + " " + problem);
+      }
+      entries.add(new VerticleEntry(entry.getString("name").strip(), entry.getInteger("instances", 1),
+        entry.getJsonObject("config", new JsonObject()).copy()));
+    }
+    return List.copyOf(entries);
+  }
+
+  /** What is wrong with one entry of {@code verticles}, or null. */
+  private static String verticleProblem(JsonObject entry) {
+    Set<String> unknown = new TreeSet<>(entry.fieldNames());
+    unknown.removeAll(Set.of("name", "instances", "config"));
+    if (!unknown.isEmpty()) {
+      return "has an unknown field: " + String.join(", ", unknown);
+    }
+    if (!(entry.getValue("name") instanceof String name) || name.isBlank() || name.indexOf('\n') >= 0) {
+      return "has no name (a non-empty single-line string)";
+    }
+    Object instances = entry.getValue("instances", 1);
+    if (!(instances instanceof Integer count) || count < 1 || count > 1024) {
+      return "has instances " + instances + " (an integer from 1 to 1024)";
+    }
+    Object config = entry.getValue("config", new JsonObject());
+    return config instanceof JsonObject ? null : "has config " + config + " (a JSON object)";
   }
 
   /** Hazelcast TCP-IP members: {@code host} or {@code host:port}. */

@@ -186,12 +186,17 @@ public final class Key<T> {
     return derivedDefault != null ? derivedDefault.apply(earlier) : byDefault;
   }
 
-  /** A value of this key as JSON: a choice as its word, a list as an array. */
+  /** A value of this key as JSON: a choice as its word, a list as an array (a verticle entry as its object). */
   Object json(Object value) {
     if (value instanceof Enum<?> constant) {
       return word(constant);
     }
-    return value instanceof List<?> list ? new JsonArray(new ArrayList<>(list)) : value;
+    if (value instanceof List<?> list) {
+      JsonArray array = new JsonArray();
+      list.forEach(item -> array.add(item instanceof VerticleEntry entry ? entry.toJson() : item));
+      return array;
+    }
+    return value;
   }
 
   /** An enum constant as config names it: {@code LINE -> line}. */

@@ -20,7 +20,7 @@ import static io.vertxecho.config.EchoConfig.HOST;
  * The TLS echo port's options: TLS 1.2 and 1.3 only, a handshake timeout, optional client certificates, OpenSSL
  * (BoringSSL) when its native library is on the class path, else the JDK's engine.
  */
-final class TlsPort {
+public final class TlsPort {
 
   static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
@@ -29,12 +29,20 @@ final class TlsPort {
 
   static NetServerOptions serverOptions(EchoConfig config) {
     EchoConfig.Tls tls = config.tls();
-    ServerSSLOptions ssl = sslOptions(tls);
-    NetServerOptions options = new NetServerOptions()
+    return secured(new NetServerOptions()
       .setHost(config.get(HOST))
       // A random port shared by the instances, distinct from the plain port's (-1).
       .setPort(tls.port() == 0 ? -2 : tls.port())
-      .setTcpNoDelay(true)
+      .setTcpNoDelay(true), tls);
+  }
+
+  /**
+   * {@code options} made to speak TLS as the TLS echo port does (its certificate and key, client certificates, TLS 1.2
+   * and 1.3, the handshake timeout, OpenSSL when present); the TCP event-bus bridge uses it too.
+   */
+  public static NetServerOptions secured(NetServerOptions options, EchoConfig.Tls tls) {
+    ServerSSLOptions ssl = sslOptions(tls);
+    options
       .setSsl(true)
       .setSslHandshakeTimeout(tls.handshakeTimeoutSeconds())
       .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)

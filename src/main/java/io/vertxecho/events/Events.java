@@ -43,6 +43,39 @@ public final class Events {
    */
   public static final String TLS_RELOAD = "echo.tls.reload";
 
+  /**
+   * Published, node-local: the node's user verticles ({@code verticles} config key) with their state, each time one is
+   * deployed, undeployed or fails: {@code {"verticles": [{"name", "instances", "state", "errors", "error"?}]}}. The
+   * stats keep the latest and show it in the node summary.
+   */
+  public static final String VERTICLES = "echo.verticles";
+  /**
+   * Request/reply, node-local, no body: a stopping node's echo instances have drained; the user verticles stop now and
+   * the reply comes once they have. The stats ask it before they stop.
+   */
+  public static final String VERTICLES_STOP = "echo.verticles.stop";
+  /**
+   * Published, node-local, by the example user verticle {@code conf/verticles/reconnect-alerts.groovy}: one client
+   * address connected more than {@code maxConnects} times within {@code windowSeconds} (counted over the cluster).
+   */
+  public static final String ALERTS = "echo.alerts";
+  /**
+   * Published, node-local, by the example user verticle {@code TopTalkers} (Kotlin) every few seconds: the client
+   * addresses with the most bytes and the most connections over the last minute.
+   */
+  public static final String TOP_TALKERS = "echo.toptalkers";
+
+  // user verticles (VERTICLES)
+  public static final String VERTICLES_FIELD = "verticles";
+  public static final String NAME = "name";
+  public static final String STATE = "state";
+  public static final String ERRORS = "errors";
+  public static final String ERROR = "error";
+  /** A user verticle's state: deployed, nothing thrown since. */
+  public static final String RUNNING = "running";
+  /** A user verticle's state: deployed, and it has thrown (logged once; {@link #ERRORS} counts every throw). */
+  public static final String FAILED = "failed";
+
   // connection events (CONNECTIONS)
   public static final String CONNECTED = "connected";
   public static final String DISCONNECTED = "disconnected";

@@ -3,8 +3,11 @@ package io.vertxecho.stats;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -35,7 +38,8 @@ import static io.vertxecho.config.EchoConfig.STATS_INTERVAL_MILLIS;
  * connection events and instance summaries, every node's published summary), it answers {@link Events#STATS}
  * from its own state (the metrics read it there), logs each connection, and publishes this node's summary for the
  * other nodes. When the node stops it waits until every echo instance has drained and said its last word (each does
- * within the grace period), then publishes {@link Events#STATS_STOPPED}.
+ * within the grace period), then for the user verticles to stop ({@link Events#VERTICLES_STOP}), then publishes
+ * {@link Events#STATS_STOPPED}.
  */
 public final class StatsVerticle extends VerticleBase {
 
@@ -49,6 +53,8 @@ public final class StatsVerticle extends VerticleBase {
   private static final int DEPARTED_REMEMBERED = 1000;
   /** How long a cluster member may go without a summary arriving before the log says so. */
   private static final long UNHEARD_MILLIS = 15_000;
+  /** How long the user verticles may take to stop once the echo instances have drained. */
+  private static final DeliveryOptions USER_VERTICLES_STOP = new DeliveryOptions().setLocalOnly(true).setSendTimeout(30_000);
 
   private final String nodeId;
   private final ClusterManager clusterManager;
@@ -79,6 +85,8 @@ public final class StatsVerticle extends VerticleBase {
   private boolean draining;
   private boolean changePublishPending;
   private final Promise<Void> instancesGone = Promise.promise();
+  /** The node's user verticles and their state, as {@link Events#VERTICLES} last said. */
+  private JsonArray verticles = new JsonArray();
 
   /** @param clusterManager the cluster this node joined, or null when it runs alone */
   public StatsVerticle(EchoConfig config, String nodeId, ClusterManager clusterManager) {
@@ -102,6 +110,7 @@ public final class StatsVerticle extends VerticleBase {
       vertx.eventBus().<JsonObject>localConsumer(Events.INSTANCE_SUMMARY, this::handleInstanceSummary).completion(),
       vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, this::handleConfig).completion(),
       vertx.eventBus().localConsumer(Events.STATS, request -> request.reply(snapshot())).completion(),
+      vertx.eventBus().<JsonObject>localConsumer(Events.VERTICLES, table -> verticles = table.body().getJsonArray(Events.VERTICLES_FIELD)).completion(),
       peerSummaries.completion())
       .onSuccess(registered -> publishSummary(false));
   }
@@ -120,6 +129,7 @@ public final class StatsVerticle extends VerticleBase {
       instancesGone.tryComplete();
     }
     return Future.all(instancesGone.future(), peersIgnored)
+      .transform(drained -> stopUserVerticles())
       .onComplete(drained -> {
         if (clusterManager != null) {
           clusterManager.nodeListener(null);
@@ -127,6 +137,22 @@ public final class StatsVerticle extends VerticleBase {
         publishSummary(true);
         log.debug("Stats stopped: {} connections accepted, closed by reason {}", accepted, closed);
         vertx.eventBus().publish(Events.STATS_STOPPED, null);
+      });
+  }
+
+  /**
+   * The echo instances have drained: the node's user verticles stop now (they may have been listening to the drain's
+   * connection events), and the stats wait for them. A node without them answers at once; a verticle that takes over
+   * the send timeout to stop is left to Vert.x.
+   */
+  private Future<Void> stopUserVerticles() {
+    return vertx.eventBus().request(Events.VERTICLES_STOP, null, USER_VERTICLES_STOP)
+      .<Void>mapEmpty()
+      .recover(failure -> {
+        if (!(failure instanceof ReplyException reply) || reply.failureType() != ReplyFailure.NO_HANDLERS) {
+          log.warn("User verticles did not stop in time: {}", failure.getMessage());
+        }
+        return Future.succeededFuture();
       });
   }
 
@@ -341,6 +367,7 @@ public final class StatsVerticle extends VerticleBase {
       .put(Events.BYTES_OUT, bytesOut)
       .put(Events.CLOSED, new JsonObject(new LinkedHashMap<>(closed)))
       .put(Events.INSTANCES, perInstance)
+      .put(Events.VERTICLES_FIELD, verticles.copy())
       .put(Events.DRAINING, draining)
       .put(Events.INTERVAL_MILLIS, config.get(STATS_INTERVAL_MILLIS))
       .put(Events.VALID_MILLIS, Math.max(5000L, 5L * config.get(STATS_INTERVAL_MILLIS)))

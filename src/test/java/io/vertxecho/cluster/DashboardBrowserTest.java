@@ -203,6 +203,26 @@ class DashboardBrowserTest {
     return (List<String>) script("return [...document.querySelectorAll(arguments[0])].map(e => " + expression + ");", selector);
   }
 
+  @Test
+  @DisplayName("the page shows the user verticles of each node, the alerts of reconnect-alerts.groovy and the top talkers of TopTalkers")
+  void showsUserVerticles() throws Exception {
+    JsonObject config = ClusterNodes.baseConfig().put("verticleJars", "target/verticles").put("verticles", new JsonArray()
+      .add(new JsonObject().put("name", "conf/verticles/reconnect-alerts.groovy").put("config", new JsonObject().put("maxConnects", 2)))
+      .add(new JsonObject().put("name", "example.toptalkers.TopTalkers").put("config", new JsonObject().put("periodSeconds", 1))));
+    Node node = cluster.start(new ConfigLoader(config, Map.of(), new Properties()));
+    browser.get("http://127.0.0.1:" + node.httpPort() + "/");
+    awaitText("bus-state", "the first snapshot", "live"::equals);
+    await("the node's user verticles on its card", () -> String.valueOf(text("[data-node-id='" + node.id() + "'] .verticles")),
+      text -> text.contains("conf/verticles/reconnect-alerts.groovy running") && text.contains("example.toptalkers.TopTalkers running"));
+    for (int i = 0; i < 3; i++) {
+      try (Wire wire = Wire.connect(node.echoPort())) {
+        wire.readLine();
+      }
+    }
+    awaitText("alerts", "the alert of the third connect", text -> text.contains("127.0.0.1 connected 3 times within 60 s (more than 2)"));
+    await("the top talkers", () -> String.valueOf(text("#top-talkers .by-connections")), "127.0.0.1\t3"::equals);
+  }
+
   private Object script(String script, Object... arguments) {
     return ((JavascriptExecutor) browser).executeScript(script, arguments);
   }

@@ -16,7 +16,7 @@ import java.util.function.Predicate;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** A test client of the event-bus bridge over its raw WebSocket: sends frames, keeps every frame it receives. */
-final class BridgeClient implements AutoCloseable {
+final class BridgeClient implements BusClient, AutoCloseable {
 
   /** Held for the client's life: Vert.x closes a WebSocketClient, and its sockets, once it is garbage. */
   private final WebSocketClient client;
@@ -68,7 +68,8 @@ final class BridgeClient implements AutoCloseable {
   }
 
   /** A frame received on {@code address} whose body matches. */
-  JsonObject awaitBody(String address, String what, Predicate<JsonObject> condition) throws InterruptedException {
+  @Override
+  public JsonObject awaitBody(String address, String what, Predicate<JsonObject> condition) throws InterruptedException {
     return await(what + " on " + address, frame -> "rec".equals(frame.getString("type"))
       && address.equals(frame.getString("address")) && condition.test(frame.getJsonObject("body"))).getJsonObject("body");
   }

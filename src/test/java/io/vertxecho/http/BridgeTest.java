@@ -31,20 +31,8 @@ class BridgeTest {
       bridge.register(Events.CONNECTIONS).register(Events.NODE_SUMMARY);
       JsonObject idle = bridge.awaitBody(Events.NODE_SUMMARY, "a summary (the registrations are in place)", summary -> true);
       EventContract.assertValid("nodeSummary", idle);
-      String remote;
-      try (Wire client = Wire.connect(node.port())) {
-        client.readLine();
-        remote = "127.0.0.1:" + client.socket().getLocalPort();
-        JsonObject connected = bridge.awaitBody(Events.CONNECTIONS, "connected from " + remote,
-          event -> Events.CONNECTED.equals(event.getString(Events.EVENT)) && remote.equals(event.getString(Events.REMOTE)));
-        EventContract.assertValid("connectionEvent", connected);
-        EventContract.assertValid("connected", connected);
-        JsonObject busy = bridge.awaitBody(Events.NODE_SUMMARY, "a summary with 1 active", summary -> summary.getLong(Events.ACTIVE) == 1);
-        EventContract.assertValid("nodeSummary", busy);
-      }
-      JsonObject disconnected = bridge.awaitBody(Events.CONNECTIONS, "disconnected from " + remote,
-        event -> Events.DISCONNECTED.equals(event.getString(Events.EVENT)) && remote.equals(event.getString(Events.REMOTE)));
-      EventContract.assertValid("disconnected", disconnected);
+      bridge.followOneConnection(node, () -> EventContract.assertValid("nodeSummary",
+        bridge.awaitBody(Events.NODE_SUMMARY, "a summary with 1 active", summary -> summary.getLong(Events.ACTIVE) == 1)));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.vertxecho.http;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.EventContract;
@@ -37,6 +38,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ConsumersTest {
 
   private static final Path NODE_EXAMPLE = Path.of("examples", "node");
+  /** The TCP bridge on, and the example alert verticle alerting at a client's first connection. */
+  private static final JsonObject ALERTING_NODE = new JsonObject()
+    .put("bridge", new JsonObject().put("tcp", new JsonObject().put("port", 0)))
+    .put("verticles", new JsonArray().add(new JsonObject().put("name", "conf/verticles/reconnect-alerts.groovy")
+      .put("config", new JsonObject().put("maxConnects", 0).put("windowSeconds", 60))));
 
   @Test
   @DisplayName("the Python consumer (standard library only) prints node summaries and connection events")
@@ -61,6 +67,27 @@ class ConsumersTest {
     }
     TestNode node = TestNode.start(vertx, new JsonObject());
     follow(node, List.of("node", "examples/node/consumer.js", "--url", bridgeUrl(node)));
+  }
+
+  @Test
+  @DisplayName("the Python TCP-bridge consumer (standard library only) checks every message against the schema, alerts included")
+  void pythonTcp(Vertx vertx) throws Exception {
+    assumeTrue(onPath("python3"), "Skipped: no python3 on the PATH");
+    TestNode node = TestNode.start(vertx, ALERTING_NODE);
+    follow(node, List.of("python3", "examples/python-tcp/consumer.py", "--port", String.valueOf(node.tcpBridgePort())));
+  }
+
+  @Test
+  @DisplayName("the C# TCP-bridge consumer (Mono, no library) checks every message against the schema, alerts included")
+  void csharp(Vertx vertx) throws Exception {
+    assumeTrue(onPath("mcs") && onPath("mono"), "Skipped: no mcs and mono on the PATH (.ci/run installs mono-mcs and mono-runtime)");
+    Path exe = Files.createDirectories(Path.of("target", "csharp")).resolve("consumer.exe");
+    Process compile = new ProcessBuilder("mcs", "-out:" + exe, "examples/csharp/Consumer.cs").redirectErrorStream(true).start();
+    compile.getOutputStream().close();
+    String output = new String(compile.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, compile.waitFor(), "mcs examples/csharp/Consumer.cs: " + output);
+    TestNode node = TestNode.start(vertx, ALERTING_NODE);
+    follow(node, List.of("mono", exe.toString(), "--port", String.valueOf(node.tcpBridgePort()), "--schema", EventContract.SCHEMA.toString()));
   }
 
   /**
@@ -92,6 +119,14 @@ class ConsumersTest {
         assertEquals("quit", disconnected.getString(Events.REASON));
       }
       await(lines, seen, consumer, "a summary with 1 accepted", Events.NODE_SUMMARY, body -> body.getLong(Events.ACCEPTED) == 1);
+      if (node.tcpBridgePort() >= 0) {
+        // published at the connection, so perhaps printed already
+        Predicate<JsonObject> ours = alert -> "127.0.0.1".equals(alert.getString("client"));
+        JsonObject alert = seen.stream().map(JsonObject::new).filter(message -> Events.ALERTS.equals(message.getString("address")))
+          .map(message -> message.getJsonObject("body")).filter(ours).findFirst()
+          .orElseGet(() -> awaitQuietly(lines, seen, consumer, "an alert for 127.0.0.1", Events.ALERTS, ours));
+        EventContract.assertValid("alert", alert);
+      }
     } finally {
       consumer.destroy();
       consumer.waitFor(10, TimeUnit.SECONDS);
@@ -116,6 +151,16 @@ class ConsumersTest {
       }
     }
     return fail("Timed out waiting for " + what + "; the consumer printed: " + seen);
+  }
+
+  private static JsonObject awaitQuietly(BlockingQueue<String> lines, List<String> seen, Process consumer, String what,
+                                         String address, Predicate<JsonObject> condition) {
+    try {
+      return await(lines, seen, consumer, what, address, condition);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void readLines(Process process, BlockingQueue<String> into) {

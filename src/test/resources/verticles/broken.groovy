@@ -1,0 +1,2 @@
+// A test verticle that does not compile.
+this is not groovy {
