@@ -109,9 +109,7 @@ class ComposeClusterIT {
     // A stopped node drains until its clients leave (the longest grace there is): the steps that watch the drain take
     // what they take on a loaded machine, and end it by closing their clients.
     JsonObject config = new JsonObject(Files.readString(baseDir.resolve("conf/config.json")))
-      .put("shutdownGraceSeconds", DRAIN_UNTIL_CLIENTS_LEAVE)
-      .put("verticles", new JsonArray().add(new JsonObject().put("name", ALERTS_VERTICLE)
-        .put("config", new JsonObject().put("maxConnects", ALERT_AFTER).put("windowSeconds", 3600))));
+      .put("shutdownGraceSeconds", DRAIN_UNTIL_CLIENTS_LEAVE);
     Files.createDirectories(confDir.resolve("verticles"));
     Files.copy(baseDir.resolve(ALERTS_VERTICLE), confDir.resolve("verticles/reconnect-alerts.groovy"));
     Files.writeString(confDir.resolve("config.json"), config.encodePrettily());
@@ -176,13 +174,22 @@ class ComposeClusterIT {
   @Order(2)
   @DisplayName("300 connections through HAProxy spread over the nodes; the access log has the real client address;"
     + " a client straight to a node, with no PROXY header, is closed with reason proxy-timeout; the C# consumer on node1's"
-    + " TCP bridge hears every node, and the user verticle each node deploys from config counts the whole cluster's connects")
+    + " TCP bridge hears every node, and the user verticle each node deploys live from the mounted config counts the whole"
+    + " cluster's connects")
   void connectionsSpreadAndAccessLogShowsTheClient() throws Exception {
     List<Wire> clients = new ArrayList<>();
     String noCSharp = CSharpConsumer.whyNot();
     if (noCSharp != null) {
       System.out.println("Not checking the C# consumer on the TCP bridge across the cluster: " + noCSharp);
     }
+    // deployed live on every node for this step, removed after: its cluster-wide consumer of echo.connections makes a
+    // draining node publish its connection events to the others, where Vert.x 5.2.3 logs a stack trace (see verticles.md)
+    String plain = Files.readString(confDir.resolve("config.json"));
+    AtomicFile.write(confDir.resolve("config.json"), new JsonObject(plain).put("verticles", new JsonArray().add(new JsonObject()
+      .put("name", ALERTS_VERTICLE).put("config", new JsonObject().put("maxConnects", ALERT_AFTER).put("windowSeconds", 3600)))).encodePrettily());
+    NODES.forEach(node -> await(node + " running the alert verticle", Duration.ofSeconds(30), () -> verticles(node),
+      list -> list.size() == 1 && ALERTS_VERTICLE.equals(list.getJsonObject(0).getString("name"))
+        && "running".equals(list.getJsonObject(0).getString("state"))));
     try (CSharpConsumer consumer = noCSharp == null ? CSharpConsumer.start(baseDir, containerAddress(containers.get("node1")), 7000) : null) {
       if (consumer != null) {
         // every node's summary first: its registrations (connection events first) are in place
@@ -197,12 +204,15 @@ class ComposeClusterIT {
         await("an alert from node1's user verticle", Duration.ofSeconds(20), () -> consumer.bodies("echo.alerts"),
           alerts -> alerts.stream().anyMatch(alert -> alert.getInteger("connects") > ALERT_AFTER));
       }
+    } finally {
+      AtomicFile.write(confDir.resolve("config.json"), plain);
     }
-    NODES.forEach(node -> {
-      JsonObject verticle = project.stats(containers.get(node)).getJsonObject("node").getJsonArray("verticles").getJsonObject(0);
-      assertEquals(ALERTS_VERTICLE, verticle.getString("name"), node);
-      assertEquals("running", verticle.getString("state"), node + ": " + verticle);
-    });
+    NODES.forEach(node -> await(node + " without the alert verticle", Duration.ofSeconds(30), () -> verticles(node), JsonArray::isEmpty));
+  }
+
+  private JsonArray verticles(String node) {
+    JsonObject stats = project.stats(containers.get(node));
+    return stats == null ? new JsonArray().add("no stats") : stats.getJsonObject("node").getJsonArray("verticles", new JsonArray());
   }
 
   private static Set<String> nodeIds(List<JsonObject> bodies) {
