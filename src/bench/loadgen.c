@@ -299,7 +299,7 @@ static double self_cpu_micros(void) {
 static int edge;
 
 static void watch(conn *c, int op, int out) {
-  struct epoll_event e = { .events = edge ? EPOLLIN | EPOLLOUT | EPOLLET : out ? EPOLLOUT : EPOLLIN, .data.ptr = c };
+  struct epoll_event e = { .events = edge ? EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET : out ? EPOLLOUT : EPOLLIN, .data.ptr = c };
   if (epoll_ctl(poller, op, c->fd, &e)) setup_error("epoll_ctl");
   c->want_out = out;
 }
@@ -487,9 +487,13 @@ static void consume(conn *c, const uint8_t *data, size_t n, uint64_t now) {
   if (last > first) flush_out(c);
 }
 
-static void readable(conn *c, uint64_t now) {
+/* Level-triggered: at most 4 reads, then the others' turn. Edge-triggered: until the socket is drained; a short read
+ * drains it, unless the server has closed too (EPOLLRDHUP, EPOLLHUP, EPOLLERR): its last bytes and its close then come
+ * in one edge, and the close is seen only by reading on (a refused client's ERR line and FIN, or its line and reset,
+ * would leave the connection open until the client closed it). */
+static void readable(conn *c, uint32_t events, uint64_t now) {
   static uint8_t buffer[READ_BUFFER];
-  /* level-triggered: at most 4 reads, then the others' turn; edge-triggered: until the socket is drained */
+  int closed = edge && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
   for (int reads = 0; (edge || reads < 4) && c->state == OPEN; reads++) {
     ssize_t n = read(c->fd, buffer, sizeof buffer);
     if (n < 0) {
@@ -498,7 +502,7 @@ static void readable(conn *c, uint64_t now) {
     }
     if (n == 0) { broken(c, 0); return; }
     consume(c, buffer, (size_t) n, now);
-    if ((size_t) n < sizeof buffer) return;
+    if ((size_t) n < sizeof buffer && !closed) return;
   }
 }
 
@@ -574,7 +578,7 @@ static void run(void) {
       uint64_t at = now_ns();
       if (c->state == CONNECTING) connect_done(c, events[i].events, at);
       if (c->state == OPEN) {
-        if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) readable(c, at);
+        if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable(c, events[i].events, at);
         if (c->state == OPEN && c->want_out && (events[i].events & EPOLLOUT)) flush_out(c);
       }
     }

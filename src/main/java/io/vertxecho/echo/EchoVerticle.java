@@ -205,11 +205,9 @@ public final class EchoVerticle extends VerticleBase {
     connection.start();
   }
 
+  /** Tells a client over a limit why (line mode) and closes it: a {@link LingeringClose}. */
   private void reject(NetSocket socket, CloseReason reason, String lineModeMessage) {
-    if (config.get(MODE) == EchoConfig.Mode.LINE) {
-      socket.write(Buffer.buffer(lineModeMessage + "\n"));
-    }
-    socket.close();
+    LingeringClose.close(vertx, socket, config.get(MODE) == EchoConfig.Mode.LINE ? Buffer.buffer(lineModeMessage + "\n") : null);
     publish(connectionEvent(Events.REJECTED, socket).put(Events.REASON, reason.key()));
   }
 

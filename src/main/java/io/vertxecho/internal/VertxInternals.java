@@ -1,11 +1,13 @@
 package io.vertxecho.internal;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -138,6 +140,22 @@ public final class VertxInternals {
       duplex.shutdownOutput();
     } else {
       socket.close();
+    }
+  }
+
+  /**
+   * Ends the output of a socket whose writes are done and keeps reading its input: a TLS socket's close_notify first,
+   * then a FIN (closes if the channel cannot half-close). A refused client is told why this way and then read to its
+   * end, not closed under its unread bytes: a close with unread input sends a reset, which can overtake the line.
+   * Waits for: {@code NetSocket.shutdownOutput()}, sending a TLS socket's close_notify first.
+   */
+  public static void endOutput(NetSocket socket) {
+    Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+    SslHandler tls = channel.pipeline().get(SslHandler.class);
+    if (tls == null) {
+      shutdownOutput(socket);
+    } else {
+      tls.closeOutbound().addListener(sent -> shutdownOutput(socket));
     }
   }
 

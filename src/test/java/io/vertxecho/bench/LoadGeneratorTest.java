@@ -14,15 +14,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static io.vertxecho.bench.BenchTest.startEchoServer;
 import static io.vertxecho.bench.BenchTest.startTestServer;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,6 +43,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class LoadGeneratorTest {
 
   private static final Path SCRIPT = Path.of("src/bench/loadgen.sh");
+  /** A TCP socket that has received its peer's FIN, in /proc/net/tcp. */
+  private static final String CLOSE_WAIT = "08";
 
   @BeforeAll
   static void build() throws Exception {
@@ -115,6 +122,38 @@ class LoadGeneratorTest {
     assertTrue(run.json.getLong("mismatches") > 0, run.toString());
   }
 
+  /**
+   * A refused client's ERR line and the FIN behind it (or its line and a reset) reach loadgen together, and churn reads
+   * edge-triggered: it once read the line, took the short read for a drained socket and never saw the close, so the
+   * connection stayed open until the run ended (in line mode; in raw mode the close comes alone). Here loadgen is
+   * stopped while the server answers its one message that way, so that both are waiting when it reads.
+   */
+  @Test
+  @DisplayName("loadgen churn sees a server's close that arrives with the server's last bytes")
+  void churnSeesACloseThatArrivesWithTheLastBytes() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      server.setSoTimeout(20_000);
+      Run run = loadgen(loadgen -> {
+        try (Socket refused = server.accept()) {
+          assertEquals(64, refused.getInputStream().readNBytes(64).length);
+          signal(loadgen, "STOP");
+          await("loadgen stopped").atMost(Duration.ofSeconds(20)).until(() -> processState(loadgen) == 'T');
+          refused.getOutputStream().write("ERR server full\n".getBytes(StandardCharsets.US_ASCII));
+          refused.shutdownOutput();
+          await("the line and the FIN in loadgen's socket").atMost(Duration.ofSeconds(20))
+            .until(() -> tcpState(refused.getPort(), server.getLocalPort()), CLOSE_WAIT::equals);
+          // Its next connects are refused: 1,000 of them end the run without waiting for its duration.
+          server.close();
+          signal(loadgen, "CONT");
+          assertTrue(loadgen.waitFor(40, TimeUnit.SECONDS), "loadgen did not exit");
+        }
+      }, 30, "churn", "--line", "--port", server.getLocalPort(), "--connections", 1);
+
+      assertEquals(1, run.json.getLong("earlyCloses"), run.toString());
+      assertEquals(0, run.json.getLong("socketErrors"), run.toString());
+    }
+  }
+
   @Test
   @DisplayName("loadgen rejects a bad argument with one line naming it, exit 2 and nothing on stdout")
   void rejectsABadArgument() throws Exception {
@@ -137,23 +176,55 @@ class LoadGeneratorTest {
   }
 
   /** One run of 2 s without warm-up; its JSON, exit code and stderr. */
-  private static Run loadgen(Object... args) throws IOException, InterruptedException {
+  private static Run loadgen(Object... args) throws Exception {
+    return loadgen(process -> { }, 2, args);
+  }
+
+  /** One run of {@code seconds} without warm-up, {@code meanwhile} done to it as it runs; its JSON, exit code and stderr. */
+  private static Run loadgen(ProcessStep meanwhile, int seconds, Object... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
     for (Object arg : args) {
       command.add(String.valueOf(arg));
     }
-    command.addAll(List.of("--host", "127.0.0.1", "--duration", "2", "--warmup", "0", "--timeout", "30"));
+    command.addAll(List.of("--host", "127.0.0.1", "--duration", String.valueOf(seconds), "--warmup", "0",
+      "--timeout", String.valueOf(seconds + 28)));
     File errors = File.createTempFile("loadgen", ".err");
+    Process process = new ProcessBuilder(command).redirectError(errors).start();
     try {
-      Process process = new ProcessBuilder(command).redirectError(errors).start();
       process.getOutputStream().close();
+      meanwhile.run(process);
       String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(process.waitFor(40, TimeUnit.SECONDS), "loadgen did not exit: " + command);
+      assertTrue(process.waitFor(seconds + 38, TimeUnit.SECONDS), "loadgen did not exit: " + command);
       String err = Files.readString(errors.toPath());
       return new Run(process.exitValue(), out.isBlank() ? new JsonObject() : new JsonObject(out), command + "\nstderr: " + err + "\nstdout: " + out);
     } finally {
+      process.destroyForcibly();  // a run that failed midway may be stopped (SIGSTOP), and would stay so
       Files.deleteIfExists(errors.toPath());
     }
+  }
+
+  /** Something done to a running loadgen. */
+  private interface ProcessStep {
+    void run(Process process) throws Exception;
+  }
+
+  private static void signal(Process process, String signal) throws Exception {
+    Process kill = new ProcessBuilder("bash", "-c", "kill -" + signal + " " + process.pid()).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -" + signal);
+  }
+
+  /** The state letter of a process, as /proc shows it (T: stopped). */
+  private static char processState(Process process) throws IOException {
+    String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  }
+
+  /** The kernel's state of the IPv4 loopback socket from {@code localPort} to {@code remotePort} (/proc/net/tcp), or "". */
+  private static String tcpState(int localPort, int remotePort) throws IOException {
+    String local = String.format(":%04X", localPort);
+    String remote = String.format(":%04X", remotePort);
+    return Files.readAllLines(Path.of("/proc/net/tcp")).stream().skip(1).map(line -> line.trim().split("\\s+"))
+      .filter(fields -> fields[1].endsWith(local) && fields[2].endsWith(remote)).map(fields -> fields[3]).findFirst().orElse("");
   }
 
   private record Run(int exit, JsonObject json, String text) {

@@ -234,12 +234,18 @@ final class ComposeCluster {
     }
   }
 
-  /** Every client sends a line of its own and gets exactly it back. */
+  /**
+   * Every client sends a line of its own and gets exactly it back. A connection closed instead says so: who closed it is
+   * in the logs a failing test prints (HAProxy's termination state, the node's access-log reason).
+   */
   static void assertEchoes(List<Wire> clients, String when) {
     for (int i = 0; i < clients.size(); i++) {
       String line = when + " " + i;
       clients.get(i).send(line + "\n");
-      assertEquals(line, clients.get(i).readLine(), "client " + i + " " + when);
+      String echoed = clients.get(i).readLine();
+      int client = i;
+      assertEquals(line, echoed, () -> "client " + client + " " + when + (echoed == null
+        ? ": its connection was closed (end of stream); HAProxy's log and the nodes' access logs below say by whom" : ""));
     }
   }
 
@@ -250,5 +256,79 @@ final class ComposeCluster {
   }
 
   record View(Set<String> ids, long active) {
+  }
+
+  /** Each node's connection counts, from its /stats (a node that does not answer is missing). */
+  Map<String, Counts> counts() {
+    Map<String, Counts> counts = new TreeMap<>();
+    for (String node : containers.keySet()) {
+      JsonObject stats = stats(node);
+      if (stats != null) {
+        counts.put(node, Counts.of(stats.getJsonObject("node")));
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Nothing lost in the counts: once every node has closed what it held ({@code active} back to its count in
+   * {@code before}), each node has closed exactly what it accepted or refused since {@code before}, and all of them
+   * together accepted {@code accepted} connections, refused none, and closed them for exactly the reasons
+   * {@code closedByReason} (what the test's own clients did, counted by the test). Returns each node's counts since
+   * {@code before}, for the scenario's figures.
+   */
+  Map<String, Counts> assertReconciled(String scenario, Map<String, Counts> before, long accepted, Map<String, Long> closedByReason) {
+    Map<String, Counts> after = await(scenario + ": every node back to its open connections before it", Duration.ofSeconds(20),
+      this::counts, counts -> counts.keySet().equals(before.keySet())
+        && before.keySet().stream().allMatch(node -> counts.get(node).active() == before.get(node).active()));
+    Map<String, Counts> since = new TreeMap<>();
+    after.forEach((node, counts) -> since.put(node, counts.minus(before.get(node))));
+    long acceptedByNodes = 0;
+    Map<String, Long> closedByNodes = new TreeMap<>();
+    for (Map.Entry<String, Counts> node : since.entrySet()) {
+      Counts counts = node.getValue();
+      assertEquals(counts.accepted() + counts.rejected(), counts.closedTotal(),
+        () -> scenario + ": " + node.getKey() + " closed other than it accepted and refused: " + counts);
+      acceptedByNodes += counts.accepted();
+      counts.closed().forEach((reason, count) -> closedByNodes.merge(reason, count, Long::sum));
+      assertEquals(0, counts.rejected(), () -> scenario + ": " + node.getKey() + " refused connections: " + counts);
+    }
+    long sum = acceptedByNodes;
+    assertEquals(accepted, sum, () -> scenario + ": the nodes accepted " + sum + " connections, the test opened " + accepted
+      + " (" + since + ")");
+    assertEquals(new TreeMap<>(closedByReason), closedByNodes, () -> scenario + ": the nodes' closes by reason against the test's"
+      + " (" + since + ")");
+    return since;
+  }
+
+  /** A node's connection counts: accepted, refused ({@code rejected}), open ({@code active}), and closed by reason. */
+  record Counts(long accepted, long rejected, long active, Map<String, Long> closed) {
+
+    static Counts of(JsonObject node) {
+      Map<String, Long> closed = new TreeMap<>();
+      node.getJsonObject("closed", new JsonObject()).forEach(reason -> closed.put(reason.getKey(), ((Number) reason.getValue()).longValue()));
+      return new Counts(node.getLong("accepted", 0L), node.getLong("rejected", 0L), node.getLong("active", 0L), closed);
+    }
+
+    /** What was counted since {@code before} (closes by reason that did not change are left out). */
+    Counts minus(Counts before) {
+      Map<String, Long> closedSince = new TreeMap<>();
+      closed.forEach((reason, count) -> {
+        long since = count - before.closed().getOrDefault(reason, 0L);
+        if (since != 0) {
+          closedSince.put(reason, since);
+        }
+      });
+      return new Counts(accepted - before.accepted(), rejected - before.rejected(), active - before.active(), closedSince);
+    }
+
+    long closedTotal() {
+      return closed.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    @Override
+    public String toString() {
+      return "accepted " + accepted + (rejected == 0 ? "" : ", refused " + rejected) + ", closed " + closed + ", active " + active;
+    }
   }
 }

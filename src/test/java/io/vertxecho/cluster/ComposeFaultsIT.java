@@ -110,6 +110,7 @@ class ComposeFaultsIT {
     NODES.forEach(node -> ids.put(node, cluster.id(node)));
     Set<String> all = new TreeSet<>(ids.values());
     NODES.forEach(node -> cluster.awaitView(node, all, 0, HEALED));
+    Map<String, ComposeCluster.Counts> before = cluster.counts();
     List<BridgeWatcher> watchers = new ArrayList<>();
     List<Wire> clients = new ArrayList<>();
     NetworkFault fault = new NetworkFault(cluster.project, cluster.container("node3"));
@@ -166,6 +167,9 @@ class ComposeFaultsIT {
       watchers.forEach(BridgeWatcher::close);
     }
     NODES.forEach(node -> cluster.awaitView(node, all, 0, Duration.ofSeconds(20)));
+    // The test's connections: 90 held and 3 marked ones, closed by the test; one through HAProxy while cut, ended by exit.
+    Map<String, ComposeCluster.Counts> since = cluster.assertReconciled("partition", before, 94, Map.of("client-closed", 93L, "quit", 1L));
+    System.out.println("partition: the nodes' counts since the scenario began " + since + "; the test opened 94, closed 93, 1 quit");
   }
 
   @Test
@@ -203,6 +207,8 @@ class ComposeFaultsIT {
       assertEquals(Map.of("quit", quit, "shutdown", sessions.get(LoadGenerator.Outcome.ENDED_BY_DRAIN)), byReason,
         () -> "the nodes' access logs against the load: " + load);
       System.out.printf("rolling restart: access logs %s, load opened %d%n", byReason, load.opened());
+      System.out.println("rolling restart: each node's counts since its restart, as its /stats and its access log agree: "
+        + assertStatsMatchAccessLog("rolling restart"));
     } finally {
       load.close();
     }
@@ -217,6 +223,7 @@ class ComposeFaultsIT {
     NODES.forEach(node -> await(node + " listing 3 nodes", HEALED, () -> cluster.view(node).ids().size(), size -> size == 3));
     LocalTime loadStart = LocalTime.now(ZoneOffset.UTC);
     int downsBefore = serverDowns();
+    Map<String, ComposeCluster.Counts> before = cluster.counts();
     NetworkFault fault = new NetworkFault(cluster.project, cluster.container("node3"));
     LoadGenerator load = LoadGenerator.start("127.0.0.1", cluster.lbPort(), SESSIONS, SHORT_PER_SECOND / 2);
     Map<String, Integer> smallestView = new TreeMap<>();
@@ -248,9 +255,48 @@ class ComposeFaultsIT {
       Map<LoadGenerator.Outcome, Long> shorts = load.shortOutcomes();
       long quit = shorts.get(LoadGenerator.Outcome.COMPLETED) + load.sessionOutcomes().get(LoadGenerator.Outcome.ENDED_BY_TEST);
       assertEquals(Map.of("quit", quit), accessReasonsSince(loadStart), () -> "the nodes' access logs against the load: " + load);
+      Map<String, ComposeCluster.Counts> since = cluster.assertReconciled("lossy link", before, load.opened(), Map.of("quit", quit));
+      System.out.println("lossy link: the nodes' counts since the load began " + since + "; the load opened " + load.opened());
     } finally {
       load.close();
     }
+  }
+
+  /**
+   * A restarted node's /stats counts only its current run, and its access log (a container's log keeps every run) holds
+   * each connection it closed: for every node, the access lines since its last start ({@code vertx-echo listening on})
+   * by reason are its /stats {@code closed}, their number its {@code accepted}, and nothing is left open. The access
+   * lines are written asynchronously, so they are awaited.
+   */
+  private Map<String, ComposeCluster.Counts> assertStatsMatchAccessLog(String scenario) {
+    Map<String, ComposeCluster.Counts> counts = new TreeMap<>();
+    for (String node : NODES) {
+      ComposeCluster.Counts stats = await(scenario + ": " + node + "'s /stats agreeing with its access log since its start",
+        Duration.ofSeconds(20), () -> cluster.counts().get(node),
+        now -> now != null && now.active() == 0 && now.closed().equals(accessReasonsOfCurrentRun(node)));
+      assertEquals(stats.closedTotal(), stats.accepted() + stats.rejected(), () -> scenario + ": " + node + " " + stats);
+      counts.put(node, stats);
+    }
+    return counts;
+  }
+
+  /** A node's access-log lines since it last started, counted by their reason. */
+  private Map<String, Long> accessReasonsOfCurrentRun(String node) {
+    List<String> lines = cluster.logs(node).lines().toList();
+    int start = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("vertx-echo listening on ")) {
+        start = i;
+      }
+    }
+    Map<String, Long> reasons = new TreeMap<>();
+    lines.subList(start, lines.size()).stream().filter(line -> line.contains(" ACCESS "))
+      .forEach(line -> reasons.merge(reason(line), 1L, Long::sum));
+    return reasons;
+  }
+
+  private static String reason(String accessLine) {
+    return accessLine.substring(accessLine.indexOf("reason=") + "reason=".length()).strip();
   }
 
   /** How many times HAProxy has logged a server going down. */
@@ -301,7 +347,7 @@ class ComposeFaultsIT {
     for (String node : NODES) {
       for (String line : ComposeCluster.lines(cluster.logs(node), " ACCESS ")) {
         if (!LocalTime.parse(line.substring(0, line.indexOf(' '))).isBefore(since)) {
-          reasons.merge(line.substring(line.indexOf("reason=") + "reason=".length()).strip(), 1L, Long::sum);
+          reasons.merge(reason(line), 1L, Long::sum);
         }
       }
     }
