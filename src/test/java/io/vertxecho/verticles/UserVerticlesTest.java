@@ -88,7 +88,7 @@ class UserVerticlesTest {
   @DisplayName("adding, changing and removing an entry in the watched file deploys, redeploys and undeploys that entry only")
   void liveChanges(Vertx vertx) throws Exception {
     TestNode node = start(vertx, new JsonObject().put("verticles", new JsonArray().add(entry(GROOVY, "test.a", 1))));
-    try (Wire client = Wire.connect(node.port())) {
+    try (Wire client = Wire.connect(node.port()); LogCapture deployerLog = LogCapture.of(DeployerVerticle.class)) {
       client.readLine();
       write(watched(new JsonArray().add(entry(GROOVY, "test.a", 1)).add(entry(JAVA_SOURCE, "test.b", 1))));
       awaitAnswer(vertx, "test.b");
@@ -103,6 +103,12 @@ class UserVerticlesTest {
       client.send("still here\n");
       assertEquals("still here", client.readLine(), "the echo connection was not touched");
       assertEquals(1, node.stats().getJsonObject(Events.NODE).getLong(Events.ACCEPTED));
+      // each change touched only its own entry
+      assertEquals(List.of(
+          "Config change applied: user verticles deployed " + JAVA_SOURCE + " (1 instance)",
+          "Config change applied: user verticles redeployed " + GROOVY + " (1 instance)",
+          "Config change applied: user verticles undeployed " + JAVA_SOURCE),
+        deployerLog.messages().stream().filter(line -> line.contains("user verticles")).toList());
     }
     assertTrue(log.messages().stream().noneMatch(line -> line.contains("failed")), log.messages().toString());
   }
