@@ -8,7 +8,8 @@
 # (src/bench/medians.py WORK prints them again). Loopback only; every run is bounded in connections and time.
 #   src/bench/compare-servers.sh [WORK]      (default: a new directory under /tmp)
 # Environment (defaults): ROUNDS=3 DURATION=8 WARMUP=2 SIZE=64 PIPELINE=1 CONNECTION_COUNTS="100 1000 10000"
-#   CHURN_CONNECTIONS=50 SCENARIOS="pingpong churn" SERVERS="vertx-raw vertx-line vertx netty netty-example epoll"
+#   CHURN_CONNECTIONS=50 SCENARIOS="pingpong churn" SERVERS="vertx-raw vertx-line vertx vertx-raw-io_uring vertx-line-io_uring
+#   vertx-io_uring netty netty-example epoll"
 #   (threads and virtual may be added) LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA=java
 #   JAVA21 (Java 21+ for the virtual-thread baseline) PORT_BASE=9300 JIT_WARMUP=8 (seconds of each unrecorded warm-up run)
 set -euo pipefail
@@ -22,7 +23,7 @@ PIPELINE=${PIPELINE:-1}
 CONNECTION_COUNTS=${CONNECTION_COUNTS:-100 1000 10000}
 CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-50}
 SCENARIOS=${SCENARIOS:-pingpong churn}
-SERVERS=${SERVERS:-vertx-raw vertx-line vertx netty netty-example epoll}
+SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll}
 LOADGEN_CPU=${LOADGEN_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
 SERVER_OPTS=${SERVER_OPTS:--Xmx2g}
@@ -53,8 +54,6 @@ port=$PORT_BASE
 for name in $SERVERS; do port=$((port + 1)); PORT[$name]=$port; done
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-
-mode_of() { if [ "$1" = vertx-line ]; then echo --line; else echo --raw; fi; }
 
 # Waits (up to 20 s) until the last run's connections to PORT are gone, so their closing is not the next run's cost.
 settle() {

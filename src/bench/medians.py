@@ -10,9 +10,12 @@ import statistics
 import sys
 
 LABEL = {
-    "vertx-raw": "vertx-echo, raw mode",
-    "vertx-line": "vertx-echo, line mode",
-    "vertx": "smallest Vert.x echo (floor)",
+    "vertx-raw": "vertx-echo, raw mode, epoll",
+    "vertx-line": "vertx-echo, line mode, epoll",
+    "vertx": "smallest Vert.x echo, epoll (floor)",
+    "vertx-raw-io_uring": "vertx-echo, raw mode, io_uring",
+    "vertx-line-io_uring": "vertx-echo, line mode, io_uring",
+    "vertx-io_uring": "smallest Vert.x echo, io_uring",
     "netty": "tuned Netty",
     "netty-example": "Netty's echo example, as shipped",
     "epoll": "C epoll",
@@ -20,6 +23,11 @@ LABEL = {
     "virtual": "blocking, virtual threads",
 }
 FLOOR, NETTY = "vertx", "netty"
+# the ratios of server CPU per unit the ratio table shows: vertx-echo against the floor and the tuned Netty on the same
+# transport, then each io_uring server against itself on epoll
+PAIRS = [("vertx-raw", FLOOR), ("vertx-raw", NETTY), ("vertx-line", FLOOR), ("vertx-line", NETTY),
+         ("vertx-raw-io_uring", "vertx-io_uring"), ("vertx-line-io_uring", "vertx-io_uring"),
+         ("vertx-raw-io_uring", "vertx-raw"), ("vertx-line-io_uring", "vertx-line"), ("vertx-io_uring", FLOOR)]
 
 
 def load(work):
@@ -147,11 +155,10 @@ def ratio_table(results):
     lines = ["| server CPU per unit, medians | " + " | ".join("churn (per connection)" if c == "churn" else f"@{int(c[1:]):,}"
                                                              for c in cols) + " |",
              "|---|" + "---:|" * len(cols)]
-    for mine in ("vertx-raw", "vertx-line"):
-        for other in (FLOOR, NETTY):
-            if mine in names and other in names:
-                values = [ratio(Runs(results, mine, c).cpu(), Runs(results, other, c).cpu()) for c in cols]
-                lines.append(f"| {LABEL[mine]} / {LABEL[other]} | " + " | ".join(fmt(v, ".2f") for v in values) + " |")
+    for mine, other in PAIRS:
+        if mine in names and other in names:
+            values = [ratio(Runs(results, mine, c).cpu(), Runs(results, other, c).cpu()) for c in cols]
+            lines.append(f"| {LABEL[mine]} / {LABEL[other]} | " + " | ".join(fmt(v, ".2f") for v in values) + " |")
     return lines if len(lines) > 2 else []
 
 

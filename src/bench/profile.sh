@@ -42,8 +42,7 @@ if [ ! -f "$library" ]; then
 fi
 [ -f target/vertx-echo.jar ] && [ -f target/test-classes/io/vertxecho/baseline/VertxEchoServer.class ] || mvn -B -q package -DskipTests
 
-mode=--raw
-[ "$server" = vertx-line ] && mode=--line
+mode=$(mode_of "$server")
 loadgen() {
   taskset -c "$LOADGEN_CPU" src/bench/loadgen.sh "${run[@]}" --host 127.0.0.1 --port "$PORT" "$mode" --size "$SIZE" \
     --server-pid "${PID[$server]}" "$@"

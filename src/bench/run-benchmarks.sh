@@ -3,7 +3,7 @@
 # server's rate and its own CPU per message and per connection at 100, 1,000 and 10,000 connections and under churn,
 # with the native load generator and the server pinned to different cores, ROUNDS rounds, medians), then each
 # server's RSS with IDLE idle connections held by the same load generator. Loopback only; every load is bounded in
-# count and time. About 20 minutes with the defaults. Tunables (environment): those of compare-servers.sh (ROUNDS=3
+# count and time. About an hour with the defaults (nine servers). Tunables (environment): those of compare-servers.sh (ROUNDS=3
 # DURATION=8 WARMUP=2 SIZE=64 PIPELINE=1 CONNECTION_COUNTS="100 1000 10000" CHURN_CONNECTIONS=50 SERVERS=...
 # LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA JAVA21), and IDLE=15000 OUT=BENCHMARKS.md.
 # The bench command of the jar stays the load generator for users; this script compares servers with loadgen.
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 
 export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} WARMUP=${WARMUP:-2} SIZE=${SIZE:-64} PIPELINE=${PIPELINE:-1}
 export CONNECTION_COUNTS=${CONNECTION_COUNTS:-100 1000 10000} CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-50}
-export SERVERS=${SERVERS:-vertx-raw vertx-line vertx netty netty-example epoll}
+export SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll}
 export LOADGEN_CPU=${LOADGEN_CPU:-0} SERVER_CPU=${SERVER_CPU:-1} SERVER_OPTS=${SERVER_OPTS:--Xmx2g} JAVA=${JAVA:-java}
 export JAVA21=${JAVA21:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 IDLE=${IDLE:-15000}
@@ -40,17 +40,18 @@ LOADGEN_BUILD_ONLY=1 src/bench/loadgen.sh >/dev/null
 log "rates and CPU per unit: compare-servers.sh, $ROUNDS rounds (results in $WORK)"
 src/bench/compare-servers.sh "$WORK"
 
-# RSS after a full GC (jcmd of the server's own JDK), for the JVM servers
-rss_kb() {
-  local pid=$1 jcmd
+# "LIVE_HEAP_BYTES RSS_KB" after a full GC: the class histogram's total (jcmd of the server's own JDK, which collects
+# first), then VmRSS
+heap_and_rss() {
+  local pid=$1 jcmd heap
   jcmd="$(dirname "$(readlink -f "/proc/$pid/exe")")/jcmd"
-  "$jcmd" "$pid" GC.run >/dev/null 2>&1 || true
+  heap=$("$jcmd" "$pid" GC.class_histogram 2>/dev/null | awk '$1 == "Total" {print $3}') || true
   sleep 1
-  awk '/^VmRSS/ {print $2}' "/proc/$pid/status"
+  echo "${heap:-0} $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")"
 }
 established() { ss -Htn state established "( sport = :$1 )" | wc -l; }
 
-log "memory: RSS of a fresh server with 0 and $IDLE idle connections"
+log "memory: live heap and RSS of a fresh server with 0 and $IDLE idle connections"
 trap stop_servers EXIT
 port=$((${PORT_BASE:-9300} + 50))
 for name in $SERVERS; do
@@ -58,9 +59,8 @@ for name in $SERVERS; do
   port=$((port + 1))
   start_server "$name" "$port"
   sleep 2
-  rss0=$(rss_kb "${PID[$name]}")
-  mode=--raw
-  [ "$name" = vertx-line ] && mode=--line
+  read -r heap0 rss0 < <(heap_and_rss "${PID[$name]}")
+  mode=$(mode_of "$name")
   # loadgen holds the connections for up to 60 s; it is stopped as soon as the RSS is read
   taskset -c "$LOADGEN_CPU" src/bench/loadgen.sh idle --host 127.0.0.1 --port "$port" "$mode" --connections "$IDLE" \
     --rate 5000 --duration 60 >"$WORK/idle-$name.json" 2>"$WORK/idle-$name.err" &
@@ -72,11 +72,11 @@ for name in $SERVERS; do
   done
   sleep 2
   open=$(established "$port")
-  rss1=$(rss_kb "${PID[$name]}")
+  read -r heap1 rss1 < <(heap_and_rss "${PID[$name]}")
   kill "$loadgen_pid" 2>/dev/null || true
   wait "$loadgen_pid" 2>/dev/null || true
-  echo "{\"server\":\"$name\",\"rss0\":$rss0,\"rss1\":$rss1,\"open\":$open}" >>"$WORK/memory.jsonl"
-  log "memory $name: $rss0 kB idle, $rss1 kB with $open connections"
+  echo "{\"server\":\"$name\",\"heap0\":$heap0,\"heap1\":$heap1,\"rss0\":$rss0,\"rss1\":$rss1,\"open\":$open}" >>"$WORK/memory.jsonl"
+  log "memory $name: live heap $heap0 -> $heap1 bytes, RSS $rss0 -> $rss1 kB with $open connections"
   stop_server "$name"
 done
 

@@ -1,11 +1,12 @@
 # The servers the benchmark compares, and how to start one pinned to a core; sourced by compare-servers.sh and
 # run-benchmarks.sh (not run on its own). Needs SERVER_CPU, SERVER_OPTS, JAVA, JAVA21, MAX_OPEN and WORK set.
-#   vertx-raw, vertx-line  vertx-echo in raw mode (no greeting) and line mode (the default greeting)
-#   vertx                  the smallest Vert.x NetServer echo: the floor for anything built on Vert.x
+#   vertx-raw, vertx-line  vertx-echo in raw mode (no greeting) and line mode (the default greeting), on epoll
+#   vertx                  the smallest Vert.x NetServer echo, on epoll: the floor for anything built on Vert.x
+#   NAME-io_uring          each of those three on io_uring (config transport; the baseline's -Dio_uring=true)
 #   netty, netty-example   a tuned Netty echo; Netty's echo example as it ships
 #   epoll                  the C epoll echo server
 #   threads, virtual       blocking baselines, a platform or virtual thread per client (not run by default)
-BENCH_SERVERS="vertx-raw vertx-line vertx netty netty-example epoll threads virtual"
+BENCH_SERVERS="vertx-raw vertx-line vertx vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll threads virtual"
 declare -A PID=()
 
 # server_command NAME PORT: the command line that starts NAME on PORT (echoed, for the run and for the report)
@@ -14,13 +15,20 @@ server_command() {
   case "$name" in
     # maxConnections: the default holds to what the heap takes if every client sent without reading; these all read.
     # 1,000 above the most loadgen opens: under churn, connections closing still count for a moment.
-    vertx-line) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$((MAX_OPEN + 1000)) $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
-    vertx-raw) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$((MAX_OPEN + 1000)) $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
+    vertx-line|vertx-line-io_uring) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=line ECHO_TRANSPORT=$(transport_of "$name") ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$((MAX_OPEN + 1000)) $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
+    vertx-raw|vertx-raw-io_uring) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=raw ECHO_GREETING= ECHO_TRANSPORT=$(transport_of "$name") ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$((MAX_OPEN + 1000)) $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
+    vertx-io_uring) echo "BASELINE_JAVA_OPTS='$SERVER_OPTS -Dio_uring=true' JAVA=$JAVA src/bench/start-baseline.sh vertx $port" ;;
     vertx|netty|netty-example|threads|epoll) echo "$baseline $name $port" ;;
     virtual) echo "JAVA21=$JAVA21 $baseline virtual $port" ;;
     *) echo "$0: unknown server '$name' ($BENCH_SERVERS)" >&2; return 2 ;;
   esac
 }
+
+# transport_of NAME: io_uring for the NAME-io_uring servers, epoll for the others
+transport_of() { case "$1" in *-io_uring) echo io_uring ;; *) echo epoll ;; esac; }
+
+# mode_of NAME: the load generator's framing for NAME (line mode for vertx-echo's line servers)
+mode_of() { case "$1" in vertx-line*) echo --line ;; *) echo --raw ;; esac; }
 
 # check_servers "NAMES": fails with one line on an unknown name or a missing Java 21+ for the virtual-thread baseline
 check_servers() {

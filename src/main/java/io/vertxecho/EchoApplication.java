@@ -22,8 +22,10 @@ import io.vertxecho.config.EchoConfig;
 import io.vertxecho.config.LauncherOptions;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.echo.FileDescriptorBudget;
+import io.vertxecho.events.Events;
 import io.vertxecho.internal.ServerTransport;
 import io.vertxecho.internal.StartupSignals;
+import io.vertxecho.metrics.QuietBusMetrics;
 import io.vertxecho.text.Plural;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -116,7 +119,7 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
   /**
    * Reads and validates the config, once. With {@code -cluster}, starts this node's cluster member before Vert.x (one
    * line and exit code 78 when it cannot start), and places the clustered event bus on the member's address. Every node runs on
-   * {@link ServerTransport}: the transport Vert.x would pick, without its redundant per-connection socket options, and
+   * {@link ServerTransport}: the transport the config's {@code transport} picks ({@link TransportChoice}), without its redundant per-connection socket options, and
    * with the PROXY header deadline and a ceiling on open sockets below the open-file limit.
    */
   @Override
@@ -126,14 +129,16 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
         .launcherConfFile(launcherOptions.given(LauncherOptions.CONF));
       sources = loader.read();
       config = loader.validate(sources);
-      VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options);
+      // Vert.x's metrics, without event-bus series for the connection events (one message per connection)
+      VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options)
+        .withMetrics(new QuietBusMetrics(Set.of(Events.CONNECTIONS)));
       if (launcherOptions.clustered()) {
         clusterMember = ClusterMember.start(config);
         clusterMember.placeEventBus(options.getEventBusOptions());
         builder.withClusterManager(clusterMember.clusterManager());
       }
       ClusterSecurity.secure(options.getEventBusOptions(), config.clusterTls());
-      Transport chosen = ServerTransport.chosenBy(options);
+      Transport chosen = TransportChoice.of(config, options);
       transport = chosen.name();
       return builder.withTransport(ServerTransport.around(chosen, Duration.ofSeconds(EchoVerticle.PROXY_HEADER_TIMEOUT_SECONDS),
         FileDescriptorBudget.acceptCeiling(FileDescriptorBudget.openFileLimit())));

@@ -2,6 +2,7 @@ package io.vertxecho.cli;
 
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
 import picocli.CommandLine.Option;
 
@@ -41,12 +42,17 @@ public final class TlsClientOptions implements Cli.Checked {
     return new ConnectOptions().setHost(host).setPort(port).setSsl(enabled());
   }
 
-  /** {@code options} with these TLS settings; unchanged without TLS. */
+  /** {@code options} with these TLS settings, on the OpenSSL engine when it loads; unchanged without TLS. */
   public NetClientOptions apply(NetClientOptions options) {
     if (!enabled()) {
       return options;
     }
     options.setSsl(true).setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
+    // OpenSSL (BoringSSL, bundled) when it loads, as on the server's TLS port: the JDK's engine is Java code that runs
+    // 10 to 30 times slower until the JIT has compiled it, seconds on a busy machine (docs/performance.md, TLS)
+    if (OpenSSLEngineOptions.isAvailable()) {
+      options.setSslEngineOptions(new OpenSSLEngineOptions());
+    }
     if (insecure) {
       return options.setTrustAll(true).setHostnameVerificationAlgorithm("");
     }

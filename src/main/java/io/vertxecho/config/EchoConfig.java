@@ -47,6 +47,15 @@ public final class EchoConfig {
     }
   }
 
+  /** The network transport the node's Vert.x is built with ({@code io.vertxecho.TransportChoice}). */
+  public enum NetTransport {
+    AUTO, EPOLL, IO_URING, NIO;
+
+    public String key() {
+      return Key.word(this);
+    }
+  }
+
   public static final String DEFAULT_LINE_GREETING = "Welcome to my server";
   private static final String CLUSTER_MEMBERS_ALLOWED =
     "a list of host or host:port entries (a JSON array, or comma-separated), e.g. node1,node2:5701";
@@ -123,6 +132,8 @@ public final class EchoConfig {
     "its private key, PEM"));
   public static final Key<String> CLUSTER_TLS_TRUST_PATH = declare(Key.path("cluster.tls.trustPath", RESTART,
     "the cluster's CA certificates, PEM: only peers whose certificate chains to them are accepted"));
+  public static final Key<NetTransport> TRANSPORT = declare(Key.choice("transport", NetTransport.AUTO, RESTART,
+    "what the sockets run on: `auto` (io_uring, else epoll, else NIO), `io_uring`, `epoll` or `nio`; see below"));
   public static final Key<Boolean> PROXY_PROTOCOL = declare(Key.bool("proxyProtocol", false, RESTART,
     "connections start with a PROXY v1/v2 header; the real client address goes to events, `/stats` and the access log"));
   public static final Key<Boolean> ACCESS_LOG = declare(Key.bool("accessLog", false, RESTART,

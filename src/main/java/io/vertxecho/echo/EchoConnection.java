@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.internal.ChannelHooks;
 import io.vertxecho.internal.VertxInternals;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +23,15 @@ import static io.vertxecho.config.EchoConfig.MODE;
  * One client's state and protocol: frames its bytes by mode, echoes them with backpressure, and records
  * why it closed. Confined to its instance's event loop, so plain fields suffice.
  */
-final class EchoConnection {
+final class EchoConnection implements ChannelHooks {
 
   private static final Logger log = LoggerFactory.getLogger(EchoConnection.class);
   /**
-   * Echoed bytes not yet taken by the kernel above which reading stops, and at or below which it resumes. Vert.x's
-   * own signal, {@code writeQueueFull()}, comes only after 16 more writes have queued behind Netty's 64 KiB, up to
-   * 1 MiB of heap for each client that sends without reading: measured again on Vert.x 5.2.3, pausing on it instead
-   * fails {@code HeapExhaustionIT} (docs/architecture.md, "Backpressure").
+   * Echoed bytes not yet taken by the kernel above which reading stops, and at or below which it resumes: the
+   * channel's write-buffer water marks ({@link VertxInternals#serve}). Vert.x's own signal, {@code writeQueueFull()},
+   * comes only after 16 more writes have queued behind Netty's 64 KiB, up to 1 MiB of heap for each client that sends
+   * without reading: measured again on Vert.x 5.2.3, pausing on it instead fails {@code HeapExhaustionIT}
+   * (docs/architecture.md, "Backpressure").
    */
   static final int UNWRITTEN_HIGH = 64 * 1024;
   static final int UNWRITTEN_LOW = 32 * 1024;
@@ -47,7 +49,6 @@ final class EchoConnection {
   private long idleTimer = -1;
   private long bytesIn;
   private long bytesOut;
-  private int unwritten;
   private boolean readingStopped;
   private boolean draining;
   private CloseReason reason;
@@ -64,7 +65,7 @@ final class EchoConnection {
   }
 
   void start() {
-    VertxInternals.enableHalfClose(socket);
+    VertxInternals.serve(socket, this, UNWRITTEN_LOW, UNWRITTEN_HIGH);
     socket.handler(config.get(MODE) == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);
@@ -101,27 +102,35 @@ final class EchoConnection {
     closeWith(CloseReason.LINE_TOO_LONG, "ERR line too long (limit " + config.get(MAX_LINE_BYTES) + " bytes)");
   }
 
+  /** Echoes {@code data}; reading stops while more than {@link #UNWRITTEN_HIGH} bytes wait for the kernel. */
   private void write(Buffer data) {
-    int length = data.length();
-    bytesOut += length;
-    unwritten += length;
-    socket.write(data).onComplete(written -> handleWritten(length));
-    if (unwritten > UNWRITTEN_HIGH && !readingStopped) {
+    bytesOut += data.length();
+    socket.write(data);
+    if (!readingStopped && !VertxInternals.writable(socket)) {
       readingStopped = true;
       socket.pause();
       VertxInternals.stopReading(socket);
     }
   }
 
-  /** The kernel took a write (or the connection closed): reads resume once little is left to write. */
-  private void handleWritten(int length) {
-    unwritten -= length;
-    if (readingStopped && unwritten <= UNWRITTEN_LOW) {
+  /** The kernel took enough of the echoes ({@link #UNWRITTEN_LOW} or fewer bytes are left): reading resumes. */
+  @Override
+  public void writable() {
+    if (readingStopped) {
       readingStopped = false;
       lastActivity = System.nanoTime();
       VertxInternals.resumeReading(socket);
       socket.resume();
     }
+  }
+
+  /**
+   * A FIN must still be answered with more than a close: line mode holds an unfinished line to echo. (A FIN that
+   * closes at once still runs the end handler first, so the close reason stays {@code client-closed}, during a drain too.)
+   */
+  @Override
+  public boolean holdsInput() {
+    return framer != null && framer.holdsUnfinishedLine();
   }
 
   /** The client will send no more (FIN, or the channel closed): echo an unfinished line as it came, then close. */

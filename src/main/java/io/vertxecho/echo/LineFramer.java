@@ -75,6 +75,11 @@ final class LineFramer {
     return lines;
   }
 
+  /** Whether it holds the start of a line that has not ended yet. */
+  boolean holdsUnfinishedLine() {
+    return pendingLength > 0;
+  }
+
   /** Judges the line ending at {@code newline}: the unfinished line so far followed by {@code data[lineStart, newline)}. */
   private Outcome endLine(Buffer data, int lineStart, int newline) {
     boolean crLf = newline > lineStart ? data.getByte(newline - 1) == '\r' : endsWithCr();

@@ -14,13 +14,13 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The transport Vert.x would pick (native when preferred and available, else NIO), with four changes to the servers
+ * The transport the node runs on (the launcher picks it by the config's {@code transport}), with four changes to the servers
  * it configures; the launcher builds every node's Vert.x with it. Clients are configured exactly as by Vert.x.
  * <ul>
  *   <li><b>Accepted sockets get only the options that change something.</b> Vert.x sets {@code SO_KEEPALIVE} off and
  *   {@code TCP_NODELAY} on on every accepted socket: two system calls per connection that change nothing, as they are
  *   the kernel's default and what Netty's socket channels set when they are created. (Vert.x 5.0 also set
- *   {@code TCP_USER_TIMEOUT} 0, {@code TCP_QUICKACK} off and {@code TCP_CORK} off with epoll; 5.2 sets them only when
+ *   {@code TCP_USER_TIMEOUT} 0, {@code TCP_QUICKACK} off and {@code TCP_CORK} off with epoll and io_uring; 5.2 sets them only when
  *   configured, and they are dropped at those values too.) An option set to anything else is kept.
  *   Waits for: Vert.x setting on accepted sockets only the options that differ from the channel's.</li>
  *   <li><b>A deadline for the PROXY header.</b> Every server puts a {@link ProxyHeaderDeadline} first in each accepted
@@ -39,13 +39,18 @@ import java.util.Map;
 public final class ServerTransport extends DelegatingTransport {
 
   private static final String EPOLL_OPTION = "io.netty.channel.epoll.EpollChannelOption#";
+  private static final String IO_URING_OPTION = "io.netty.channel.uring.IoUringChannelOption#";
+  private static final String ACCEPT_MULTISHOT = "io.netty.iouring.acceptMultiShotEnabled";
   /** Child options, by name, that Vert.x sets on every accepted socket, and the value at which setting them is redundant. */
   private static final Map<String, Object> REDUNDANT = Map.of(
     ChannelOption.SO_KEEPALIVE.name(), false,
     ChannelOption.TCP_NODELAY.name(), true,
     EPOLL_OPTION + "TCP_USER_TIMEOUT", 0,
     EPOLL_OPTION + "TCP_QUICKACK", false,
-    EPOLL_OPTION + "TCP_CORK", false);
+    EPOLL_OPTION + "TCP_CORK", false,
+    IO_URING_OPTION + "TCP_USER_TIMEOUT", 0,
+    IO_URING_OPTION + "TCP_QUICKACK", false,
+    IO_URING_OPTION + "TCP_CORK", false);
 
   private final long proxyHeaderTimeoutMillis;
   private final AcceptCeiling ceiling;
@@ -54,6 +59,18 @@ public final class ServerTransport extends DelegatingTransport {
     super(delegate);
     this.proxyHeaderTimeoutMillis = proxyHeaderTimeout.toMillis();
     this.ceiling = new AcceptCeiling(maxOpenSockets);
+  }
+
+  /**
+   * Netty's io_uring accepts with one multishot request by default, which goes on accepting after the listening
+   * channel's auto-read is turned off: the {@link AcceptCeiling} could not hold, and a flood ran the node out of
+   * descriptors ({@code OverloadIT}). Asks for one accept at a time, unless the JVM was told otherwise. Netty reads the
+   * property once, when its io_uring classes initialise: call this before any transport is looked at.
+   */
+  public static void oneAcceptAtATime() {
+    if (System.getProperty(ACCEPT_MULTISHOT) == null) {
+      System.setProperty(ACCEPT_MULTISHOT, "false");
+    }
   }
 
   /** The transport Vert.x builds with for {@code options}: native when preferred and available, else NIO. */

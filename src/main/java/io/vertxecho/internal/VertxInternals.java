@@ -1,10 +1,11 @@
 package io.vertxecho.internal;
 
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -41,6 +42,8 @@ import java.lang.invoke.MethodType;
  * <ul>
  *   <li><b>Half-close</b>: Vert.x does not enable Netty's half-closure, so a client's FIN would close the channel
  *   and lose what is still to be echoed; and a {@code NetSocket} cannot shut down only its output.</li>
+ *   <li><b>Backpressure</b>: {@code writeQueueFull()} turns true only once 16 writes wait behind Netty's buffer, and
+ *   a callback per write to count what is unwritten costs a promise, a listener and a task per echo.</li>
  *   <li><b>Server-first protocols</b>: {@code NetClient.connect} completes its future through a task queued on the
  *   socket's event loop, and a byte read before that task runs finds no handler and is dropped (on Vert.x 5.0 about
  *   one connect in 1,500 lost the greeting; on 5.2, one in a few hundred). The client's connections start with
@@ -59,28 +62,44 @@ public final class VertxInternals {
   }
 
   /**
-   * Lets the client half-close: the FIN becomes an end-of-stream queued behind the data already read, so the
-   * socket's end handler runs after every earlier byte was handled, even while the socket is paused, and the
-   * server can still write before closing.
-   * Waits for: a half-close option on {@code NetServerOptions} whose end handler runs after the data before the FIN.
+   * Hooks a served connection to its channel with one handler before Vert.x's, which does two things:
+   * <ul>
+   *   <li><b>Half-close when something is left to answer.</b> After each read's echoes were flushed, the channel allows
+   *   half-closure only while its echoes are not all written or {@code hooks} {@linkplain ChannelHooks#holdsInput holds
+   *   input}; Netty decides how a FIN read with them is handled right after. Allowed, the FIN becomes an end-of-stream
+   *   queued behind the data already read, so the socket's end handler runs after every earlier byte was handled, even
+   *   while the socket is paused, and the server can still write before closing. Otherwise the FIN closes the channel
+   *   at once, as in any Vert.x server (the end handler still runs first): nothing is lost, and it saves a
+   *   {@code shutdown(SHUT_RD)} and the end's trip through Vert.x's inbound queue.</li>
+   *   <li><b>Backpressure without a callback per write.</b> The channel's write-buffer water marks are set to
+   *   {@code low} and {@code high} bytes unwritten ({@link #writable} turns false above {@code high}; Netty counts 96
+   *   bytes per buffer besides its bytes), and {@code hooks} hears when it falls back to {@code low}.</li>
+   * </ul>
+   * Waits for: a half-close option on {@code NetServerOptions} whose end handler runs after the data before the FIN;
+   * a {@code NetSocket} signal of its unwritten bytes that does not let 16 more writes queue first.
    *
    * @throws IllegalStateException if Vert.x hands over a socket class this code does not know, rather than
    *     silently swallowing the client's FIN
    */
-  public static void enableHalfClose(NetSocket socket) {
+  public static void serve(NetSocket socket, ChannelHooks hooks, int low, int high) {
     if (!(socket instanceof NetSocketImpl)) {
       throw new IllegalStateException("half-close needs " + NetSocketImpl.class.getName() + ", got " + socket.getClass().getName());
     }
     ChannelHandlerContext context = ((NetSocketInternal) socket).channelHandlerContext();
-    context.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-    context.pipeline().addBefore("handler", "half-close", HalfClose.INSTANCE);
+    WriteBufferWaterMark marks = context.channel().config().getWriteBufferWaterMark();
+    if (marks.low() != low || marks.high() != high) {
+      context.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(low, high));
+    }
+    context.pipeline().addBefore("handler", "echo", new Served(hooks));
   }
 
-  /** One instance for every connection: it finds the connection's socket in the pipeline, so it holds no state. */
-  @ChannelHandler.Sharable
-  private static final class HalfClose extends ChannelInboundHandlerAdapter {
+  /** Whether the socket's channel takes writes without going over its high-water mark ({@link #serve}). */
+  public static boolean writable(NetSocket socket) {
+    return ((NetSocketInternal) socket).channelHandlerContext().channel().isWritable();
+  }
 
-    static final HalfClose INSTANCE = new HalfClose();
+  /** The handler {@link #serve} puts before Vert.x's. Confined to the channel's event loop. */
+  private static final class Served extends ChannelInboundHandlerAdapter {
 
     /**
      * {@code StreamChannelBase.handleMessage(Object)}, protected since Vert.x 5.1: it queues a message behind those
@@ -89,12 +108,40 @@ public final class VertxInternals {
      */
     private static final MethodHandle HANDLE_MESSAGE = handleMessage();
 
+    private final ChannelHooks hooks;
+    /** The channel's half-closure as this handler last set it (Netty's default: off). */
+    private boolean halfClosure;
+
+    Served(ChannelHooks hooks) {
+      this.hooks = hooks;
+    }
+
     private static MethodHandle handleMessage() {
       try {
         return MethodHandles.privateLookupIn(StreamChannelBase.class, MethodHandles.lookup())
           .findVirtual(StreamChannelBase.class, "handleMessage", MethodType.methodType(void.class, Object.class));
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    /** Vert.x handles the reads and flushes their echoes; then, before a FIN read with them is acted on, half-closure is set. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.fireChannelReadComplete();
+      ChannelOutboundBuffer unwritten = ctx.channel().unsafe().outboundBuffer();
+      boolean wanted = hooks.holdsInput() || unwritten != null && unwritten.totalPendingWriteBytes() > 0;
+      if (wanted != halfClosure) {
+        halfClosure = wanted;
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, wanted);
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      ctx.fireChannelWritabilityChanged();
+      if (ctx.channel().isWritable()) {
+        hooks.writable();
       }
     }
 

@@ -5,12 +5,14 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.transport.Transport;
 
 /**
  * Baseline for the memory breakdown: the smallest Vert.x echo server (a NetServer per event loop, raw echo with
  * backpressure), so Vert.x's own cost per connection can be told from vertx-echo's. It uses only APIs that 5.0
  * and 5.2 share, so the same class runs on another vertx-core by classpath.
- * Usage: {@code VertxEchoServer [port] [event loops]}; {@code -Dnio=true} turns the native transport off.
+ * Usage: {@code VertxEchoServer [port] [event loops]}; {@code -Dnio=true} turns the native transport off,
+ * {@code -Dio_uring=true} runs on io_uring instead of epoll.
  */
 public final class VertxEchoServer extends VerticleBase {
 
@@ -23,10 +25,11 @@ public final class VertxEchoServer extends VerticleBase {
   public static void main(String[] args) {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 9205;
     int loops = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(!Boolean.getBoolean("nio")));
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(!Boolean.getBoolean("nio"));
+    Vertx vertx = Boolean.getBoolean("io_uring") ? Vertx.builder().with(options).withTransport(Transport.IO_URING).build() : Vertx.vertx(options);
     vertx.deployVerticle(() -> new VertxEchoServer(port), new DeploymentOptions().setInstances(loops)).await();
     System.out.println("vert.x echo baseline listening on " + port + " (" + vertx.getClass().getPackage().getImplementationVersion()
-      + ", native transport " + vertx.isNativeTransportEnabled() + ", " + loops + " event loops)");
+      + ", native transport " + vertx.isNativeTransportEnabled() + (Boolean.getBoolean("io_uring") ? " (io_uring)" : "") + ", " + loops + " event loops)");
   }
 
   @Override

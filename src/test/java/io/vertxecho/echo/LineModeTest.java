@@ -137,6 +137,18 @@ class LineModeTest {
   }
 
   @Test
+  @DisplayName("half-close: a last line without \\n read before the FIN came is echoed too (the FIN is read on its own)")
+  void halfCloseAfterAnUnfinishedLine() {
+    try (Wire client = Wire.connect(node.port())) {
+      assertEquals(GREETING.strip(), client.readLine());
+      client.send("a\nb");
+      assertEquals("a", client.readLine());
+      client.shutdownOutput();
+      assertEquals("b", client.readToEndString());
+    }
+  }
+
+  @Test
   @DisplayName("half-close right after connecting still gets the greeting, then close")
   void halfCloseAtOnce() {
     try (Wire client = Wire.connect(node.port())) {

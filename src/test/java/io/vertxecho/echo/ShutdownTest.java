@@ -81,6 +81,24 @@ class ShutdownTest {
   }
 
   @Test
+  @DisplayName("a client that half-closes during the drain closed itself: client-closed, not shutdown")
+  void halfCloseDuringTheDrain(Vertx vertx) {
+    try (LogCapture access = LogCapture.of(AccessLog.LOGGER)) {
+      TestNode node = TestNode.start(vertx, new JsonObject().put("accessLog", true).put("shutdownGraceSeconds", 600));
+      try (Wire client = Wire.connect(node.port())) {
+        client.readLine();
+        Future<Void> stopping = node.stopLater();
+        assertEquals("Server shutting down", client.readLine());
+        client.shutdownOutput();
+        assertEquals("", client.readToEndString());
+        stopping.await();
+      }
+      assertEquals(List.of("reason=client-closed"), access.messages().stream().map(line -> line.substring(line.lastIndexOf(' ') + 1)).toList(),
+        () -> "access log: " + access.messages());
+    }
+  }
+
+  @Test
   @DisplayName("the access log has the line of every client of the drain: one that leaves, one the grace period closes")
   void accessLogOutlivesTheDrain(Vertx vertx) {
     try (LogCapture access = LogCapture.of(AccessLog.LOGGER)) {
