@@ -273,26 +273,30 @@ final class ComposeCluster {
   /**
    * Nothing lost in the counts: once every node has closed what it held ({@code active} back to its count in
    * {@code before}), each node has closed exactly what it accepted or refused since {@code before}, and all of them
-   * together accepted {@code accepted} connections, refused none, and closed them for exactly the reasons
+   * together accepted {@code accepted} connections, refused {@code refused}, and closed them for exactly the reasons
    * {@code closedByReason} (what the test's own clients did, counted by the test). Returns each node's counts since
    * {@code before}, for the scenario's figures.
    */
-  Map<String, Counts> assertReconciled(String scenario, Map<String, Counts> before, long accepted, Map<String, Long> closedByReason) {
+  Map<String, Counts> assertReconciled(String scenario, Map<String, Counts> before, long accepted, long refused,
+    Map<String, Long> closedByReason) {
     Map<String, Counts> after = await(scenario + ": every node back to its open connections before it", Duration.ofSeconds(20),
       this::counts, counts -> counts.keySet().equals(before.keySet())
         && before.keySet().stream().allMatch(node -> counts.get(node).active() == before.get(node).active()));
     Map<String, Counts> since = new TreeMap<>();
     after.forEach((node, counts) -> since.put(node, counts.minus(before.get(node))));
     long acceptedByNodes = 0;
+    long refusedByNodes = 0;
     Map<String, Long> closedByNodes = new TreeMap<>();
     for (Map.Entry<String, Counts> node : since.entrySet()) {
       Counts counts = node.getValue();
       assertEquals(counts.accepted() + counts.rejected(), counts.closedTotal(),
         () -> scenario + ": " + node.getKey() + " closed other than it accepted and refused: " + counts);
       acceptedByNodes += counts.accepted();
+      refusedByNodes += counts.rejected();
       counts.closed().forEach((reason, count) -> closedByNodes.merge(reason, count, Long::sum));
-      assertEquals(0, counts.rejected(), () -> scenario + ": " + node.getKey() + " refused connections: " + counts);
     }
+    long refusedSum = refusedByNodes;
+    assertEquals(refused, refusedSum, () -> scenario + ": the nodes refused " + refusedSum + " connections (" + since + ")");
     long sum = acceptedByNodes;
     assertEquals(accepted, sum, () -> scenario + ": the nodes accepted " + sum + " connections, the test opened " + accepted
       + " (" + since + ")");

@@ -413,7 +413,7 @@ class ComposeClusterIT {
     }
     nodes.forEach(node -> cluster.awaitView(node, all, 0, Duration.ofSeconds(20)));
     // The test's 80 clients through HAProxy and 4 straight to the nodes, all closed by the test.
-    Map<String, ComposeCluster.Counts> since = cluster.assertReconciled("two against two", before, 84, Map.of("client-closed", 84L));
+    Map<String, ComposeCluster.Counts> since = cluster.assertReconciled("two against two", before, 84, 0, Map.of("client-closed", 84L));
     System.out.println("two against two: the nodes' counts since the scenario began " + since + "; the test opened 84, closed 84");
   }
 
