@@ -28,7 +28,7 @@ public final class ClusterMember {
 
   private ClusterMember(HazelcastInstance hazelcast, boolean publicAddress) {
     this.hazelcast = hazelcast;
-    this.clusterManager = new HazelcastClusterManager(hazelcast);
+    this.clusterManager = new RefreshingClusterManager(hazelcast);
     this.publicAddress = publicAddress;
   }
 

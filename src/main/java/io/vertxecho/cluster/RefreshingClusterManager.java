@@ -1,0 +1,103 @@
+package io.vertxecho.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Completable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.core.spi.cluster.RegistrationListener;
+import io.vertx.core.spi.cluster.RegistrationUpdateEvent;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * vertx-hazelcast's cluster manager, with this node's view of who subscribes to each address read again every
+ * {@link #REFRESH_MILLIS}. Vert.x keeps, per address this node sends or publishes to, the nodes that subscribe, and
+ * updates that list only when Hazelcast reports a change of that address's entries in {@code __vertx.subs}. During a
+ * partition each side removes the other side's entries and the lists follow; when the partition heals, Hazelcast merges
+ * the maps and the merging side puts its own entries back, but a merged entry that is already there raises no event,
+ * and events are sent fire-and-forget: a node could go on publishing only to its own side, for good (a bridge client
+ * on node1 stopped hearing node3's connection events after a heal while summaries, whose consumer the stats verticle
+ * registers again, still arrived). Reading the entries again bounds that to one period, for every address, the
+ * user's too. It costs one read of the map's keys and one read per address this node sends to, on a worker thread.
+ */
+final class RefreshingClusterManager extends HazelcastClusterManager {
+
+  /** The longest a node's list of subscribers stays behind the cluster's after a partition heals or an event is lost. */
+  static final long REFRESH_MILLIS = 5000;
+  /** vertx-hazelcast's multimap of subscriptions (its default-cluster.xml and {@code cluster/cluster.xml} configure it). */
+  private static final String SUBSCRIPTIONS = "__vertx.subs";
+  private static final Logger log = LoggerFactory.getLogger(RefreshingClusterManager.class);
+
+  private final HazelcastInstance hazelcast;
+  private final AtomicBoolean refreshing = new AtomicBoolean();
+  private volatile RegistrationListener listener;
+  private Vertx vertx;
+  private long timer = -1;
+
+  RefreshingClusterManager(HazelcastInstance hazelcast) {
+    super(hazelcast);
+    this.hazelcast = hazelcast;
+  }
+
+  @Override
+  public void init(Vertx vertx) {
+    this.vertx = vertx;
+    super.init(vertx);
+  }
+
+  @Override
+  public void registrationListener(RegistrationListener listener) {
+    this.listener = listener;
+    super.registrationListener(listener);
+  }
+
+  @Override
+  public void join(Completable<Void> promise) {
+    super.join((joined, failure) -> {
+      if (failure == null) {
+        timer = vertx.setPeriodic(REFRESH_MILLIS, id -> refresh());
+      }
+      promise.complete(joined, failure);
+    });
+  }
+
+  @Override
+  public void leave(Completable<Void> promise) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    super.leave(promise);
+  }
+
+  /** One refresh at a time: a slow Hazelcast (a member suspected, not yet dropped) does not pile reads up. */
+  private void refresh() {
+    if (listener == null || !refreshing.compareAndSet(false, true)) {
+      return;
+    }
+    vertx.executeBlocking(() -> hazelcast.<String, Object>getMultiMap(SUBSCRIPTIONS).keySet(), false)
+      .compose(addresses -> Future.all(addresses.stream().filter(listener::wantsUpdatesFor).map(this::reread).toList()))
+      .onComplete((done, failure) -> {
+        refreshing.set(false);
+        if (failure != null && isActive()) {
+          log.debug("Reading the event-bus subscriptions again failed: {}", failure.toString());
+        }
+      });
+  }
+
+  /** Hands Vert.x the address's subscribers as the map holds them now, as an event from Hazelcast would. */
+  private Future<Void> reread(String address) {
+    Promise<List<RegistrationInfo>> registrations = Promise.promise();
+    getRegistrations(address, registrations);
+    return registrations.future()
+      .map(current -> {
+        listener.registrationsUpdated(new RegistrationUpdateEvent(address, current));
+        return null;
+      });
+  }
+}
