@@ -1,5 +1,6 @@
 package io.vertxecho.cluster;
 
+import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
@@ -34,15 +35,19 @@ final class RefreshingClusterManager extends HazelcastClusterManager {
   private static final String SUBSCRIPTIONS = "__vertx.subs";
   private static final Logger log = LoggerFactory.getLogger(RefreshingClusterManager.class);
 
-  private final HazelcastInstance hazelcast;
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile RegistrationListener listener;
   private Vertx vertx;
   private long timer = -1;
 
+  /** Over a member the node started. */
   RefreshingClusterManager(HazelcastInstance hazelcast) {
     super(hazelcast);
-    this.hazelcast = hazelcast;
+  }
+
+  /** Starting its own member from {@code hazelcast} when Vert.x joins (the tests' nodes in one JVM). */
+  RefreshingClusterManager(Config hazelcast) {
+    super(hazelcast);
   }
 
   @Override
@@ -80,7 +85,7 @@ final class RefreshingClusterManager extends HazelcastClusterManager {
     if (listener == null || !refreshing.compareAndSet(false, true)) {
       return;
     }
-    vertx.executeBlocking(() -> hazelcast.<String, Object>getMultiMap(SUBSCRIPTIONS).keySet(), false)
+    vertx.executeBlocking(() -> getHazelcastInstance().<String, Object>getMultiMap(SUBSCRIPTIONS).keySet(), false)
       .compose(addresses -> Future.all(addresses.stream().filter(listener::wantsUpdatesFor).map(this::reread).toList()))
       .onComplete((done, failure) -> {
         refreshing.set(false);

@@ -126,7 +126,7 @@ final class ClusterNodes implements AutoCloseable {
       .setProperty("hazelcast.wait.seconds.before.join", "0")
       .setProperty("hazelcast.heartbeat.interval.seconds", "1")
       .setProperty("hazelcast.max.no.heartbeat.seconds", "5");
-    return new HazelcastClusterManager(ClusterManagerFactory.bindTo(hazelcast, "127.0.0.1", -1));
+    return new RefreshingClusterManager(ClusterManagerFactory.bindTo(hazelcast, "127.0.0.1", -1));
   }
 
   private static Vertx clustered(EventBusOptions eventBus, HazelcastClusterManager clusterManager) throws Exception {
