@@ -81,13 +81,24 @@ final class ComposeCluster {
     cluster.project.compose("build", "node1");
     try {
       cluster.project.compose("up", "-d");
-    } catch (IllegalStateException failed) {
-      cluster.printLogs("docker-compose up");
+      NODES.forEach(node -> cluster.containers.put(node, cluster.project.container(node)));
+      cluster.lbPort = cluster.project.lbPort();
+      return cluster;
+    } catch (RuntimeException | Error failed) {
+      // A cluster that did not start is removed here, as no test class holds it: left running, it would slow every
+      // later test and outlive the build. Interrupted (a start past its timeout), the removal still runs.
+      boolean interrupted = Thread.interrupted();
+      try {
+        cluster.printLogs("docker-compose up");
+        cluster.remove();
+      } catch (RuntimeException removal) {
+        failed.addSuppressed(removal);
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
       throw failed;
     }
-    NODES.forEach(node -> cluster.containers.put(node, cluster.project.container(node)));
-    cluster.lbPort = cluster.project.lbPort();
-    return cluster;
   }
 
   /** Every container's log and every node's /stats, so that a failure can be understood from the test report. */

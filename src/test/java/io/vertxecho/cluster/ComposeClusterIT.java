@@ -89,7 +89,9 @@ class ComposeClusterIT {
   /** Why the steps are skipped (no Docker engine here), or null. */
   private String skipped;
 
+  /** Builds the image and starts the nodes, up to their health check's start period on a busy host (the default 120 s is short). */
   @BeforeAll
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void startCluster() throws IOException {
     String noDocker = ComposeProject.whyNoDocker();
     skipped = noDocker != null ? "Skipping the compose cluster test: " + noDocker

@@ -76,7 +76,9 @@ class ComposeFaultsIT {
     }
   };
 
+  /** Builds the image and starts the nodes, up to their health check's start period on a busy host (the default 120 s is short). */
   @BeforeAll
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void startCluster() throws IOException {
     BaseImages.Choice images = ComposeCluster.baseImages(baseDir);
     String whyNot = images.unavailable() != null ? images.unavailable() : NetworkFault.whyUnavailable();
