@@ -37,8 +37,8 @@ final class RefreshingClusterManager extends HazelcastClusterManager {
 
   private final AtomicBoolean refreshing = new AtomicBoolean();
   private volatile RegistrationListener listener;
-  private Vertx vertx;
-  private long timer = -1;
+  private volatile Vertx vertx;
+  private volatile long timer = -1;
 
   /** Over a member the node started. */
   RefreshingClusterManager(HazelcastInstance hazelcast) {
