@@ -118,7 +118,7 @@ public final class DeployerVerticle extends VerticleBase {
       .compose(stats -> vertx.deployVerticle(http))
       .compose(httpDeployed -> config.get(BRIDGE_TCP_PORT) >= 0
         ? vertx.deployVerticle(tcpBridge = new TcpBridgeVerticle(config, gate)) : Future.succeededFuture())
-      .compose(httpDeployed -> scaleTo(config))
+      .compose(bridgeDeployed -> scaleTo(config))
       .compose(echo -> config.tls().enabled() && config.get(CONFIG_SCAN_MILLIS) > 0
         ? vertx.deployVerticle(new CertificateWatcher(config)) : Future.succeededFuture())
       .compose(watchingCertificates -> userVerticles.apply(config.get(VERTICLES)))
@@ -132,7 +132,7 @@ public final class DeployerVerticle extends VerticleBase {
           userVerticles.release();
         }
       })
-      .compose(watchingCertificates -> watch(config.get(CONFIG_SCAN_MILLIS)))
+      .compose(userDeployed -> watch(config.get(CONFIG_SCAN_MILLIS)))
       // Last: a close (SIGTERM) before start() completes fails this deployment, and its children would not drain
       // (the launcher's SIGTERM now waits for the start, see StartupSignals; an embedding application's close does
       // not). Whoever waits for this line may stop the node.
