@@ -11,12 +11,13 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 
 /**
- * How a refused client is closed: its line (line mode), then the end of the output (a FIN), then its input read and
- * dropped until it closes too, or for {@link #BOUND} at most. A socket closed with input still unread sends a reset
+ * How a refused client is closed, on the echo port and the TCP bridge: its line (line mode; the bridge's err frame),
+ * then the end of the output (a FIN), then its input read and dropped until it closes too, or for {@link #BOUND} at
+ * most. A socket closed with input still unread sends a reset
  * instead of a FIN, and the reset can overtake the line: a client that sent anything before it read would lose the
  * line or see a reset after it. A client that keeps the socket open past the bound is closed then, told long before.
  */
-final class LingeringClose {
+public final class LingeringClose {
 
   private static final Logger log = LoggerFactory.getLogger(LingeringClose.class);
   /**
@@ -30,7 +31,7 @@ final class LingeringClose {
   }
 
   /** Sends {@code line} (null: nothing), ends the output and closes once the client has closed or the bound is over. */
-  static void close(Vertx vertx, NetSocket socket, Buffer line) {
+  public static void close(Vertx vertx, NetSocket socket, Buffer line) {
     long bound = vertx.setTimer(BOUND.toMillis(), id -> socket.close());
     socket.closeHandler(closed -> vertx.cancelTimer(bound));
     socket.exceptionHandler(failure -> log.debug("Refused client {}: {}", socket.remoteAddress(), failure.toString()));

@@ -16,6 +16,7 @@ import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import io.vertxecho.config.EchoConfig;
 import io.vertxecho.echo.ConnectionGate;
+import io.vertxecho.echo.LingeringClose;
 import io.vertxecho.echo.TlsPort;
 import io.vertxecho.events.Events;
 import org.slf4j.Logger;
@@ -108,8 +109,7 @@ public final class TcpBridgeVerticle extends VerticleBase {
     String address = remote == null ? "" : remote.hostAddress() != null ? remote.hostAddress() : remote.toString();
     ConnectionGate.Verdict verdict = gate.tryAcquire(address, config);
     if (verdict != ConnectionGate.Verdict.ADMITTED) {
-      socket.write(errFrame(verdict == ConnectionGate.Verdict.SERVER_FULL ? "server_full" : "too_many_connections"));
-      socket.close();
+      LingeringClose.close(vertx, socket, errFrame(verdict == ConnectionGate.Verdict.SERVER_FULL ? "server_full" : "too_many_connections"));
       return;
     }
     socket.closeHandler(closed -> gate.release(address));
