@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.vertxecho.Programs.onPath;
 import static io.vertxecho.bench.BenchTest.startEchoServer;
 import static io.vertxecho.bench.BenchTest.startTestServer;
 import static org.awaitility.Awaitility.await;
@@ -232,14 +233,5 @@ class LoadGeneratorTest {
     public String toString() {
       return text;
     }
-  }
-
-  private static boolean onPath(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -3,7 +3,6 @@ package io.vertxecho.cluster;
 import io.vertx.core.json.JsonObject;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -14,8 +13,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.vertxecho.Programs.onPath;
+
 /** The C# example consumer (examples/csharp), compiled with mcs and run on Mono against a node's TCP bridge. */
-final class CSharpConsumer implements AutoCloseable {
+public final class CSharpConsumer implements AutoCloseable {
 
   private final Process process;
   private final List<JsonObject> messages = new CopyOnWriteArrayList<>();
@@ -28,11 +29,22 @@ final class CSharpConsumer implements AutoCloseable {
   }
 
   /** Why it cannot run here (no mcs or mono on the PATH), or null. */
-  static String whyNot() {
+  public static String whyNot() {
     return onPath("mcs") && onPath("mono") ? null : "no mcs and mono on the PATH (.ci/run installs mono-mcs and mono-runtime)";
   }
 
   static CSharpConsumer start(Path baseDir, String host, int port) {
+    Path exe = compile(baseDir);
+    try {
+      return new CSharpConsumer(new ProcessBuilder("mono", exe.toString(), "--host", host, "--port", String.valueOf(port),
+        "--schema", "docs/events.schema.json").directory(baseDir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Compiles examples/csharp/Consumer.cs of {@code baseDir} with mcs; the program's path, to run on Mono. */
+  public static Path compile(Path baseDir) {
     try {
       Path exe = Files.createDirectories(baseDir.resolve("target/csharp")).resolve("consumer.exe");
       Process compile = new ProcessBuilder("mcs", "-out:" + exe, "examples/csharp/Consumer.cs").directory(baseDir.toFile())
@@ -42,8 +54,7 @@ final class CSharpConsumer implements AutoCloseable {
       if (compile.waitFor() != 0) {
         throw new IllegalStateException("mcs examples/csharp/Consumer.cs: " + output);
       }
-      return new CSharpConsumer(new ProcessBuilder("mono", exe.toString(), "--host", host, "--port", String.valueOf(port),
-        "--schema", "docs/events.schema.json").directory(baseDir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+      return exe;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -73,14 +84,5 @@ final class CSharpConsumer implements AutoCloseable {
   public void close() throws InterruptedException {
     process.destroy();
     process.waitFor(10, TimeUnit.SECONDS);
-  }
-
-  private static boolean onPath(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static io.vertxecho.Programs.onPath;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -114,14 +115,5 @@ class LocalClusterScriptIT {
       throw new AssertionError("local-cluster.sh " + String.join(" ", args) + " still running after 3 minutes:\n" + output);
     }
     return new Result(process.exitValue(), output);
-  }
-
-  private static boolean onPath(String program) {
-    for (String directory : System.getenv("PATH").split(":")) {
-      if (Files.isExecutable(Path.of(directory, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

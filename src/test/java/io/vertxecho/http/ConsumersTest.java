@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertxecho.EventContract;
+import io.vertxecho.cluster.CSharpConsumer;
 import io.vertxecho.TestNode;
 import io.vertxecho.Wire;
 import io.vertxecho.events.Events;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +27,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static io.vertxecho.Programs.onPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -80,12 +81,8 @@ class ConsumersTest {
   @Test
   @DisplayName("the C# TCP-bridge consumer (Mono, no library) checks every message against the schema, alerts included")
   void csharp(Vertx vertx) throws Exception {
-    assumeTrue(onPath("mcs") && onPath("mono"), "Skipped: no mcs and mono on the PATH (.ci/run installs mono-mcs and mono-runtime)");
-    Path exe = Files.createDirectories(Path.of("target", "csharp")).resolve("consumer.exe");
-    Process compile = new ProcessBuilder("mcs", "-out:" + exe, "examples/csharp/Consumer.cs").redirectErrorStream(true).start();
-    compile.getOutputStream().close();
-    String output = new String(compile.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, compile.waitFor(), "mcs examples/csharp/Consumer.cs: " + output);
+    assumeTrue(CSharpConsumer.whyNot() == null, "Skipped: " + CSharpConsumer.whyNot());
+    Path exe = CSharpConsumer.compile(Path.of("").toAbsolutePath());
     TestNode node = TestNode.start(vertx, ALERTING_NODE);
     follow(node, List.of("mono", exe.toString(), "--port", String.valueOf(node.tcpBridgePort()), "--schema", EventContract.SCHEMA.toString()));
   }
@@ -173,14 +170,5 @@ class ConsumersTest {
 
   private static String bridgeUrl(TestNode node) {
     return "ws://127.0.0.1:" + node.httpPort() + "/eventbus/websocket";
-  }
-
-  private static boolean onPath(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 }
