@@ -1,5 +1,6 @@
 package io.vertxecho.echo;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -10,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -23,7 +25,7 @@ import static io.vertxecho.config.EchoConfig.MODE;
  * One client's state and protocol: frames its bytes by mode, echoes them with backpressure, and records
  * why it closed. Confined to its instance's event loop, so plain fields suffice.
  */
-final class EchoConnection implements ChannelHooks {
+final class EchoConnection implements Handler<Buffer>, ChannelHooks {
 
   private static final Logger log = LoggerFactory.getLogger(EchoConnection.class);
   /**
@@ -36,14 +38,11 @@ final class EchoConnection implements ChannelHooks {
   static final int UNWRITTEN_HIGH = 64 * 1024;
   static final int UNWRITTEN_LOW = 32 * 1024;
 
-  private final Vertx vertx;
+  private final Shared shared;
   private final NetSocket socket;
-  private final EchoConfig config;
-  private final String instanceId;
   private final long number;
   /** Line mode only: raw mode frames nothing, and an idle connection should not hold a framer. */
   private final LineFramer framer;
-  private final Consumer<EchoConnection> onClosed;
   private final long openedAt = System.currentTimeMillis();
   private long lastActivity = System.nanoTime();
   private long idleTimer = -1;
@@ -53,53 +52,72 @@ final class EchoConnection implements ChannelHooks {
   private boolean draining;
   private CloseReason reason;
 
+  /**
+   * What the connections an instance accepts under one config share, made once per instance and config so that an
+   * idle connection holds one reference to it: the greeting ready to write (a direct buffer, which the transports
+   * write without a copy) and the longest quit command worked out once.
+   */
+  record Shared(Vertx vertx, EchoConfig config, String instanceId, Consumer<EchoConnection> onClosed, Buffer greeting,
+                int longestCommand) {
+
+    Shared(Vertx vertx, EchoConfig config, String instanceId, Consumer<EchoConnection> onClosed) {
+      this(vertx, config, instanceId, onClosed, greeting(config), LineFramer.longestCommand(config));
+    }
+
+    private static Buffer greeting(EchoConfig config) {
+      if (config.get(GREETING).isEmpty()) {
+        return null;
+      }
+      byte[] line = (config.get(GREETING) + "\n").getBytes(StandardCharsets.UTF_8);
+      return VertxInternals.directBuffer(line);
+    }
+  }
+
   /** The connection's id, {@code instanceId-number}, is built when asked for: idle connections do not hold it. */
-  EchoConnection(Vertx vertx, NetSocket socket, EchoConfig config, String instanceId, long number, Consumer<EchoConnection> onClosed) {
-    this.vertx = vertx;
+  EchoConnection(Shared shared, NetSocket socket, long number) {
+    this.shared = shared;
     this.socket = socket;
-    this.config = config;
-    this.instanceId = instanceId;
     this.number = number;
-    this.onClosed = onClosed;
-    this.framer = config.get(MODE) == EchoConfig.Mode.LINE ? new LineFramer(config, this::write) : null;
+    this.framer = mode() == EchoConfig.Mode.LINE ? new LineFramer(shared.config(), shared.longestCommand(), this::write) : null;
   }
 
   void start() {
     VertxInternals.serve(socket, this, UNWRITTEN_LOW, UNWRITTEN_HIGH);
-    socket.handler(config.get(MODE) == EchoConfig.Mode.LINE ? this::handleLines : this::handleRaw);
+    socket.handler(this);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);
     socket.shutdownHandler(timeout -> handleShutdown());
     socket.closeHandler(v -> handleClosed());
-    if (!config.get(GREETING).isEmpty()) {
-      write(Buffer.buffer(config.get(GREETING) + "\n"));
+    if (shared.greeting() != null) {
+      write(shared.greeting());
     }
-    if (config.get(IDLE_TIMEOUT_SECONDS) > 0) {
-      armIdleTimer(TimeUnit.SECONDS.toMillis(config.get(IDLE_TIMEOUT_SECONDS)));
+    if (config().get(IDLE_TIMEOUT_SECONDS) > 0) {
+      armIdleTimer(TimeUnit.SECONDS.toMillis(config().get(IDLE_TIMEOUT_SECONDS)));
     }
   }
 
-  private void handleRaw(Buffer data) {
+  /** The client's bytes: echoed as they came (raw mode) or line by line. The connection is its own data handler: one object fewer per connection. */
+  @Override
+  public void handle(Buffer data) {
     lastActivity = System.nanoTime();
     bytesIn += data.length();
-    write(data);
+    if (framer == null) {
+      write(data);
+    } else if (reason == null) {
+      handleLines(data);
+    }
   }
 
   private void handleLines(Buffer data) {
-    lastActivity = System.nanoTime();
-    bytesIn += data.length();
-    if (reason != null) {
-      return;
-    }
     switch (framer.feed(data)) {
-      case QUIT -> closeWith(CloseReason.QUIT, config.get(GOODBYE));
+      case QUIT -> closeWith(CloseReason.QUIT, config().get(GOODBYE));
       case TOO_LONG -> lineTooLong();
       case MORE -> { }
     }
   }
 
   private void lineTooLong() {
-    closeWith(CloseReason.LINE_TOO_LONG, "ERR line too long (limit " + config.get(MAX_LINE_BYTES) + " bytes)");
+    closeWith(CloseReason.LINE_TOO_LONG, "ERR line too long (limit " + config().get(MAX_LINE_BYTES) + " bytes)");
   }
 
   /** Echoes {@code data}; reading stops while more than {@link #UNWRITTEN_HIGH} bytes wait for the kernel. */
@@ -145,7 +163,7 @@ final class EchoConnection implements ChannelHooks {
   /** The server is draining: say so, keep echoing until the client leaves or {@link #endDrain()} runs. */
   private void handleShutdown() {
     draining = true;
-    if (config.get(MODE) == EchoConfig.Mode.LINE && reason == null) {
+    if (config().get(MODE) == EchoConfig.Mode.LINE && reason == null) {
       write(Buffer.buffer("Server shutting down\n"));
     }
   }
@@ -170,9 +188,9 @@ final class EchoConnection implements ChannelHooks {
    * timer fires it closes the connection if the timeout has passed since then, or re-arms for the time left.
    */
   private void armIdleTimer(long delayMillis) {
-    idleTimer = vertx.setTimer(Math.max(1, delayMillis), id -> {
+    idleTimer = shared.vertx().setTimer(Math.max(1, delayMillis), id -> {
       long idleNanos = System.nanoTime() - lastActivity;
-      long timeoutNanos = TimeUnit.SECONDS.toNanos(config.get(IDLE_TIMEOUT_SECONDS));
+      long timeoutNanos = TimeUnit.SECONDS.toNanos(config().get(IDLE_TIMEOUT_SECONDS));
       if (idleNanos >= timeoutNanos) {
         closeWith(CloseReason.IDLE_TIMEOUT, "ERR idle timeout");
       } else if (reason == null) {
@@ -195,7 +213,7 @@ final class EchoConnection implements ChannelHooks {
       return;
     }
     reason = closeReason;
-    if (lineModeMessage != null && config.get(MODE) == EchoConfig.Mode.LINE) {
+    if (lineModeMessage != null && config().get(MODE) == EchoConfig.Mode.LINE) {
       write(Buffer.buffer(lineModeMessage + "\n"));
     }
     // close() starts Vert.x's shutdown sequence, which leaves closing to a shutdown handler when one is set
@@ -205,16 +223,20 @@ final class EchoConnection implements ChannelHooks {
 
   private void handleClosed() {
     if (idleTimer >= 0) {
-      vertx.cancelTimer(idleTimer);
+      shared.vertx().cancelTimer(idleTimer);
     }
     if (reason == null) {
       reason = draining ? CloseReason.SHUTDOWN : CloseReason.CLIENT_CLOSED;
     }
-    onClosed.accept(this);
+    shared.onClosed().accept(this);
+  }
+
+  private EchoConfig config() {
+    return shared.config();
   }
 
   String id() {
-    return instanceId + "-" + number;
+    return shared.instanceId() + "-" + number;
   }
 
   NetSocket socket() {
@@ -234,7 +256,7 @@ final class EchoConnection implements ChannelHooks {
   }
 
   EchoConfig.Mode mode() {
-    return config.get(MODE);
+    return config().get(MODE);
   }
 
   long lines() {

@@ -30,15 +30,26 @@ final class LineFramer {
   private final EchoConfig config;
   private final int longestCommand;
   private final Consumer<Buffer> echo;
-  private final List<Buffer> pending = new ArrayList<>();
+  /** The unfinished line's parts, made when a line first spans reads: an idle connection holds no list. */
+  private List<Buffer> pending;
   private Buffer merging;
   private int pendingLength;
   private long lines;
 
   LineFramer(EchoConfig config, Consumer<Buffer> echo) {
+    this(config, longestCommand(config), echo);
+  }
+
+  /** @param longestCommand {@link #longestCommand(EchoConfig)}, worked out once for the connections that share {@code config} */
+  LineFramer(EchoConfig config, int longestCommand, Consumer<Buffer> echo) {
     this.config = config;
     this.echo = echo;
-    this.longestCommand = config.get(QUIT_COMMANDS).stream()
+    this.longestCommand = longestCommand;
+  }
+
+  /** The length in bytes of the longest quit command: a longer line is no command, whatever it holds. */
+  static int longestCommand(EchoConfig config) {
+    return config.get(QUIT_COMMANDS).stream()
       .mapToInt(command -> command.getBytes(StandardCharsets.UTF_8).length).max().orElse(0);
   }
 
@@ -95,7 +106,7 @@ final class LineFramer {
       quit = isQuit(List.of(data), lineStart, end, end - lineStart);
     } else {
       flushMerging();
-      pending.add(data);
+      pending().add(data);
       quit = isQuit(pending, 0, end, pendingLength + end);
       pending.remove(pending.size() - 1);
     }
@@ -111,7 +122,7 @@ final class LineFramer {
     pendingLength += rest.length();
     if (rest.length() >= SMALL_READ) {
       flushMerging();
-      pending.add(rest);
+      pending().add(rest);
       return;
     }
     if (merging == null) {
@@ -125,20 +136,29 @@ final class LineFramer {
 
   private void flushMerging() {
     if (merging != null) {
-      pending.add(merging);
+      pending().add(merging);
       merging = null;
     }
   }
 
+  private List<Buffer> pending() {
+    if (pending == null) {
+      pending = new ArrayList<>();
+    }
+    return pending;
+  }
+
   private boolean endsWithCr() {
-    Buffer last = merging != null ? merging : pending.isEmpty() ? null : pending.get(pending.size() - 1);
+    Buffer last = merging != null ? merging : pending == null || pending.isEmpty() ? null : pending.get(pending.size() - 1);
     return last != null && last.getByte(last.length() - 1) == '\r';
   }
 
   private void echoPending() {
     flushMerging();
-    pending.forEach(echo);
-    pending.clear();
+    if (pending != null) {
+      pending.forEach(echo);
+      pending.clear();
+    }
     pendingLength = 0;
   }
 

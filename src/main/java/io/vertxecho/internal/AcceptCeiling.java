@@ -1,6 +1,7 @@
 package io.vertxecho.internal;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ final class AcceptCeiling {
   private final Set<Channel> paused = ConcurrentHashMap.newKeySet();
   private final AtomicLong pauses = new AtomicLong();
   private final AtomicLong nextReportMillis = new AtomicLong();
+  /** One listener for every socket's close: a lambda made per socket would stay with each idle connection. */
+  private final ChannelFutureListener onSocketClosed = closed -> released();
 
   /** @param ceiling the sockets all listening channels together may hold at once (at least 1) */
   AcceptCeiling(int ceiling) {
@@ -36,7 +39,7 @@ final class AcceptCeiling {
 
   /** {@code socket} was just accepted by {@code listening}; called on the listening channel's event loop. */
   void accepted(Channel listening, Channel socket) {
-    socket.closeFuture().addListener(closed -> released());
+    socket.closeFuture().addListener(onSocketClosed);
     if (open.incrementAndGet() >= ceiling) {
       pause(listening);
     }

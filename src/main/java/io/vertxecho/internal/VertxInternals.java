@@ -1,5 +1,6 @@
 package io.vertxecho.internal;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,15 +14,19 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.impl.MessageConsumerImpl;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.net.NetClientInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.StreamChannelBase;
 import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.core.net.impl.tcp.NetSocketImpl;
@@ -34,6 +39,7 @@ import picocli.CommandLine;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.net.InetSocketAddress;
 
 /**
  * Every use of Vert.x implementation classes in this project, for what Vert.x 5 has no public API for.
@@ -98,6 +104,19 @@ public final class VertxInternals {
     return ((NetSocketInternal) socket).channelHandlerContext().channel().isWritable();
   }
 
+  /**
+   * The socket's local address, read from its channel each time: {@code NetSocket.localAddress()} keeps a Vert.x copy
+   * of it, with its host string, in every socket (about 90 bytes each idle connection holds). Behind the PROXY
+   * protocol, the header's destination, as {@code localAddress()} reports it (an unresolved address of its host and
+   * port); null if the channel has none.
+   * Waits for: a {@code NetSocket} local address that costs an idle socket nothing.
+   */
+  public static java.net.SocketAddress localAddress(NetSocket socket) {
+    Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+    SocketAddress proxied = channel.hasAttr(ConnectionBase.LOCAL_ADDRESS_OVERRIDE) ? channel.attr(ConnectionBase.LOCAL_ADDRESS_OVERRIDE).get() : null;
+    return proxied != null ? InetSocketAddress.createUnresolved(proxied.host(), proxied.port()) : channel.localAddress();
+  }
+
   /** The handler {@link #serve} puts before Vert.x's. Confined to the channel's event loop. */
   private static final class Served extends ChannelInboundHandlerAdapter {
 
@@ -160,6 +179,16 @@ public final class VertxInternals {
       }
       ctx.fireUserEventTriggered(event);
     }
+  }
+
+  /**
+   * {@code bytes} in a buffer of direct memory, to be written again and again (never released): a socket's transport
+   * writes a heap buffer by copying it into direct memory first, a direct one as it is.
+   * Waits for: a public way to make a {@code Buffer} of direct memory ({@code Buffer.buffer(ByteBuf)} left the API in
+   * Vert.x 5).
+   */
+  public static Buffer directBuffer(byte[] bytes) {
+    return BufferInternal.buffer(Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)));
   }
 
   /**
