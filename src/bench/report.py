@@ -7,7 +7,7 @@ import platform
 import subprocess
 import sys
 
-from medians import (FLOOR, GREETING_FLOOR, KEEP_UP, LABEL, NETTY, Runs, compare, connections, fmt, is_paced, load,
+from medians import (FLOOR, GREETING_FLOOR, LABEL, NETTY, RATE_TOLERANCE, Runs, compare, connections, fmt, is_paced, load,
                      paced_rate, ratio_table, scenario_tables, scenarios, times)
 
 work, out = sys.argv[1:3]
@@ -107,8 +107,8 @@ w(f"Ping-pong, closed loop: each connection keeps {pipeline} message(s) of {size
   "costs it more per message). "
   + (f"Ping-pong, paced: the same connections, but loadgen sends at most {rate:,} messages a second in all "
      "(`--message-rate`), each when it is due whatever the echoes before it (latency counted from when it was due), "
-     "so every server is compared at the same rate; a server whose median rate fell below "
-     f"{KEEP_UP:.0%} of it did not keep up, which its row and every comparison with it say. " if rate else "")
+     "so every server is compared at the same rate; a server whose median rate is not within "
+     f"{RATE_TOLERANCE:.0%} of it did not keep up, which its row and every comparison with it say. " if rate else "")
   + f"Churn: each loop connects, sends one {size}-byte message, checks its echo and closes. vertx-echo in line mode "
   "greets each connection and gets lines ending in `\\n`"
   + (", and so does the smallest Vert.x echo that greets (one write of vertx-echo's default greeting line as each "
@@ -171,7 +171,8 @@ w("Server CPU per unit against the smallest Vert.x echo on the same transport (t
   + "), per message "
   + ("both closed loop (each server at its own rate) and paced (every server at the same rate)" if rate else "closed loop")
   + "; p99 against the tuned Netty; live heap against the floor. Medians of the rounds"
-  + (f"; a paced comparison in which either server fell below {KEEP_UP:.0%} of the rate is not judged:" if rate else ":"))
+  + (f"; a paced comparison in which either server's rate was off the paced rate by over {RATE_TOLERANCE:.0%} is not "
+     "judged:" if rate else ":"))
 w("")
 w("| target | measured | met |")
 w("|---|---|---|")
@@ -182,7 +183,7 @@ def target(text, measured, limit):
     value, behind = measured
     if value is None:
         return
-    met = ("not judged: " + " and ".join(behind) + " fell behind the paced rate") if behind else "yes" if value <= limit else "no"
+    met = ("not judged: " + " and ".join(behind) + " did not keep the paced rate") if behind else "yes" if value <= limit else "no"
     w(f"| {text} | {value:.2f}x | {met} |")
 
 
