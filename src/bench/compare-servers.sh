@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Compares echo servers by their own CPU per message and per connection, and by rate, with the native load generator
 # (src/bench/loadgen.c) pinned to one core and every server pinned to another, so the client does not set the rate.
+# Scenarios: pingpong, closed loop at each of CONNECTION_COUNTS (each connection sends as its echo comes back: every
+# server at its own rate); paced, the same connection counts with loadgen's --message-rate PACED_RATE (at most that
+# many messages a second in all, each sent when due: every server at the same rate, as long as it keeps up); churn.
 # Each server is started once and pinned (a JVM then sizes itself for one core: one event loop); every scenario runs
 # against every server in turn, the order reversed every other round, ROUNDS rounds; loadgen reads the server's
 # utime+stime from /proc around each measured window. Raw results go to WORK/results.jsonl (one loadgen JSON a line,
-# with the server, scenario, round and the load average when it ran); medians per scenario are printed at the end
-# (src/bench/medians.py WORK prints them again). Loopback only; every run is bounded in connections and time.
+# with the server, scenario (cN, cN-paced or churn), round and the load average when it ran); medians per scenario are
+# printed at the end (src/bench/medians.py WORK prints them again). Loopback only; every run is bounded in connections
+# and time.
 #   src/bench/compare-servers.sh [WORK]      (default: a new directory under /tmp)
 # Environment (defaults): ROUNDS=3 DURATION=8 WARMUP=2 SIZE=64 PIPELINE=1 CONNECTION_COUNTS="100 1000 10000"
-#   CHURN_CONNECTIONS=50 SCENARIOS="pingpong churn" SERVERS="vertx-raw vertx-line vertx vertx-raw-io_uring vertx-line-io_uring
-#   vertx-io_uring netty netty-example epoll"
+#   PACED_RATE=40000 (messages per second in all connections; below every server's closed-loop rate in BENCHMARKS.md)
+#   CHURN_CONNECTIONS=50 SCENARIOS="pingpong paced churn" SERVERS="vertx-raw vertx-line vertx vertx-greeting
+#   vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll"
 #   (threads and virtual may be added) LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA=java
-#   JAVA21 (Java 21+ for the virtual-thread baseline) PORT_BASE=9300 JIT_WARMUP=8 (seconds of each unrecorded warm-up run)
+#   JAVA21 (Java 21+ for the virtual-thread baseline) PORT_BASE=9300 JIT_WARMUP=8 (seconds of each unrecorded warm-up
+#   run: closed-loop ping-pong at 1,000 connections and churn, as SCENARIOS has them; the paced runs warm up closed)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -21,9 +27,10 @@ WARMUP=${WARMUP:-2}
 SIZE=${SIZE:-64}
 PIPELINE=${PIPELINE:-1}
 CONNECTION_COUNTS=${CONNECTION_COUNTS:-100 1000 10000}
+PACED_RATE=${PACED_RATE:-40000}
 CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-50}
-SCENARIOS=${SCENARIOS:-pingpong churn}
-SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll}
+SCENARIOS=${SCENARIOS:-pingpong paced churn}
+SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-greeting vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll}
 LOADGEN_CPU=${LOADGEN_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
 SERVER_OPTS=${SERVER_OPTS:--Xmx2g}
@@ -36,9 +43,10 @@ JAR=target/vertx-echo.jar
 
 fail() { echo "$0: $*" >&2; exit 2; }
 whole() { case "$2" in ''|*[!0-9]*) fail "$1 must be a whole number (got '$2')" ;; esac; }
-for v in ROUNDS DURATION WARMUP JIT_WARMUP SIZE PIPELINE CHURN_CONNECTIONS LOADGEN_CPU SERVER_CPU PORT_BASE; do whole "$v" "${!v}"; done
+for v in ROUNDS DURATION WARMUP JIT_WARMUP SIZE PIPELINE PACED_RATE CHURN_CONNECTIONS LOADGEN_CPU SERVER_CPU PORT_BASE; do whole "$v" "${!v}"; done
 for n in $CONNECTION_COUNTS; do whole CONNECTION_COUNTS "$n"; [ "$n" -le 19000 ] || fail "CONNECTION_COUNTS: at most 19000 (got $n)"; done
-for s in $SCENARIOS; do case "$s" in pingpong|churn) ;; *) fail "SCENARIOS: pingpong and/or churn (got '$s')" ;; esac; done
+for s in $SCENARIOS; do case "$s" in pingpong|paced|churn) ;; *) fail "SCENARIOS: any of pingpong, paced and churn (got '$s')" ;; esac; done
+[ "$PACED_RATE" -ge 1 ] || fail "PACED_RATE must be at least 1 (leave paced out of SCENARIOS to skip those runs)"
 command -v python3 >/dev/null || fail "python3 is needed for the medians"
 MAX_OPEN=$CHURN_CONNECTIONS
 for n in $CONNECTION_COUNTS; do if [ "$n" -gt "$MAX_OPEN" ]; then MAX_OPEN=$n; fi; done
@@ -78,22 +86,25 @@ import json, sys
 r = json.load(sys.stdin)
 if r is None: print("no result"); sys.exit()
 s = r.get("server", {})
-print("%.0f/s, server %.2f us per %s (busy %.2f), loadgen busy %.2f, p99 %.2f ms, %s" % (
-  r["messagesPerSecond"] if r["mode"] == "pingpong" else r["connectionsPerSecond"], s.get("microsPerUnit", -1),
+print("%.0f/s%s, server %.2f us per %s (busy %.2f), loadgen busy %.2f, p99 %.2f ms, %s" % (
+  r["messagesPerSecond"] if r["mode"] == "pingpong" else r["connectionsPerSecond"],
+  " of %.0f paced" % r["messageRate"] if r.get("messageRate") else "", s.get("microsPerUnit", -1),
   "message" if r["mode"] == "pingpong" else "connection", s.get("busy", -1), r["client"]["busy"],
   r["latencyMicros"]["p99"] / 1000, "ok" if r["ok"] else "FAILED"))')"
 }
 
+# scenario_runs NAME ROUND SCENARIO: SCENARIO's runs against NAME (pingpong and paced: one a connection count)
 scenario_runs() {
-  local name=$1 round=$2 scenario=$3
+  local name=$1 round=$2 scenario=$3 paced=() suffix=
   if [ "$scenario" = churn ]; then
     run "$name" churn "$round" churn --connections "$CHURN_CONNECTIONS" --size "$SIZE" --duration "$DURATION" --warmup "$WARMUP"
-  else
-    for n in $CONNECTION_COUNTS; do
-      run "$name" "c$n" "$round" pingpong --connections "$n" --pipeline "$PIPELINE" --size "$SIZE" \
-        --duration "$DURATION" --warmup "$WARMUP" --rate 5000
-    done
+    return
   fi
+  if [ "$scenario" = paced ]; then paced=(--message-rate "$PACED_RATE"); suffix=-paced; fi
+  for n in $CONNECTION_COUNTS; do
+    run "$name" "c$n$suffix" "$round" pingpong --connections "$n" --pipeline "$PIPELINE" --size "$SIZE" \
+      --duration "$DURATION" --warmup "$WARMUP" --rate 5000 "${paced[@]}"
+  done
 }
 
 mkdir -p "$WORK"
@@ -102,6 +113,7 @@ LOADGEN_BUILD_ONLY=1 src/bench/loadgen.sh >/dev/null
 cat >"$WORK/conditions.json" <<EOF
 {"started":"$(date -u +"%Y-%m-%d %H:%M UTC")","loadBefore":"$(cut -d' ' -f1-3 /proc/loadavg)","rounds":$ROUNDS,
  "duration":$DURATION,"warmup":$WARMUP,"size":$SIZE,"pipeline":$PIPELINE,"connectionCounts":"$CONNECTION_COUNTS",
+ "scenarios":"$SCENARIOS","pacedRate":$PACED_RATE,
  "churnConnections":$CHURN_CONNECTIONS,"servers":"$SERVERS","loadgenCpu":$LOADGEN_CPU,"serverCpu":$SERVER_CPU,
  "serverOpts":"$SERVER_OPTS","java":"$JAVA","commit":"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)",
  "commands":{$(for name in $SERVERS; do printf '"%s":%s,' "$name" "$(server_command "$name" "${PORT[$name]}" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')"; done | sed 's/,$//')}}
@@ -109,11 +121,13 @@ EOF
 log "results go to $WORK; servers on CPU $SERVER_CPU, loadgen on CPU $LOADGEN_CPU; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for name in $SERVERS; do start_server "$name" "${PORT[$name]}"; done
 
+# the JIT warm-up runs closed loop: a paced run goes through the same code, slower
+warm_scenarios=$(for s in $SCENARIOS; do echo "${s/#paced/pingpong}"; done | awk '!seen[$0]++' | xargs)
 warm_up() {
   local scenario
-  for scenario in $SCENARIOS; do DURATION=$JIT_WARMUP WARMUP=0 CONNECTION_COUNTS=1000 scenario_runs "$1" 0 "$scenario"; done
+  for scenario in $warm_scenarios; do DURATION=$JIT_WARMUP WARMUP=0 CONNECTION_COUNTS=1000 scenario_runs "$1" 0 "$scenario"; done
 }
-log "JIT warm-up: unrecorded runs of each scenario (${JIT_WARMUP}s each, 1,000 connections) until the JIT settles"
+log "JIT warm-up: unrecorded runs of $warm_scenarios (${JIT_WARMUP}s each, 1,000 connections) until the JIT settles"
 for name in $SERVERS; do jit_settle "$name" warm_up "$name"; done
 
 read -r -a order <<<"$SERVERS"

@@ -347,8 +347,11 @@ static void want_message(conn *c, uint64_t now) {
   ready[ready_tail++ % ready_size] = c;
 }
 
-/* Sends the messages whose time has come, in turn, each stamped with when it was due; a token no connection
- * wanted when it came is dropped, so the rate is at most --message-rate, never a burst to catch up. */
+/* Sends the messages whose time has come, in turn, each stamped with when it was due. Tokens that come while no
+ * connection waits for one are dropped, so an idle moment is never made up with a burst; but while some connection
+ * waits at every pass (a server, or loadgen, behind the rate), the tokens not yet spent stay owed and go out as fast as
+ * echoes come back: a window in which a server catches up counts more than --message-rate a second, each of those
+ * messages late. */
 static void release_paced(uint64_t now) {
   if (!pace_start) pace_start = now;
   uint64_t allowed = (uint64_t) ((double) (now - pace_start) * message_rate / 1e9);

@@ -3,7 +3,11 @@
   src/bench/medians.py WORK        (WORK holds results.jsonl and conditions.json)
 Per scenario and server: the rate, the server's own CPU per message or per connection (utime+stime over the
 measured window, read by loadgen), both against the smallest Vert.x echo (the floor) and the tuned Netty, how busy
-the server and loadgen were (CPU seconds per second: a loadgen near 1.00 set the rate), latency, and errors."""
+the server and loadgen were (CPU seconds per second: a loadgen near 1.00 set the rate), latency, and errors.
+Scenarios: cN, ping-pong at N connections in a closed loop (each server at its own rate); cN-paced, the same at one
+message rate in all for every server (loadgen --message-rate), where a server whose median rate is not within 3% of
+it did not keep up, which its row and every ratio with it say (below: it fell behind; above: loadgen was sending a
+backlog it had fallen behind on, as fast as it could, each message late); churn."""
 import json
 import os
 import statistics
@@ -13,6 +17,7 @@ LABEL = {
     "vertx-raw": "vertx-echo, raw mode, epoll",
     "vertx-line": "vertx-echo, line mode, epoll",
     "vertx": "smallest Vert.x echo, epoll (floor)",
+    "vertx-greeting": "smallest Vert.x echo that greets, epoll",
     "vertx-raw-io_uring": "vertx-echo, raw mode, io_uring",
     "vertx-line-io_uring": "vertx-echo, line mode, io_uring",
     "vertx-io_uring": "smallest Vert.x echo, io_uring",
@@ -22,10 +27,13 @@ LABEL = {
     "threads": "blocking, platform threads",
     "virtual": "blocking, virtual threads",
 }
-FLOOR, NETTY = "vertx", "netty"
+FLOOR, NETTY, GREETING_FLOOR = "vertx", "netty", "vertx-greeting"
+# a paced run whose rate is off the paced rate by more than this share did not run at the same rate as the others:
+# below, it fell behind; above, it was catching up on messages loadgen held back while it was behind
+RATE_TOLERANCE = 0.03
 # the ratios of server CPU per unit the ratio table shows: vertx-echo against the floor and the tuned Netty on the same
-# transport, then each io_uring server against itself on epoll
-PAIRS = [("vertx-raw", FLOOR), ("vertx-raw", NETTY), ("vertx-line", FLOOR), ("vertx-line", NETTY),
+# transport (line mode also against the floor that greets, as it does), then each io_uring server against itself on epoll
+PAIRS = [("vertx-raw", FLOOR), ("vertx-raw", NETTY), ("vertx-line", FLOOR), ("vertx-line", GREETING_FLOOR), ("vertx-line", NETTY),
          ("vertx-raw-io_uring", "vertx-io_uring"), ("vertx-line-io_uring", "vertx-io_uring"),
          ("vertx-raw-io_uring", "vertx-raw"), ("vertx-line-io_uring", "vertx-line"), ("vertx-io_uring", FLOOR)]
 
@@ -51,10 +59,27 @@ def errors(r):
             + (0 if r["ok"] else 1))
 
 
+def connections(scenario):
+    """N of a ping-pong scenario, cN or cN-paced."""
+    return int(scenario[1:].removesuffix("-paced"))
+
+
+def is_paced(scenario):
+    return scenario.endswith("-paced")
+
+
 def scenarios(results):
+    """The closed-loop scenarios by connection count, then the paced ones, then churn."""
     found = {r["scenario"] for r in results}
-    counts = sorted(int(s[1:]) for s in found if s != "churn")
-    return [f"c{n}" for n in counts] + (["churn"] if "churn" in found else [])
+    pingpong = [s for s in found if s != "churn"]
+    return (sorted((s for s in pingpong if not is_paced(s)), key=connections)
+            + sorted((s for s in pingpong if is_paced(s)), key=connections) + (["churn"] if "churn" in found else []))
+
+
+def paced_rate(results):
+    """The message rate of the paced runs (loadgen's --message-rate), or None without any."""
+    rates = [r["result"]["messageRate"] for r in results if is_paced(r["scenario"]) and r["result"]]
+    return int(max(rates)) if rates else None
 
 
 def servers(results):
@@ -72,6 +97,7 @@ class Runs:
         self.all = [r["result"] for r in results if r["server"] == server and r["scenario"] == scenario]
         self.good = [r for r in self.all if r is not None and r.get("seconds", 0) > 0]
         self.churn = scenario == "churn"
+        self.paced = is_paced(scenario)
         self.loads = [float(r["load"].split()[0]) for r in results
                       if r["server"] == server and r["scenario"] == scenario and r.get("load")]
 
@@ -95,6 +121,31 @@ class Runs:
     def errors(self):
         return sum(errors(r) for r in self.all)
 
+    def target_rate(self):
+        """The rate the runs were paced at, or None (closed loop, churn)."""
+        rates = [r.get("messageRate", 0) for r in self.good]
+        return max(rates) if self.paced and rates and max(rates) > 0 else None
+
+    def behind(self):
+        """Paced runs whose median rate is off the paced rate by more than RATE_TOLERANCE: not at the others' rate."""
+        target = self.target_rate()
+        return target is not None and off_rate(self.rate(), target)
+
+    def kept_up(self):
+        """The paced table's verdict: whether the median rate kept to the paced rate, and how many rounds did not."""
+        target = self.target_rate()
+        if target is None:
+            return "-"
+        rate, off = self.rate(), sum(1 for r in self.rates() if off_rate(r, target))
+        if self.behind():
+            return (f"**no: {fmt(rate, ',.0f')} msg/s, {fmt(100 * rate / target if rate else None, '.0f')}% of "
+                    f"{target:,.0f}{', a backlog caught up' if rate and rate > target else ''}**")
+        return "yes" + (f" ({off} of {len(self.all)} rounds off by over {RATE_TOLERANCE:.0%})" if off else "")
+
+
+def off_rate(rate, target):
+    return rate is None or abs(rate - target) > RATE_TOLERANCE * target
+
 
 def fmt(value, pattern):
     return "-" if value is None else format(value, pattern)
@@ -108,11 +159,21 @@ def times(value):
     return "-" if value is None else f"{value:.2f}x"
 
 
-def title(scenario, conditions):
+def compare(results, mine, other, scenario, value):
+    """value(Runs) of mine over other's in scenario, and the labels of those of the two that fell behind its paced rate."""
+    a, b = Runs(results, mine, scenario), Runs(results, other, scenario)
+    x, y = value(a), value(b)
+    return (x / y if x and y else None), [LABEL.get(s, s) for s, runs in ((mine, a), (other, b)) if runs.behind()]
+
+
+def title(scenario, conditions, rate=None):
     size, pipeline = conditions.get("size", 64), conditions.get("pipeline", 1)
     if scenario == "churn":
         return f"Churn: {conditions.get('churnConnections', '?')} concurrent loops of connect, one {size}-byte echo, close"
-    return f"{int(scenario[1:]):,} connections, {size}-byte messages, {pipeline} in flight each"
+    if is_paced(scenario):
+        return (f"{connections(scenario):,} connections, paced at {rate or conditions.get('pacedRate', 0):,} msg/s in all, "
+                f"{size}-byte messages, at most {pipeline} in flight each")
+    return f"{connections(scenario):,} connections, closed loop, {size}-byte messages, {pipeline} in flight each"
 
 
 def scenario_tables(results, conditions, heading="###"):
@@ -120,15 +181,22 @@ def scenario_tables(results, conditions, heading="###"):
     lines = []
     w = lines.append
     names = servers(results)
+    rate = paced_rate(results)
     for scenario in scenarios(results):
-        churn = scenario == "churn"
+        churn, paced = scenario == "churn", is_paced(scenario)
         unit = "connection" if churn else "message"
         floor, netty = Runs(results, FLOOR, scenario), Runs(results, NETTY, scenario)
-        w(f"{heading} {title(scenario, conditions)}")
+        w(f"{heading} {title(scenario, conditions, rate)}")
         w("")
-        w(f"| server | {'conn' if churn else 'msg'}/s, median | rounds | server µs per {unit} | vs floor | vs tuned Netty "
-          "| server busy | loadgen busy | p50 ms | p99 ms | p99.9 ms | errors |")
-        w("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        if paced:
+            w(f"Every server is offered the same {rate:,} messages a second; *kept up* says whether its median rate "
+              f"was within {RATE_TOLERANCE:.0%} of that. If not, it did not run at the same rate as the others, and its "
+              "comparisons say so: below, it fell behind; above, loadgen was sending, as fast as the server took them, "
+              "messages that fell due while it was behind (each late: latency counts from when it was due).")
+            w("")
+        w(f"| server | {'conn' if churn else 'msg'}/s, median | rounds | {'kept up | ' if paced else ''}"
+          f"server µs per {unit} | vs floor | vs tuned Netty | server busy | loadgen busy | p50 ms | p99 ms | p99.9 ms | errors |")
+        w("|---|---:|---|" + ("---|" if paced else "") + "---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s in names:
             runs = Runs(results, s, scenario)
             if not runs.all:
@@ -136,6 +204,7 @@ def scenario_tables(results, conditions, heading="###"):
             cpu = runs.cpu()
             w(f"| {LABEL.get(s, s)} | {fmt(runs.rate(), ',.0f')} | "
               f"{' / '.join(fmt(r, ',.0f') if r is not None else 'failed' for r in runs.rates())} | "
+              + (f"{runs.kept_up()} | " if paced else "") +
               f"{fmt(cpu, '.2f')} | {times(ratio(cpu, floor.cpu()))} | {times(ratio(cpu, netty.cpu()))} | "
               f"{fmt(runs.median(lambda r: r.get('server', {}).get('busy')), '.2f')} | "
               f"{fmt(runs.median(lambda r: r['client']['busy']), '.2f')} | {fmt(runs.latency('p50'), '.2f')} | "
@@ -149,16 +218,41 @@ def scenario_tables(results, conditions, heading="###"):
 
 
 def ratio_table(results):
-    """vertx-echo's server CPU per unit against the floor and the tuned Netty, scenario by scenario."""
+    """vertx-echo's server CPU per unit against the floor and the tuned Netty, connection count by connection count:
+    a row closed loop (with churn) and a row paced for each pair. A paced ratio where either server fell behind the
+    rate is marked."""
     names = servers(results)
-    cols = scenarios(results)
-    lines = ["| server CPU per unit, medians | " + " | ".join("churn (per connection)" if c == "churn" else f"@{int(c[1:]):,}"
-                                                             for c in cols) + " |",
-             "|---|" + "---:|" * len(cols)]
+    found = scenarios(results)
+    counts = sorted({connections(c) for c in found if c != "churn"})
+    churn = "churn" in found
+    rate = paced_rate(results)
+    lines = ["| server CPU per unit, medians | " + " | ".join(f"@{n:,}" for n in counts)
+             + (" | churn (per connection)" if churn else "") + " |",
+             "|---|" + "---:|" * (len(counts) + churn)]
+    marked = False
+
+    def cell(mine, other, scenario):
+        nonlocal marked
+        if scenario not in found:
+            return "-"
+        value, behind = compare(results, mine, other, scenario, Runs.cpu)
+        marked |= bool(behind)
+        return fmt(value, ".2f") + (" †" if behind else "")
+
+    closed = any(not is_paced(c) for c in found)
     for mine, other in PAIRS:
-        if mine in names and other in names:
-            values = [ratio(Runs(results, mine, c).cpu(), Runs(results, other, c).cpu()) for c in cols]
-            lines.append(f"| {LABEL[mine]} / {LABEL[other]} | " + " | ".join(fmt(v, ".2f") for v in values) + " |")
+        if mine not in names or other not in names:
+            continue
+        pair = f"{LABEL[mine]} / {LABEL[other]}"
+        if closed:
+            lines.append(f"| {pair}, closed loop | " + " | ".join(cell(mine, other, f"c{n}") for n in counts)
+                         + (f" | {cell(mine, other, 'churn')}" if churn else "") + " |")
+        if rate:
+            lines.append(f"| {pair}, paced at {rate:,} msg/s | " + " | ".join(cell(mine, other, f"c{n}-paced") for n in counts)
+                         + (" | -" if churn else "") + " |")
+    if marked:
+        lines += ["", f"† the median rate of one of the two was off the paced rate by over {RATE_TOLERANCE:.0%}: not a "
+                  "comparison at the same rate."]
     return lines if len(lines) > 2 else []
 
 
@@ -169,7 +263,8 @@ def main():
     if conditions:
         print(f"Started {conditions.get('started')}, load average {conditions.get('loadBefore')} before, "
               f"{conditions.get('loadAfter', '?')} after; {conditions.get('rounds')} rounds of {conditions.get('duration')} s "
-              f"(+{conditions.get('warmup')} s warm-up); servers on CPU {conditions.get('serverCpu')}, loadgen on CPU "
+              f"(+{conditions.get('warmup')} s warm-up); paced runs at {conditions.get('pacedRate', '-')} msg/s in all; "
+              f"servers on CPU {conditions.get('serverCpu')}, loadgen on CPU "
               f"{conditions.get('loadgenCpu')}; commit {conditions.get('commit')}.")
         print()
     print("\n".join(scenario_tables(results, conditions)))

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Writes BENCHMARKS.md at the repository root from one run on this machine: src/bench/compare-servers.sh (each
-# server's rate and its own CPU per message and per connection at 100, 1,000 and 10,000 connections and under churn,
-# with the native load generator and the server pinned to different cores, ROUNDS rounds, medians), then each
-# server's RSS with IDLE idle connections held by the same load generator. Loopback only; every load is bounded in
-# count and time. About an hour with the defaults (nine servers). Tunables (environment): those of compare-servers.sh (ROUNDS=3
-# DURATION=8 WARMUP=2 SIZE=64 PIPELINE=1 CONNECTION_COUNTS="100 1000 10000" CHURN_CONNECTIONS=50 SERVERS=...
-# LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA JAVA21), and IDLE=15000 OUT=BENCHMARKS.md.
+# server's rate and its own CPU per message and per connection at 100, 1,000 and 10,000 connections, closed loop and
+# paced at PACED_RATE messages a second in all, and under churn, with the native load generator and the server pinned
+# to different cores, ROUNDS rounds, medians), then each server's live heap and RSS with IDLE idle connections held by
+# the same load generator (every server but the C one, the Vert.x echo that greets included). Loopback only; every load
+# is bounded in count and time. About an hour with the defaults (ten servers; about 35 minutes with DURATION=4
+# WARMUP=1). Tunables (environment): those of compare-servers.sh (ROUNDS=3 DURATION=8 WARMUP=2 SIZE=64 PIPELINE=1
+# CONNECTION_COUNTS="100 1000 10000" PACED_RATE=40000 CHURN_CONNECTIONS=50 SCENARIOS="pingpong paced churn"
+# SERVERS=... LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA JAVA21), and IDLE=15000 OUT=BENCHMARKS.md.
 # The bench command of the jar stays the load generator for users; this script compares servers with loadgen.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} WARMUP=${WARMUP:-2} SIZE=${SIZE:-64} PIPELINE=${PIPELINE:-1}
 export CONNECTION_COUNTS=${CONNECTION_COUNTS:-100 1000 10000} CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-50}
-export SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll}
+export PACED_RATE=${PACED_RATE:-40000} SCENARIOS=${SCENARIOS:-pingpong paced churn}
+export SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-greeting vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll}
 export LOADGEN_CPU=${LOADGEN_CPU:-0} SERVER_CPU=${SERVER_CPU:-1} SERVER_OPTS=${SERVER_OPTS:--Xmx2g} JAVA=${JAVA:-java}
 export JAVA21=${JAVA21:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 IDLE=${IDLE:-15000}
@@ -33,6 +36,7 @@ fi
 log() { echo "[$(date +%H:%M:%S)] $*"; }
 
 START_DATE=$(date -u +"%Y-%m-%d %H:%M UTC")
+START_SECONDS=$(date +%s)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "building"
 mvn -B -q package -DskipTests
@@ -61,7 +65,9 @@ for name in $SERVERS; do
   sleep 2
   read -r heap0 rss0 < <(heap_and_rss "${PID[$name]}")
   mode=$(mode_of "$name")
-  # loadgen holds the connections for up to 60 s; it is stopped as soon as the RSS is read
+  # loadgen holds the connections for up to 60 s; it is stopped as soon as the RSS is read. Its stderr file exists
+  # before it starts, for the wait below to read.
+  : >"$WORK/idle-$name.err"
   taskset -c "$LOADGEN_CPU" src/bench/loadgen.sh idle --host 127.0.0.1 --port "$port" "$mode" --connections "$IDLE" \
     --rate 5000 --duration 60 >"$WORK/idle-$name.json" 2>"$WORK/idle-$name.err" &
   loadgen_pid=$!
@@ -81,8 +87,8 @@ for name in $SERVERS; do
 done
 
 cat >"$WORK/run.json" <<EOF
-{"started":"$START_DATE","loadBefore":"$LOAD_BEFORE","loadAfter":"$(cut -d' ' -f1-3 /proc/loadavg)","idle":$IDLE,
- "java21":"$JAVA21"}
+{"started":"$START_DATE","seconds":$(($(date +%s) - START_SECONDS)),"loadBefore":"$LOAD_BEFORE",
+ "loadAfter":"$(cut -d' ' -f1-3 /proc/loadavg)","idle":$IDLE,"java21":"$JAVA21"}
 EOF
 python3 src/bench/report.py "$WORK" "$OUT"
 log "wrote $OUT (raw results in $WORK)"
