@@ -4,7 +4,7 @@
 # reads its live-heap class histogram (jcmd GC.class_histogram, which runs a full GC first) and its RSS with no
 # connection, holds N idle connections open from a bench process, reads both again, and prints the difference
 # divided by N, largest first, as a Markdown table. Bounded: N at most 18,000, 90 s to connect, 120 s in all.
-#   src/bench/idle-memory.sh [vertx-raw|vertx-line|netty|vertx] [N]    (defaults: vertx-raw 10000)
+#   src/bench/idle-memory.sh [vertx-raw|vertx-line|netty|vertx|vertx-greeting] [N]    (defaults: vertx-raw 10000)
 # Environment: SERVER_OPTS (JVM options, default -Xmx2g), SERVER_ENV (extra VAR=value for vertx-echo),
 # PORT (default 9311), TOP (table rows, default 15), JAVA (default java). With
 # SERVER_OPTS='-Xmx2g -XX:NativeMemoryTracking=summary' it also prints where the RSS growth went (NMT, committed).
@@ -28,7 +28,9 @@ case "$server" in
   vertx-raw) command="ECHO_PORT=$PORT ECHO_HTTP_PORT=0 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$count $SERVER_ENV $JAVA $SERVER_OPTS -jar $JAR"; mode=--raw ;;
   vertx-line) command="ECHO_PORT=$PORT ECHO_HTTP_PORT=0 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$count $SERVER_ENV $JAVA $SERVER_OPTS -jar $JAR"; mode=--line ;;
   netty|vertx) command="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh $server $PORT"; mode=--raw ;;
-  *) echo "usage: $0 [vertx-raw|vertx-line|netty|vertx] [N]" >&2; exit 2 ;;
+  # the smallest Vert.x echo that greets each connection as line mode does: the floor for line mode's idle connections
+  vertx-greeting) command="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh $server $PORT"; mode=--line ;;
+  *) echo "usage: $0 [vertx-raw|vertx-line|netty|vertx|vertx-greeting] [N]" >&2; exit 2 ;;
 esac
 [ -f "$JAR" ] || mvn -B -q package -DskipTests
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((count + 1000)) ]; then

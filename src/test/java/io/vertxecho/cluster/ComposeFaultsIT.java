@@ -61,6 +61,9 @@ class ComposeFaultsIT {
   private static final Duration LOSS_DURATION = Duration.ofSeconds(Integer.getInteger("it.loss.seconds", 20));
   /** The nodes' drain: sessions are told, then closed after it (conf/config.json's shutdownGraceSeconds). */
   private static final int GRACE_SECONDS = 5;
+  /** How long after the heal every bridge client must have heard a new client on every node (4 refresh periods). */
+  private static final Duration MARKED_HEARD = Duration.ofSeconds(20);
+  private static final Duration MARK_ROUND = Duration.ofSeconds(3);
 
   private final Path baseDir = Path.of(System.getProperty("it.basedir", ".")).toAbsolutePath();
   private ComposeCluster cluster;
@@ -151,15 +154,12 @@ class ComposeFaultsIT {
       long healed = System.nanoTime();
       NODES.forEach(node -> cluster.awaitView(node, all, 90, HEALED));
       long whole = System.nanoTime();
-      // Every node hears every node after the heal: one more client on each, counted by every view.
-      NODES.forEach(node -> clients.add(cluster.connectAs(node, MARKED_HOST)));
-      NODES.forEach(node -> cluster.awaitView(node, all, 93, Duration.ofSeconds(20)));
       for (BridgeWatcher watcher : watchers) {
         await(watcher.describe(healed) + " hearing every node", Duration.ofSeconds(20), () -> watcher.summariesFrom(healed),
           heard -> heard.equals(all));
-        await(watcher.describe(healed) + " told of the marked clients of every node", Duration.ofSeconds(20),
-          () -> watcher.connectionsFrom(healed, MARKED_HOST), heard -> heard.equals(all));
       }
+      int marked = markUntilHeard(clients, watchers, healed, all);
+      NODES.forEach(node -> cluster.awaitView(node, all, 90 + marked, Duration.ofSeconds(20)));
       assertEchoes(clients, "after the heal");
       long resubscribed = NODES.stream().mapToLong(node -> ComposeCluster.lines(cluster.logs(node), "Subscribing again").size()).sum();
       System.out.printf("partition: healed views whole (3 nodes, 90 clients) on every node %.1f s after the heal;"
@@ -169,9 +169,12 @@ class ComposeFaultsIT {
       watchers.forEach(BridgeWatcher::close);
     }
     NODES.forEach(node -> cluster.awaitView(node, all, 0, Duration.ofSeconds(20)));
-    // The test's connections: 90 held and 3 marked ones, closed by the test; one through HAProxy while cut, ended by exit.
-    Map<String, ComposeCluster.Counts> since = cluster.assertReconciled("partition", before, 94, 0, Map.of("client-closed", 93L, "quit", 1L));
-    System.out.println("partition: the nodes' counts since the scenario began " + since + "; the test opened 94, closed 93, 1 quit");
+    // The test's connections: 90 held and the marked ones, closed by the test; one through HAProxy while cut, ended by exit.
+    int opened = clients.size() + 1;
+    Map<String, ComposeCluster.Counts> since = cluster.assertReconciled("partition", before, opened, 0,
+      Map.of("client-closed", (long) clients.size(), "quit", 1L));
+    System.out.printf("partition: the nodes' counts since the scenario began %s; the test opened %d, closed %d, 1 quit%n", since,
+      opened, clients.size());
   }
 
   @Test
@@ -375,6 +378,37 @@ class ComposeFaultsIT {
       }
     }
     return reasons;
+  }
+
+  /**
+   * Every node's connection events reach every bridge client after the heal: a client straight to each node, marked
+   * by its PROXY header, and another round every {@link #MARK_ROUND} until each watcher was told of one on every node;
+   * fails after {@link #MARKED_HEARD}. Each node's lists of subscribers catch up with the merge within
+   * {@code RefreshingClusterManager.REFRESH_MILLIS} (docs/reliability.md), and an event published before they did may
+   * miss the far side, once; without that refresh a list can stay behind for good, and no round is heard. Returns the
+   * marked clients opened (added to {@code clients}).
+   */
+  private int markUntilHeard(List<Wire> clients, List<BridgeWatcher> watchers, long healed, Set<String> all) {
+    int marked = 0;
+    long end = System.nanoTime() + MARKED_HEARD.toNanos();
+    List<String> deaf = List.of();
+    do {
+      if (System.nanoTime() - end > 0) {
+        throw new AssertionError("Waited " + MARKED_HEARD.toSeconds() + " s (" + marked + " marked clients) for every bridge"
+          + " client to be told of a marked client on every node (" + all + "); still not: " + deaf);
+      }
+      NODES.forEach(node -> clients.add(cluster.connectAs(node, MARKED_HOST)));
+      marked += NODES.size();
+      long roundEnd = System.nanoTime() + MARK_ROUND.toNanos();
+      do {
+        sleep(Duration.ofMillis(250));
+        deaf = watchers.stream().filter(watcher -> !watcher.connectionsFrom(healed, MARKED_HOST).equals(all))
+          .map(watcher -> watcher.describe(healed) + ", told of marked clients on " + watcher.connectionsFrom(healed, MARKED_HOST))
+          .toList();
+      } while (!deaf.isEmpty() && System.nanoTime() - roundEnd < 0);
+    } while (!deaf.isEmpty());
+    System.out.printf("partition: every bridge client told of a marked client on every node, after %d marked clients%n", marked);
+    return marked;
   }
 
   private static double seconds(long from, long to) {
