@@ -82,7 +82,7 @@ public final class EchoVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     instanceId = deploymentID() + "/" + UUID.randomUUID().toString().substring(0, 8);
-    shared = new EchoConnection.Shared(vertx, config, instanceId, this::handleClosed);
+    shared = shared(config);
     eventLoop = Thread.currentThread().getName();
     NetServerOptions options = new NetServerOptions()
       .setHost(config.get(HOST))
@@ -183,7 +183,12 @@ public final class EchoVerticle extends VerticleBase {
       summaryTimer = vertx.setPeriodic(next.get(STATS_INTERVAL_MILLIS), id -> publishSummary(false));
     }
     config = next;
-    shared = new EchoConnection.Shared(vertx, config, instanceId, this::handleClosed);
+    shared = shared(next);
+  }
+
+  /** What the connections accepted under {@code config} share. */
+  private EchoConnection.Shared shared(EchoConfig config) {
+    return new EchoConnection.Shared(vertx, config, instanceId, this::handleClosed);
   }
 
   /** The port this instance listens on (resolved when the config asked for a random one). */

@@ -40,6 +40,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 
 /**
  * Every use of Vert.x implementation classes in this project, for what Vert.x 5 has no public API for.
@@ -182,13 +183,16 @@ public final class VertxInternals {
   }
 
   /**
-   * {@code bytes} in a buffer of direct memory, to be written again and again (never released): a socket's transport
-   * writes a heap buffer by copying it into direct memory first, a direct one as it is.
+   * {@code bytes} in a buffer of direct memory, to be written again and again: a socket's transport writes a heap
+   * buffer by copying it into direct memory first, a direct one as it is. The memory is a JDK direct buffer's, freed
+   * by the garbage collector once the buffer is unreachable (a new config makes a new one); Netty's own direct
+   * buffers may be freed only by a release, which a buffer written again and again must never get.
    * Waits for: a public way to make a {@code Buffer} of direct memory ({@code Buffer.buffer(ByteBuf)} left the API in
    * Vert.x 5).
    */
   public static Buffer directBuffer(byte[] bytes) {
-    return BufferInternal.buffer(Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)));
+    ByteBuffer memory = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    return BufferInternal.buffer(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(memory)));
   }
 
   /**
