@@ -27,9 +27,9 @@ case "$server" in
   # maxConnections set to N: the default also holds to what the heap takes if every client sent without reading
   vertx-raw) command="ECHO_PORT=$PORT ECHO_HTTP_PORT=0 ECHO_MODE=raw ECHO_GREETING= ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$count $SERVER_ENV $JAVA $SERVER_OPTS -jar $JAR"; mode=--raw ;;
   vertx-line) command="ECHO_PORT=$PORT ECHO_HTTP_PORT=0 ECHO_MODE=line ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$count $SERVER_ENV $JAVA $SERVER_OPTS -jar $JAR"; mode=--line ;;
-  netty|vertx) command="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh $server $PORT"; mode=--raw ;;
-  # the smallest Vert.x echo that greets each connection as line mode does: the floor for line mode's idle connections
-  vertx-greeting) command="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh $server $PORT"; mode=--line ;;
+  # vertx-greeting, the smallest Vert.x echo that greets each connection as line mode does, is held after its greeting
+  netty|vertx|vertx-greeting) command="BASELINE_JAVA_OPTS='$SERVER_OPTS' src/bench/start-baseline.sh $server $PORT"
+    mode=$([ "$server" = vertx-greeting ] && echo --line || echo --raw) ;;
   *) echo "usage: $0 [vertx-raw|vertx-line|netty|vertx|vertx-greeting] [N]" >&2; exit 2 ;;
 esac
 [ -f "$JAR" ] || mvn -B -q package -DskipTests

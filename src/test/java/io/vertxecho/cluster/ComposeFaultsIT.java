@@ -402,9 +402,13 @@ class ComposeFaultsIT {
       long roundEnd = System.nanoTime() + MARK_ROUND.toNanos();
       do {
         sleep(Duration.ofMillis(250));
-        deaf = watchers.stream().filter(watcher -> !watcher.connectionsFrom(healed, MARKED_HOST).equals(all))
-          .map(watcher -> watcher.describe(healed) + ", told of marked clients on " + watcher.connectionsFrom(healed, MARKED_HOST))
-          .toList();
+        deaf = new ArrayList<>();
+        for (BridgeWatcher watcher : watchers) {
+          Set<String> told = watcher.connectionsFrom(healed, MARKED_HOST);
+          if (!told.equals(all)) {
+            deaf.add(watcher.describe(healed) + ", told of marked clients on " + told);
+          }
+        }
       } while (!deaf.isEmpty() && System.nanoTime() - roundEnd < 0);
     } while (!deaf.isEmpty());
     System.out.printf("partition: every bridge client told of a marked client on every node, after %d marked clients%n", marked);
