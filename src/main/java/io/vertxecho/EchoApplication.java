@@ -25,7 +25,7 @@ import io.vertxecho.echo.FileDescriptorBudget;
 import io.vertxecho.events.Events;
 import io.vertxecho.internal.ServerTransport;
 import io.vertxecho.internal.StartupSignals;
-import io.vertxecho.metrics.QuietBusMetrics;
+import io.vertxecho.metrics.QuietMetrics;
 import io.vertxecho.text.Plural;
 import org.slf4j.LoggerFactory;
 
@@ -129,9 +129,9 @@ public final class EchoApplication extends VertxApplication implements VertxAppl
         .launcherConfFile(launcherOptions.given(LauncherOptions.CONF));
       sources = loader.read();
       config = loader.validate(sources);
-      // Vert.x's metrics, without event-bus series for the connection events (one message per connection)
+      // Vert.x's metrics, without the event-bus series of the connection events or the echo ports' TCP series (the echo_* series count both)
       VertxBuilder builder = VertxApplicationHooks.super.createVertxBuilder(options)
-        .withMetrics(new QuietBusMetrics(Set.of(Events.CONNECTIONS)));
+        .withMetrics(new QuietMetrics(Set.of(Events.CONNECTIONS), Set.of(EchoVerticle.PROTOCOL)));
       if (launcherOptions.clustered()) {
         clusterMember = ClusterMember.start(config);
         clusterMember.placeEventBus(options.getEventBusOptions());

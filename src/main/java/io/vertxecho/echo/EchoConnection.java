@@ -25,7 +25,7 @@ import static io.vertxecho.config.EchoConfig.MODE;
  * One client's state and protocol: frames its bytes by mode, echoes them with backpressure, and records
  * why it closed. Confined to its instance's event loop, so plain fields suffice.
  */
-final class EchoConnection implements Handler<Buffer>, ChannelHooks {
+final class EchoConnection extends ChannelHooks implements Handler<Buffer> {
 
   private static final Logger log = LoggerFactory.getLogger(EchoConnection.class);
   /**
@@ -41,8 +41,8 @@ final class EchoConnection implements Handler<Buffer>, ChannelHooks {
   private final Shared shared;
   private final NetSocket socket;
   private final long number;
-  /** Line mode only: raw mode frames nothing, and an idle connection should not hold a framer. */
-  private final LineFramer framer;
+  /** Line mode only, made at the client's first byte: raw mode frames nothing, and a silent connection holds no framer. */
+  private LineFramer framer;
   private final long openedAt = System.currentTimeMillis();
   private long lastActivity = System.nanoTime();
   private long idleTimer = -1;
@@ -54,14 +54,15 @@ final class EchoConnection implements Handler<Buffer>, ChannelHooks {
 
   /**
    * What the connections an instance accepts under one config share, made once per instance and config so that an
-   * idle connection holds one reference to it: the greeting ready to write (a direct buffer, which the transports
+   * idle connection holds one reference to it: the mode, the greeting ready to write (a direct buffer, which the transports
    * write without a copy) and the longest quit command worked out once.
    */
-  record Shared(Vertx vertx, EchoConfig config, String instanceId, Consumer<EchoConnection> onClosed, Buffer greeting,
-                int longestCommand) {
+  record Shared(Vertx vertx, EchoConfig config, String instanceId, Consumer<EchoConnection> onClosed, boolean lineMode,
+                Buffer greeting, int longestCommand) {
 
     Shared(Vertx vertx, EchoConfig config, String instanceId, Consumer<EchoConnection> onClosed) {
-      this(vertx, config, instanceId, onClosed, greeting(config), LineFramer.longestCommand(config));
+      this(vertx, config, instanceId, onClosed, config.get(MODE) == EchoConfig.Mode.LINE, greeting(config),
+        LineFramer.longestCommand(config));
     }
 
     private static Buffer greeting(EchoConfig config) {
@@ -78,15 +79,17 @@ final class EchoConnection implements Handler<Buffer>, ChannelHooks {
     this.shared = shared;
     this.socket = socket;
     this.number = number;
-    this.framer = mode() == EchoConfig.Mode.LINE ? new LineFramer(shared.config(), shared.longestCommand(), this::write) : null;
   }
 
-  void start() {
+  /** @param draining whether the instance is draining already (else {@link #drainNext()} is called when it starts) */
+  void start(boolean draining) {
     VertxInternals.serve(socket, this, UNWRITTEN_LOW, UNWRITTEN_HIGH);
     socket.handler(this);
     socket.endHandler(v -> handleEnd());
     socket.exceptionHandler(this::handleError);
-    socket.shutdownHandler(timeout -> handleShutdown());
+    if (draining) {
+      drainNext();
+    }
     socket.closeHandler(v -> handleClosed());
     if (shared.greeting() != null) {
       write(shared.greeting());
@@ -101,7 +104,7 @@ final class EchoConnection implements Handler<Buffer>, ChannelHooks {
   public void handle(Buffer data) {
     lastActivity = System.nanoTime();
     bytesIn += data.length();
-    if (framer == null) {
+    if (!shared.lineMode()) {
       write(data);
     } else if (reason == null) {
       handleLines(data);
@@ -109,6 +112,9 @@ final class EchoConnection implements Handler<Buffer>, ChannelHooks {
   }
 
   private void handleLines(Buffer data) {
+    if (framer == null) {
+      framer = new LineFramer(config(), shared.longestCommand(), this::write);
+    }
     switch (framer.feed(data)) {
       case QUIT -> closeWith(CloseReason.QUIT, config().get(GOODBYE));
       case TOO_LONG -> lineTooLong();
@@ -160,10 +166,20 @@ final class EchoConnection implements Handler<Buffer>, ChannelHooks {
     closeWith(CloseReason.CLIENT_CLOSED, null);
   }
 
+  /**
+   * The instance is about to drain: Vert.x's shutdown of its server will tell this connection (rather than close it),
+   * once. Set then, not at accept: an idle connection holds one handler fewer.
+   */
+  void drainNext() {
+    if (reason == null) {
+      socket.shutdownHandler(timeout -> handleShutdown());
+    }
+  }
+
   /** The server is draining: say so, keep echoing until the client leaves or {@link #endDrain()} runs. */
   private void handleShutdown() {
     draining = true;
-    if (config().get(MODE) == EchoConfig.Mode.LINE && reason == null) {
+    if (shared.lineMode() && reason == null) {
       write(Buffer.buffer("Server shutting down\n"));
     }
   }
@@ -213,7 +229,7 @@ final class EchoConnection implements Handler<Buffer>, ChannelHooks {
       return;
     }
     reason = closeReason;
-    if (lineModeMessage != null && config().get(MODE) == EchoConfig.Mode.LINE) {
+    if (lineModeMessage != null && shared.lineMode()) {
       write(Buffer.buffer(lineModeMessage + "\n"));
     }
     // close() starts Vert.x's shutdown sequence, which leaves closing to a shutdown handler when one is set

@@ -50,6 +50,12 @@ public final class EchoVerticle extends VerticleBase {
   public static final int PROXY_HEADER_TIMEOUT_SECONDS = 5;
   /** Vert.x's own header timeout, idle-based and not reported: only a backstop when Vert.x was built without it. */
   private static final int VERTX_PROXY_HEADER_IDLE_SECONDS = 2 * PROXY_HEADER_TIMEOUT_SECONDS;
+  /**
+   * The protocol name the echo servers give Vert.x's metrics, which leave them out ({@code QuietMetrics}): the
+   * {@code echo_*} series count their connections and bytes, and a socket metric would cost each connection a meter
+   * object and a copy of its remote address.
+   */
+  public static final String PROTOCOL = "vertx-echo";
 
   private final String nodeId;
   private final ConnectionGate gate;
@@ -91,7 +97,7 @@ public final class EchoVerticle extends VerticleBase {
       .setUseProxyProtocol(config.get(PROXY_PROTOCOL))
       .setProxyProtocolTimeout(VERTX_PROXY_HEADER_IDLE_SECONDS)
       .setProxyProtocolTimeoutUnit(TimeUnit.SECONDS);
-    server = vertx.createNetServer(options)
+    server = VertxInternals.createNetServer(vertx, options, PROTOCOL)
       .connectHandler(this::handleConnection)
       .exceptionHandler(failure -> handleRefused(failure, config.get(PROXY_PROTOCOL) ? CloseReason.PROXY_HEADER : null));
     Future<?> plain = vertx.eventBus().<JsonObject>localConsumer(Events.CONFIG, change -> reconfigure(EchoConfig.fromJson(change.body())))
@@ -112,7 +118,7 @@ public final class EchoVerticle extends VerticleBase {
     if (!config.tls().enabled()) {
       return Future.succeededFuture();
     }
-    tlsServer = vertx.createNetServer(TlsPort.serverOptions(config))
+    tlsServer = VertxInternals.createNetServer(vertx, TlsPort.serverOptions(config), PROTOCOL)
       .connectHandler(this::handleConnection)
       .exceptionHandler(failure -> handleRefused(failure, CloseReason.TLS_HANDSHAKE_FAILED));
     return tlsServer.listen()
@@ -158,6 +164,8 @@ public final class EchoVerticle extends VerticleBase {
         List.copyOf(connections).forEach(EchoConnection::endDrain);
       }
     });
+    // Before the servers' shutdown reaches them; connections accepted since stop() began got their handler at start.
+    connections.forEach(EchoConnection::drainNext);
     allClosed = Promise.promise();
     if (connections.isEmpty()) {
       allClosed.complete();
@@ -215,7 +223,7 @@ public final class EchoVerticle extends VerticleBase {
     EchoConnection connection = new EchoConnection(shared, socket, accepted);
     connections.add(connection);
     publish(connectionEvent(Events.CONNECTED, socket).put(Events.CONNECTION, connection.id()));
-    connection.start();
+    connection.start(draining);
   }
 
   /** Tells a client over a limit why (line mode) and closes it: a {@link LingeringClose}. */
@@ -224,10 +232,16 @@ public final class EchoVerticle extends VerticleBase {
     publish(connectionEvent(Events.REJECTED, socket).put(Events.REASON, reason.key()));
   }
 
-  /** The address the per-client limit counts: the client's IP (the real client's behind the PROXY protocol). */
+  /**
+   * The address the per-client limit counts: the client's IP (the real client's behind the PROXY protocol). Read
+   * from the channel ({@link VertxInternals#remoteAddress}), like the events' addresses.
+   */
   private static String clientAddress(NetSocket socket) {
-    SocketAddress remote = socket.remoteAddress();
-    return remote == null ? "" : remote.hostAddress() != null ? remote.hostAddress() : remote.toString();
+    java.net.SocketAddress remote = VertxInternals.remoteAddress(socket);
+    if (remote instanceof InetSocketAddress inet) {
+      return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+    }
+    return remote == null ? "" : remote.toString();
   }
 
   /**
@@ -250,9 +264,10 @@ public final class EchoVerticle extends VerticleBase {
     publish(event);
   }
 
-  /** A Netty channel's address as the events write one. */
+  /** A Netty channel's address as the events write one ("" if there is none). */
   private static String hostPort(java.net.SocketAddress address) {
-    return address instanceof InetSocketAddress inet ? Events.hostPort(SocketAddress.inetSocketAddress(inet)) : String.valueOf(address);
+    return address instanceof InetSocketAddress inet ? Events.hostPort(SocketAddress.inetSocketAddress(inet))
+      : address == null ? "" : address.toString();
   }
 
   private void handleClosed(EchoConnection connection) {
@@ -277,7 +292,7 @@ public final class EchoVerticle extends VerticleBase {
 
   private JsonObject connectionEvent(String type, NetSocket socket) {
     return event(type)
-      .put(Events.REMOTE, Events.hostPort(socket.remoteAddress()))
+      .put(Events.REMOTE, hostPort(VertxInternals.remoteAddress(socket)))
       .put(Events.LOCAL, localText(socket));
   }
 

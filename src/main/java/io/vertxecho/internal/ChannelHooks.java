@@ -1,18 +1,68 @@
 package io.vertxecho.internal;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+
 /**
- * What a served connection tells its channel, and hears from it ({@link VertxInternals#serve}); called on the
- * connection's event loop.
+ * A served connection as a handler in its channel's pipeline, just before Vert.x's ({@link VertxInternals#serve}).
+ * The connection is the handler itself rather than a separate object per channel: an idle connection holds one object
+ * fewer. Confined to the channel's event loop. It does two things:
+ * <ul>
+ *   <li><b>Half-close when something is left to answer.</b> After each read's echoes were flushed, the channel allows
+ *   half-closure only while its echoes are not all written or the connection {@linkplain #holdsInput holds input};
+ *   Netty decides how a FIN read with them is handled right after. Allowed, the FIN becomes an end-of-stream queued
+ *   behind the data already read, so the socket's end handler runs after every earlier byte was handled, even while the
+ *   socket is paused, and the server can still write before closing. Otherwise the FIN closes the channel at once, as
+ *   in any Vert.x server (the end handler still runs first): nothing is lost, and it saves a {@code shutdown(SHUT_RD)}
+ *   and the end's trip through Vert.x's inbound queue.</li>
+ *   <li><b>Backpressure without a callback per write.</b> {@link #writable} runs when the channel's unwritten bytes
+ *   fall back to its low-water mark.</li>
+ * </ul>
  */
-public interface ChannelHooks {
+public abstract class ChannelHooks extends ChannelInboundHandlerAdapter {
+
+  /** The channel's half-closure as this handler last set it (Netty's default: off). */
+  private boolean halfClosure;
 
   /**
    * Whether the connection still has to answer a FIN from the client with more than a close, such as an unfinished
    * line to echo (unwritten echoes are seen by the channel itself). Asked after each read's echoes were flushed, just
    * before the channel decides how a FIN read with them is handled.
    */
-  boolean holdsInput();
+  public abstract boolean holdsInput();
 
   /** The channel's unwritten bytes fell to the low-water mark after it had been unwritable: reading may resume. */
-  void writable();
+  public abstract void writable();
+
+  /** Vert.x handles the reads and flushes their echoes; then, before a FIN read with them is acted on, half-closure is set. */
+  @Override
+  public final void channelReadComplete(ChannelHandlerContext ctx) {
+    ctx.fireChannelReadComplete();
+    ChannelOutboundBuffer unwritten = ctx.channel().unsafe().outboundBuffer();
+    boolean wanted = holdsInput() || unwritten != null && unwritten.totalPendingWriteBytes() > 0;
+    if (wanted != halfClosure) {
+      halfClosure = wanted;
+      ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, wanted);
+    }
+  }
+
+  @Override
+  public final void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    ctx.fireChannelWritabilityChanged();
+    if (ctx.channel().isWritable()) {
+      writable();
+    }
+  }
+
+  /** A FIN while half-closure was allowed: the end of the stream, queued behind what was read before it. */
+  @Override
+  public final void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event == ChannelInputShutdownEvent.INSTANCE) {
+      VertxInternals.endStream(ctx);
+    }
+    ctx.fireUserEventTriggered(event);
+  }
 }

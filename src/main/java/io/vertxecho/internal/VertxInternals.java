@@ -2,14 +2,11 @@ package io.vertxecho.internal;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -24,11 +21,14 @@ import io.vertx.core.internal.net.NetClientInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.StreamChannelBase;
 import io.vertx.core.net.impl.VertxHandler;
+import io.vertx.core.net.impl.tcp.NetServerBuilder;
 import io.vertx.core.net.impl.tcp.NetSocketImpl;
 import io.vertx.core.streams.impl.InboundBuffer;
 import io.vertx.launcher.application.VertxApplication;
@@ -51,6 +51,8 @@ import java.nio.ByteBuffer;
  *   and lose what is still to be echoed; and a {@code NetSocket} cannot shut down only its output.</li>
  *   <li><b>Backpressure</b>: {@code writeQueueFull()} turns true only once 16 writes wait behind Netty's buffer, and
  *   a callback per write to count what is unwritten costs a promise, a listener and a task per echo.</li>
+ *   <li><b>Idle memory</b>: a {@code NetSocket} keeps a copy of each address it was asked for, with its host string,
+ *   and a server's socket metrics ask for the remote one; a {@code NetServer} cannot be left out of the metrics.</li>
  *   <li><b>Server-first protocols</b>: {@code NetClient.connect} completes its future through a task queued on the
  *   socket's event loop, and a byte read before that task runs finds no handler and is dropped (on Vert.x 5.0 about
  *   one connect in 1,500 lost the greeting; on 5.2, one in a few hundred). The client's connections start with
@@ -65,23 +67,38 @@ import java.nio.ByteBuffer;
  */
 public final class VertxInternals {
 
+  /**
+   * {@code StreamChannelBase.handleMessage(Object)}, protected since Vert.x 5.1: it queues a message behind those
+   * already read ({@link #endStream}).
+   */
+  private static final MethodHandle HANDLE_MESSAGE = handleMessage();
+
   private VertxInternals() {
   }
 
+  private static MethodHandle handleMessage() {
+    try {
+      return MethodHandles.privateLookupIn(StreamChannelBase.class, MethodHandles.lookup())
+        .findVirtual(StreamChannelBase.class, "handleMessage", MethodType.methodType(void.class, Object.class));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /**
-   * Hooks a served connection to its channel with one handler before Vert.x's, which does two things:
-   * <ul>
-   *   <li><b>Half-close when something is left to answer.</b> After each read's echoes were flushed, the channel allows
-   *   half-closure only while its echoes are not all written or {@code hooks} {@linkplain ChannelHooks#holdsInput holds
-   *   input}; Netty decides how a FIN read with them is handled right after. Allowed, the FIN becomes an end-of-stream
-   *   queued behind the data already read, so the socket's end handler runs after every earlier byte was handled, even
-   *   while the socket is paused, and the server can still write before closing. Otherwise the FIN closes the channel
-   *   at once, as in any Vert.x server (the end handler still runs first): nothing is lost, and it saves a
-   *   {@code shutdown(SHUT_RD)} and the end's trip through Vert.x's inbound queue.</li>
-   *   <li><b>Backpressure without a callback per write.</b> The channel's write-buffer water marks are set to
-   *   {@code low} and {@code high} bytes unwritten ({@link #writable} turns false above {@code high}; Netty counts 96
-   *   bytes per buffer besides its bytes), and {@code hooks} hears when it falls back to {@code low}.</li>
-   * </ul>
+   * A NetServer whose connections Vert.x's metrics SPI sees under {@code protocol} ({@code createTcpServerMetrics}
+   * gets it), so a metrics factory can tell them from other servers' ({@code QuietMetrics} leaves them out).
+   * Waits for: a public way to name a NetServer's protocol for its metrics, or to leave a server out of them.
+   */
+  public static NetServer createNetServer(Vertx vertx, NetServerOptions options, String protocol) {
+    return new NetServerBuilder((VertxInternal) vertx, options.copy()).protocol(protocol).build();
+  }
+
+  /**
+   * Puts {@code hooks}, the served connection, in its socket's pipeline just before Vert.x's handler, and sets the
+   * channel's write-buffer water marks to {@code low} and {@code high} bytes unwritten ({@link #writable} turns false
+   * above {@code high}; Netty counts 96 bytes per buffer besides its bytes; {@code hooks} hears when it falls back to
+   * {@code low}).
    * Waits for: a half-close option on {@code NetServerOptions} whose end handler runs after the data before the FIN;
    * a {@code NetSocket} signal of its unwritten bytes that does not let 16 more writes queue first.
    *
@@ -97,7 +114,24 @@ public final class VertxInternals {
     if (marks.low() != low || marks.high() != high) {
       context.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(low, high));
     }
-    context.pipeline().addBefore("handler", "echo", new Served(hooks));
+    context.pipeline().addBefore("handler", "echo", hooks);
+  }
+
+  /**
+   * Ends the Vert.x socket of the pipeline {@code hooks} is in, in order: {@code StreamChannelBase.handleMessage(Object)},
+   * protected since Vert.x 5.1, queues a message behind those already read, and {@code END_SENTINEL} ends the stream
+   * there ({@code handleEnded}, also protected, resumes a paused socket first).
+   */
+  static void endStream(ChannelHandlerContext hooks) {
+    if (hooks.pipeline().get("handler") instanceof VertxHandler<?> vertx && vertx.getConnection() instanceof NetSocketImpl socket) {
+      try {
+        HANDLE_MESSAGE.invoke(socket, InboundBuffer.END_SENTINEL);
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IllegalStateException(t);
+      }
+    }
   }
 
   /** Whether the socket's channel takes writes without going over its high-water mark ({@link #serve}). */
@@ -114,72 +148,18 @@ public final class VertxInternals {
    */
   public static java.net.SocketAddress localAddress(NetSocket socket) {
     Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
-    SocketAddress proxied = channel.hasAttr(ConnectionBase.LOCAL_ADDRESS_OVERRIDE) ? channel.attr(ConnectionBase.LOCAL_ADDRESS_OVERRIDE).get() : null;
-    return proxied != null ? InetSocketAddress.createUnresolved(proxied.host(), proxied.port()) : channel.localAddress();
+    return address(channel, ConnectionBase.LOCAL_ADDRESS_OVERRIDE, channel.localAddress());
   }
 
-  /** The handler {@link #serve} puts before Vert.x's. Confined to the channel's event loop. */
-  private static final class Served extends ChannelInboundHandlerAdapter {
+  /** The same for the remote address: behind the PROXY protocol, the header's source (the real client). */
+  public static java.net.SocketAddress remoteAddress(NetSocket socket) {
+    Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
+    return address(channel, ConnectionBase.REMOTE_ADDRESS_OVERRIDE, channel.remoteAddress());
+  }
 
-    /**
-     * {@code StreamChannelBase.handleMessage(Object)}, protected since Vert.x 5.1: it queues a message behind those
-     * already read, and {@code END_SENTINEL} ends the stream in that order ({@code handleEnded}, also protected, resumes
-     * a paused socket first).
-     */
-    private static final MethodHandle HANDLE_MESSAGE = handleMessage();
-
-    private final ChannelHooks hooks;
-    /** The channel's half-closure as this handler last set it (Netty's default: off). */
-    private boolean halfClosure;
-
-    Served(ChannelHooks hooks) {
-      this.hooks = hooks;
-    }
-
-    private static MethodHandle handleMessage() {
-      try {
-        return MethodHandles.privateLookupIn(StreamChannelBase.class, MethodHandles.lookup())
-          .findVirtual(StreamChannelBase.class, "handleMessage", MethodType.methodType(void.class, Object.class));
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    /** Vert.x handles the reads and flushes their echoes; then, before a FIN read with them is acted on, half-closure is set. */
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-      ctx.fireChannelReadComplete();
-      ChannelOutboundBuffer unwritten = ctx.channel().unsafe().outboundBuffer();
-      boolean wanted = hooks.holdsInput() || unwritten != null && unwritten.totalPendingWriteBytes() > 0;
-      if (wanted != halfClosure) {
-        halfClosure = wanted;
-        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, wanted);
-      }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      ctx.fireChannelWritabilityChanged();
-      if (ctx.channel().isWritable()) {
-        hooks.writable();
-      }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-      if (event == ChannelInputShutdownEvent.INSTANCE
-        && ctx.pipeline().get("handler") instanceof VertxHandler<?> vertx
-        && vertx.getConnection() instanceof NetSocketImpl socket) {
-        try {
-          HANDLE_MESSAGE.invoke(socket, InboundBuffer.END_SENTINEL);
-        } catch (RuntimeException | Error e) {
-          throw e;
-        } catch (Throwable t) {
-          throw new IllegalStateException(t);
-        }
-      }
-      ctx.fireUserEventTriggered(event);
-    }
+  private static java.net.SocketAddress address(Channel channel, AttributeKey<SocketAddress> override, java.net.SocketAddress own) {
+    SocketAddress proxied = channel.hasAttr(override) ? channel.attr(override).get() : null;
+    return proxied != null ? InetSocketAddress.createUnresolved(proxied.host(), proxied.port()) : own;
   }
 
   /**

@@ -27,26 +27,37 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.util.Set;
 
 /**
- * Vert.x's Micrometer metrics, every series as they are, except the event-bus series of a few addresses: Vert.x counts
- * each message sent, received and delivered by address, a meter lookup (tags, a meter id, a map) each time, and the
- * connection events are one message per connection and per consumer. Under churn that was 0.9 KB of allocation and
- * about a microsecond per connection; the connection events are counted by the {@code echo_*} series instead.
+ * Vert.x's Micrometer metrics, every series as they are, except where the {@code echo_*} series count the same thing
+ * for less:
+ * <ul>
+ *   <li>the event-bus series of a few addresses: Vert.x counts each message sent, received and delivered by address, a
+ *   meter lookup (tags, a meter id, a map) each time, and the connection events are one message per connection and
+ *   per consumer (under churn, 0.9 KB of allocation and about a microsecond per connection);</li>
+ *   <li>the TCP server series of servers that name one of a few protocols (the echo ports): a socket metric is an
+ *   object per connection, and it makes Vert.x keep a copy of the connection's remote address, with its host string
+ *   (120 bytes an idle connection held).</li>
+ * </ul>
  * Built by the launcher for {@code VertxBuilder.withMetrics}; with metrics disabled it builds none, as Vert.x would.
  */
-public final class QuietBusMetrics implements VertxMetricsFactory {
+public final class QuietMetrics implements VertxMetricsFactory {
 
   private final VertxMetricsFactory micrometer = new MicrometerMetricsFactory();
   private final Set<String> unmetered;
+  private final Set<String> unmeteredProtocols;
 
-  /** @param unmetered the event-bus addresses left out of the event-bus series */
-  public QuietBusMetrics(Set<String> unmetered) {
+  /**
+   * @param unmetered the event-bus addresses left out of the event-bus series
+   * @param unmeteredProtocols the protocols (as servers name them to Vert.x) whose TCP servers are left out
+   */
+  public QuietMetrics(Set<String> unmetered, Set<String> unmeteredProtocols) {
     this.unmetered = Set.copyOf(unmetered);
+    this.unmeteredProtocols = Set.copyOf(unmeteredProtocols);
   }
 
   @Override
   public VertxMetrics metrics(VertxOptions options) {
     MetricsOptions metrics = options.getMetricsOptions();
-    return metrics == null || !metrics.isEnabled() ? null : new Metrics(micrometer.metrics(options), unmetered);
+    return metrics == null || !metrics.isEnabled() ? null : new Metrics(micrometer.metrics(options), unmetered, unmeteredProtocols);
   }
 
   @Override
@@ -64,15 +75,20 @@ public final class QuietBusMetrics implements VertxMetricsFactory {
     return micrometer.newOptions(json);
   }
 
-  /** Every method of {@link VertxMetrics} passed through ({@code QuietBusMetricsTest} checks none is left out), the event bus's filtered. */
+  /**
+   * Every method of {@link VertxMetrics} passed through ({@code QuietMetricsTest} checks none is left out), the event
+   * bus's filtered, and TCP servers of the unmetered protocols left out.
+   */
   private static final class Metrics implements VertxMetrics {
 
     private final VertxMetrics delegate;
     private final Set<String> unmetered;
+    private final Set<String> unmeteredProtocols;
 
-    Metrics(VertxMetrics delegate, Set<String> unmetered) {
+    Metrics(VertxMetrics delegate, Set<String> unmetered, Set<String> unmeteredProtocols) {
       this.delegate = delegate;
       this.unmetered = unmetered;
+      this.unmeteredProtocols = unmeteredProtocols;
     }
 
     @Override
@@ -98,7 +114,7 @@ public final class QuietBusMetrics implements VertxMetricsFactory {
 
     @Override
     public TransportMetrics<?> createTcpServerMetrics(TcpServerConfig config, String protocol, SocketAddress localAddress) {
-      return delegate.createTcpServerMetrics(config, protocol, localAddress);
+      return protocol != null && unmeteredProtocols.contains(protocol) ? null : delegate.createTcpServerMetrics(config, protocol, localAddress);
     }
 
     @Override
