@@ -15,6 +15,7 @@ import io.vertxecho.echo.ConnectionGate;
 import io.vertxecho.echo.EchoVerticle;
 import io.vertxecho.echo.FileDescriptorBudget;
 import io.vertxecho.echo.HeapBudget;
+import io.vertxecho.events.EventCodec;
 import io.vertxecho.events.Events;
 import io.vertxecho.http.ConnectionEventRelay;
 import io.vertxecho.http.HttpVerticle;
@@ -103,6 +104,7 @@ public final class DeployerVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    EventCodec.register(vertx);
     reloads = ConfigReloadMetrics.register(vertx);
     ClusterManager cluster = vertx.isClustered() ? clusterManager : null;
     nodeId = cluster != null ? cluster.getNodeId() : UUID.randomUUID().toString();

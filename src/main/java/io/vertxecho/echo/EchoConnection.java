@@ -234,7 +234,9 @@ final class EchoConnection extends ChannelHooks implements Handler<Buffer> {
     }
     // close() starts Vert.x's shutdown sequence, which leaves closing to a shutdown handler when one is set
     socket.shutdownHandler(null);
-    socket.close();
+    if (VertxInternals.isOpen(socket)) {
+      socket.close();
+    }
   }
 
   private void handleClosed() {

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
@@ -12,6 +13,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import io.vertxecho.config.ConfigException;
 import io.vertxecho.config.EchoConfig;
+import io.vertxecho.events.EventCodec;
 import io.vertxecho.events.Events;
 import io.vertxecho.internal.ProxyHeaderDeadline;
 import io.vertxecho.internal.Refusal;
@@ -77,6 +79,8 @@ public final class EchoVerticle extends VerticleBase {
   private long summaryTimer = -1;
   private boolean draining;
   private Promise<Void> allClosed;
+  /** The connection events go out by {@link EventCodec}: their consumers on this node share each one, read-only. */
+  private final DeliveryOptions eventDelivery = EventCodec.delivery();
 
   /** @param config the node's config as it is when this instance starts; later changes come over the bus */
   public EchoVerticle(EchoConfig config, String nodeId, ConnectionGate gate) {
@@ -210,38 +214,44 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   private void handleConnection(NetSocket socket) {
-    ConnectionGate.Verdict verdict = gate.tryAcquire(clientAddress(socket), config);
+    Client client = Client.of(VertxInternals.remoteAddress(socket));
+    ConnectionGate.Verdict verdict = gate.tryAcquire(client.host(), config);
     if (verdict == ConnectionGate.Verdict.SERVER_FULL) {
-      reject(socket, CloseReason.SERVER_FULL, "ERR server full");
+      reject(socket, client, CloseReason.SERVER_FULL, "ERR server full");
       return;
     }
     if (verdict == ConnectionGate.Verdict.PER_IP_LIMIT) {
-      reject(socket, CloseReason.PER_IP_LIMIT, "ERR too many connections from your address");
+      reject(socket, client, CloseReason.PER_IP_LIMIT, "ERR too many connections from your address");
       return;
     }
     accepted++;
     EchoConnection connection = new EchoConnection(shared, socket, accepted);
     connections.add(connection);
-    publish(connectionEvent(Events.CONNECTED, socket).put(Events.CONNECTION, connection.id()));
+    publish(connectionEvent(Events.CONNECTED, socket, client).put(Events.CONNECTION, connection.id()));
     connection.start(draining);
   }
 
   /** Tells a client over a limit why (line mode) and closes it: a {@link LingeringClose}. */
-  private void reject(NetSocket socket, CloseReason reason, String lineModeMessage) {
+  private void reject(NetSocket socket, Client client, CloseReason reason, String lineModeMessage) {
     LingeringClose.close(vertx, socket, config.get(MODE) == EchoConfig.Mode.LINE ? Buffer.buffer(lineModeMessage + "\n") : null);
-    publish(connectionEvent(Events.REJECTED, socket).put(Events.REASON, reason.key()));
+    publish(connectionEvent(Events.REJECTED, socket, client).put(Events.REASON, reason.key()));
   }
 
   /**
-   * The address the per-client limit counts: the client's IP (the real client's behind the PROXY protocol). Read
-   * from the channel ({@link VertxInternals#remoteAddress}), like the events' addresses.
+   * A connection's remote address, read from the channel ({@link VertxInternals#remoteAddress}; the real client's
+   * behind the PROXY protocol) when it opens and again when it closes, rather than kept by each connection:
+   * {@code host} is what the per-client limit counts (its IP), {@code text} what the events write.
    */
-  private static String clientAddress(NetSocket socket) {
-    java.net.SocketAddress remote = VertxInternals.remoteAddress(socket);
-    if (remote instanceof InetSocketAddress inet) {
-      return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+  private record Client(String host, String text) {
+
+    static Client of(java.net.SocketAddress remote) {
+      if (remote instanceof InetSocketAddress inet) {
+        String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        return new Client(host, Events.hostPort(host, inet.getPort()));
+      }
+      String text = remote == null ? "" : remote.toString();
+      return new Client(text, text);
     }
-    return remote == null ? "" : remote.toString();
   }
 
   /**
@@ -272,10 +282,11 @@ public final class EchoVerticle extends VerticleBase {
 
   private void handleClosed(EchoConnection connection) {
     connections.remove(connection);
-    gate.release(clientAddress(connection.socket()));
+    Client client = Client.of(VertxInternals.remoteAddress(connection.socket()));
+    gate.release(client.host());
     closedBytesIn += connection.bytesIn();
     closedBytesOut += connection.bytesOut();
-    JsonObject event = connectionEvent(Events.DISCONNECTED, connection.socket())
+    JsonObject event = connectionEvent(Events.DISCONNECTED, connection.socket(), client)
       .put(Events.CONNECTION, connection.id())
       .put(Events.BYTES_IN, connection.bytesIn())
       .put(Events.BYTES_OUT, connection.bytesOut())
@@ -290,9 +301,9 @@ public final class EchoVerticle extends VerticleBase {
     }
   }
 
-  private JsonObject connectionEvent(String type, NetSocket socket) {
+  private JsonObject connectionEvent(String type, NetSocket socket, Client client) {
     return event(type)
-      .put(Events.REMOTE, hostPort(VertxInternals.remoteAddress(socket)))
+      .put(Events.REMOTE, client.text())
       .put(Events.LOCAL, localText(socket));
   }
 
@@ -324,7 +335,7 @@ public final class EchoVerticle extends VerticleBase {
   }
 
   private void publish(JsonObject connectionEvent) {
-    vertx.eventBus().publish(Events.CONNECTIONS, connectionEvent);
+    vertx.eventBus().publish(Events.CONNECTIONS, connectionEvent, eventDelivery);
   }
 
   private void publishSummary(boolean last) {

@@ -4,7 +4,8 @@ import io.vertx.core.net.SocketAddress;
 
 /**
  * The event-bus contract, the one place that names addresses and JSON fields: every producer and consumer uses
- * these constants. Bodies are plain {@code JsonObject}s, no codecs, so consumers in any language can read them;
+ * these constants. Bodies are plain {@code JsonObject}s, so consumers in any language can read them (the connection
+ * events go by {@link EventCodec}: the same bytes on the wire, one object shared read-only by a node's consumers);
  * docs/events.md documents each message.
  */
 public final class Events {

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
  * With {@code proxyProtocol}: closes a connection whose PROXY header is not complete {@code timeoutMillis} after accept,
  * and says so. Vert.x 5's own header timeout is an idle timeout (a byte a second defeats it) that closes the
  * connection below the application, so nothing counts it. This handler goes first in every accepted channel's pipeline
- * ({@link ServerTransport}); once the channel is active, it leaves at once if Vert.x put no PROXY header decoder there
- * (a server without the PROXY protocol). On expiry it fires a {@link Timeout} down the pipeline: Vert.x's PROXY handler
+ * ({@link ServerTransport}); once the channel is active, it puts {@link RefusalAddresses} where a TLS handshake or a
+ * PROXY header can fail, and leaves at once if Vert.x put no PROXY header decoder there (a server without the PROXY
+ * protocol): the one handler every accepted connection gets and loses. On expiry it fires a {@link Timeout} down the pipeline: Vert.x's PROXY handler
  * fails its header promise with it, which reaches the {@code NetServer}'s exception handler on the instance's
  * context. It leaves the pipeline as soon as Netty's decoder has read the header.
  * Waits for: {@code NetServerOptions.setProxyProtocolTimeout} as a deadline whose expiry reaches the exception handler.
@@ -34,8 +35,10 @@ public final class ProxyHeaderDeadline extends ChannelInboundHandlerAdapter {
     this.timeoutMillis = timeoutMillis;
   }
 
+  /** Vert.x has added its handlers: a {@link RefusalAddresses} goes where one is needed, and the deadline starts. */
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    RefusalAddresses.place(ctx.pipeline());
     boolean proxied = !headerRead(ctx);
     if (proxied) {
       deadline = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);

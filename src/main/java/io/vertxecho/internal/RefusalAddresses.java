@@ -1,6 +1,5 @@
 package io.vertxecho.internal;
 
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -14,8 +13,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  * handshake, and with the PROXY protocol a connection that does not start with a PROXY header or closes before a
  * complete one (which Vert.x would not report at all). It sits right behind the TLS handler or the PROXY decoder, before
  * the Vert.x handler that passes their outcome to the {@code NetServer}'s exception handler, and leaves once the
- * handshake or the header is done. {@link ServerTransport} puts a {@link #placer()} first in every accepted
- * connection's pipeline to put it there.
+ * handshake or the header is done ({@link #place}).
  * Waits for: a {@code NetServer} exception handler that is told the connection of a failure, and hears of a
  * connection closed before its PROXY header.
  */
@@ -24,22 +22,17 @@ final class RefusalAddresses extends ChannelInboundHandlerAdapter {
   private RefusalAddresses() {
   }
 
-  /** Once the channel is active (Vert.x has added its handlers): a {@link RefusalAddresses} where one is needed. */
-  static ChannelHandler placer() {
-    return new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelActive(ChannelHandlerContext ctx) {
-        ChannelPipeline pipeline = ctx.pipeline();
-        ChannelHandlerContext proxy = pipeline.context(HAProxyMessageDecoder.class);
-        ChannelHandlerContext tls = pipeline.context(SslHandler.class);
-        ChannelHandlerContext failing = proxy != null ? proxy : tls;
-        if (failing != null) {
-          pipeline.addAfter(failing.name(), null, new RefusalAddresses());
-        }
-        pipeline.remove(this);
-        ctx.fireChannelActive();
-      }
-    };
+  /**
+   * Once the channel is active (Vert.x has added its handlers): puts a {@link RefusalAddresses} where one is needed,
+   * behind the PROXY decoder, else the TLS handler; a plain connection gets none. Called by {@link ProxyHeaderDeadline},
+   * the one handler {@link ServerTransport} puts in every accepted connection's pipeline.
+   */
+  static void place(ChannelPipeline pipeline) {
+    ChannelHandlerContext proxy = pipeline.context(HAProxyMessageDecoder.class);
+    ChannelHandlerContext failing = proxy != null ? proxy : pipeline.context(SslHandler.class);
+    if (failing != null) {
+      pipeline.addAfter(failing.name(), null, new RefusalAddresses());
+    }
   }
 
   @Override

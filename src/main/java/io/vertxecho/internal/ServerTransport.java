@@ -104,7 +104,7 @@ public final class ServerTransport extends DelegatingTransport {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object accepted) {
       Channel socket = (Channel) accepted;
-      socket.pipeline().addFirst(new ProxyHeaderDeadline(proxyHeaderTimeoutMillis)).addFirst(RefusalAddresses.placer());
+      socket.pipeline().addFirst(new ProxyHeaderDeadline(proxyHeaderTimeoutMillis));
       ceiling.accepted(ctx.channel(), socket);
       ctx.fireChannelRead(accepted);
     }

@@ -134,6 +134,15 @@ public final class VertxInternals {
     }
   }
 
+  /**
+   * Whether the socket's channel is still open. A client's FIN that Netty acts on at once has closed it before the
+   * socket's end handler runs, and a {@code close()} then only costs a promise and its listeners.
+   * Waits for: a {@code NetSocket} that tells whether it is closed.
+   */
+  public static boolean isOpen(NetSocket socket) {
+    return ((NetSocketInternal) socket).channelHandlerContext().channel().isOpen();
+  }
+
   /** Whether the socket's channel takes writes without going over its high-water mark ({@link #serve}). */
   public static boolean writable(NetSocket socket) {
     return ((NetSocketInternal) socket).channelHandlerContext().channel().isWritable();

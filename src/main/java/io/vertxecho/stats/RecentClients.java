@@ -15,20 +15,22 @@ final class RecentClients {
 
   static final int KEPT = 10;
 
-  private final Deque<JsonObject> recent = new ArrayDeque<>(KEPT);
+  private final Deque<Client> recent = new ArrayDeque<>(KEPT);
+
+  /** A client as kept: its JSON is made only when {@code /stats} asks, not for each of thousands of connections a second. */
+  private record Client(String remote, long time) {
+  }
 
   void accepted(JsonObject connectedEvent) {
     if (recent.size() == KEPT) {
       recent.removeLast();
     }
-    recent.addFirst(new JsonObject()
-      .put(Events.REMOTE, connectedEvent.getString(Events.REMOTE))
-      .put(Events.TIME, connectedEvent.getLong(Events.TIME)));
+    recent.addFirst(new Client(connectedEvent.getString(Events.REMOTE), connectedEvent.getLong(Events.TIME, 0L)));
   }
 
   JsonArray toJson() {
     JsonArray list = new JsonArray();
-    recent.forEach(client -> list.add(client.copy()));
+    recent.forEach(client -> list.add(new JsonObject().put(Events.REMOTE, client.remote()).put(Events.TIME, client.time())));
     return list;
   }
 }

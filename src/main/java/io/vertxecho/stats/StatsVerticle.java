@@ -168,14 +168,18 @@ public final class StatsVerticle extends VerticleBase {
         instance.active++;
         recentClients.accepted(event);
         summaryChanged();
-        connectionLog.info("New client accepted: {} active {}", active, active == 1 ? "connection" : "connections");
+        if (connectionLog.isInfoEnabled()) {
+          connectionLog.info("New client accepted: {} active {}", active, active == 1 ? "connection" : "connections");
+        }
       }
       case Events.DISCONNECTED -> {
         active--;
         instance.active--;
         closed.merge(event.getString(Events.REASON), 1L, Long::sum);
         summaryChanged();
-        connectionLog.info("Client disconnected: {} active {}", active, active == 1 ? "connection" : "connections");
+        if (connectionLog.isInfoEnabled()) {
+          connectionLog.info("Client disconnected: {} active {}", active, active == 1 ? "connection" : "connections");
+        }
       }
       case Events.REJECTED -> {
         rejected++;

@@ -24,6 +24,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
@@ -119,6 +120,22 @@ class ConnectionEventsTest {
     assertEquals("[::1]:" + node.port(), summary.getString(Events.ADDRESS));
     JsonObject recent = node.stats().getJsonObject(Events.NODE).getJsonArray(Events.RECENT_CLIENTS).getJsonObject(0);
     assertEquals(remote, recent.getString(Events.REMOTE));
+  }
+
+  @Test
+  @DisplayName("a node's consumers share each connection event (read-only, EventCodec) instead of each getting a copy")
+  void eventsShared(Vertx vertx) {
+    List<JsonObject> first = listen(vertx);
+    List<JsonObject> second = listen(vertx);
+    TestNode node = TestNode.start(vertx, new JsonObject());
+    try (Wire client = Wire.connect(node.port())) {
+      client.send("quit\n");
+      client.readToEnd();
+    }
+    awaitSize(first, 2);
+    awaitSize(second, 2);
+    assertSame(first.get(0), second.get(0));
+    assertSame(first.get(1), second.get(1));
   }
 
   static List<JsonObject> listen(Vertx vertx) {
