@@ -105,7 +105,7 @@ final class EchoConnection extends ChannelHooks implements Handler<Buffer> {
     lastActivity = System.nanoTime();
     bytesIn += data.length();
     if (!shared.lineMode()) {
-      write(data);
+      write(data, true);
     } else if (reason == null) {
       handleLines(data);
     }
@@ -128,8 +128,16 @@ final class EchoConnection extends ChannelHooks implements Handler<Buffer> {
 
   /** Echoes {@code data}; reading stops while more than {@link #UNWRITTEN_HIGH} bytes wait for the kernel. */
   private void write(Buffer data) {
+    write(data, false);
+  }
+
+  /**
+   * Writes through {@link VertxInternals#write}, never {@code NetSocket.write}: a read's echoes are flushed once, when
+   * the read completes; anything else at once. {@code consumed}: {@code data} is a read that is not looked at again.
+   */
+  private void write(Buffer data, boolean consumed) {
     bytesOut += data.length();
-    socket.write(data);
+    VertxInternals.write(socket, data, !reading(), consumed);
     if (!readingStopped && !VertxInternals.writable(socket)) {
       readingStopped = true;
       socket.pause();

@@ -26,6 +26,8 @@ public abstract class ChannelHooks extends ChannelInboundHandlerAdapter {
 
   /** The channel's half-closure as this handler last set it (Netty's default: off). */
   private boolean halfClosure;
+  /** Whether a read is being handled: its echoes are flushed when it completes ({@link #reading}). */
+  private boolean reading;
 
   /**
    * Whether the connection still has to answer a FIN from the client with more than a close, such as an unfinished
@@ -37,10 +39,26 @@ public abstract class ChannelHooks extends ChannelInboundHandlerAdapter {
   /** The channel's unwritten bytes fell to the low-water mark after it had been unwritable: reading may resume. */
   public abstract void writable();
 
+  /**
+   * Whether the connection's code runs within a read of the channel, which Vert.x's handler flushes when the read
+   * completes ({@link VertxInternals#write} with {@code flush} false); outside one (a task, a timer, a resumed socket
+   * delivering what it had queued), a write must flush itself.
+   */
+  protected final boolean reading() {
+    return reading;
+  }
+
+  @Override
+  public final void channelRead(ChannelHandlerContext ctx, Object message) {
+    reading = true;
+    ctx.fireChannelRead(message);
+  }
+
   /** Vert.x handles the reads and flushes their echoes; then, before a FIN read with them is acted on, half-closure is set. */
   @Override
   public final void channelReadComplete(ChannelHandlerContext ctx) {
     ctx.fireChannelReadComplete();
+    reading = false;
     ChannelOutboundBuffer unwritten = ctx.channel().unsafe().outboundBuffer();
     boolean wanted = holdsInput() || unwritten != null && unwritten.totalPendingWriteBytes() > 0;
     if (wanted != halfClosure) {
@@ -49,11 +67,18 @@ public abstract class ChannelHooks extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * The channel may turn writable while Vert.x flushes at the end of a read, after which it does not flush again:
+   * what {@link #writable} writes (a resumed socket delivering what it had queued) flushes itself.
+   */
   @Override
   public final void channelWritabilityChanged(ChannelHandlerContext ctx) {
     ctx.fireChannelWritabilityChanged();
     if (ctx.channel().isWritable()) {
+      boolean inRead = reading;
+      reading = false;
       writable();
+      reading = inRead;
     }
   }
 

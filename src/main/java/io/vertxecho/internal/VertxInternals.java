@@ -27,6 +27,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.net.impl.StreamChannelBase;
+import io.vertx.core.net.impl.VertxConnection;
 import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.core.net.impl.tcp.NetServerBuilder;
 import io.vertx.core.net.impl.tcp.NetSocketImpl;
@@ -141,6 +142,22 @@ public final class VertxInternals {
    */
   public static boolean isOpen(NetSocket socket) {
     return ((NetSocketInternal) socket).channelHandlerContext().channel().isOpen();
+  }
+
+  /**
+   * Writes {@code data} to the socket's channel as {@code NetSocket.write} does when it may write at once (on the
+   * socket's event loop, nothing queued before it), without the future it returns, the record of the write and the
+   * channel promise it makes for each (85 of the 125 bytes it allocated per echo), and flushes unless {@code flush} is
+   * false: then Vert.x flushes when the read in progress completes. {@code consumed}: {@code data} is a buffer Vert.x
+   * handed over with a read and nothing looks at it again, written as it is (Vert.x's read buffers are unpooled heap
+   * buffers that a release leaves alone); otherwise a slice of it is, so that the buffer keeps its indexes (a shared one,
+   * such as a greeting, is written by many channels at once). A socket written to this way must not also be written
+   * with {@code NetSocket.write}, whose writes Vert.x may queue while this one would overtake them.
+   * Waits for: a {@code NetSocket} write that returns no future (Vert.x 4 had {@code write(Buffer, Handler)}).
+   */
+  public static void write(NetSocket socket, Buffer data, boolean flush, boolean consumed) {
+    BufferInternal buffer = (BufferInternal) data;
+    ((VertxConnection) socket).unsafeWrite(consumed ? buffer.unwrap() : buffer.getByteBuf(), flush);
   }
 
   /** Whether the socket's channel takes writes without going over its high-water mark ({@link #serve}). */
