@@ -89,14 +89,14 @@ pin_check() {
 # the compiler threads get little CPU and a fixed warm-up leaves them busy, which counted in a JVM's CPU per unit.
 # A server that is not a JVM gets one run.
 jit_settle() {
-  local name=$1 pid=${PID[$1]} jstat before after run; shift
+  local name=$1 pid=${PID[$1]} jstat before after attempt; shift
   jstat="$(dirname "$(readlink -f "/proc/$pid/exe")")/jstat"
-  for run in 1 2 3 4 5 6; do
+  for attempt in 1 2 3 4 5 6; do
     before=$("$jstat" -compiler "$pid" 2>/dev/null | awk 'NR == 2 {print $1}') || true
     "$@" >/dev/null || true
     after=$("$jstat" -compiler "$pid" 2>/dev/null | awk 'NR == 2 {print $1}') || true
     if [ -z "$before" ] || [ -z "$after" ]; then return 0; fi
-    echo "[$(date +%H:%M:%S)] $name warm-up run $run: $((after - before)) methods compiled" >&2
+    echo "[$(date +%H:%M:%S)] $name warm-up run $attempt: $((after - before)) methods compiled" >&2
     if [ $((after - before)) -lt 50 ]; then return 0; fi
   done
 }

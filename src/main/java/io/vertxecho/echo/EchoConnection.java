@@ -1,6 +1,5 @@
 package io.vertxecho.echo;
 
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -25,7 +24,7 @@ import static io.vertxecho.config.EchoConfig.MODE;
  * One client's state and protocol: frames its bytes by mode, echoes them with backpressure, and records
  * why it closed. Confined to its instance's event loop, so plain fields suffice.
  */
-final class EchoConnection extends ChannelHooks implements Handler<Buffer> {
+final class EchoConnection extends ChannelHooks {
 
   private static final Logger log = LoggerFactory.getLogger(EchoConnection.class);
   /**
@@ -99,15 +98,25 @@ final class EchoConnection extends ChannelHooks implements Handler<Buffer> {
     }
   }
 
-  /** The client's bytes: echoed as they came (raw mode) or line by line. The connection is its own data handler: one object fewer per connection. */
+  /**
+   * The client's bytes, most often the channel's pooled buffer as it was read ({@link ChannelHooks}): echoed whole as
+   * they came (raw mode), or line by line and then released, nothing of them kept. The connection is also the socket's
+   * data handler (for what Vert.x read before the connection was in the pipeline): one object fewer per connection.
+   */
   @Override
   public void handle(Buffer data) {
     lastActivity = System.nanoTime();
     bytesIn += data.length();
     if (!shared.lineMode()) {
       write(data, true);
-    } else if (reason == null) {
-      handleLines(data);
+      return;
+    }
+    try {
+      if (reason == null) {
+        handleLines(data);
+      }
+    } finally {
+      VertxInternals.release(data);
     }
   }
 

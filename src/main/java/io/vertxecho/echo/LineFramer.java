@@ -15,9 +15,11 @@ import static io.vertxecho.config.EchoConfig.QUIT_COMMANDS;
 
 /**
  * Line mode's framing, linear whatever the chunking (as Netty's {@code LineBasedFrameDecoder}): each read
- * is scanned once, from its first byte, because the unfinished line before it holds no {@code \n}; that
- * line is kept as the reads it came in (small reads merged once), so a line's bytes are copied at most
- * once before they are echoed. Confined to its connection's event loop.
+ * is scanned once, from its first byte, because the unfinished line before it holds no {@code \n}. Complete
+ * lines are echoed as slices of the read; only an unfinished line is copied (small reads merged), so a line's
+ * bytes are copied at most once before they are echoed. A read is not looked at once {@link #feed} returns, nor
+ * is a buffer once it was handed to the echo (a connection's reads are the channel's pooled memory, released
+ * then). Confined to its connection's event loop.
  */
 final class LineFramer {
 
@@ -103,7 +105,7 @@ final class LineFramer {
     if (contentLength == 0) {
       quit = config.get(CLOSE_ON_EMPTY_LINE);
     } else if (pendingLength == 0) {
-      quit = isQuit(List.of(data), lineStart, end, end - lineStart);
+      quit = !longerThanAnyCommand(data, lineStart, end) && isQuit(List.of(data), lineStart, end, end - lineStart);
     } else {
       flushMerging();
       pending().add(data);
@@ -122,7 +124,7 @@ final class LineFramer {
     pendingLength += rest.length();
     if (rest.length() >= SMALL_READ) {
       flushMerging();
-      pending().add(rest);
+      pending().add(Buffer.buffer(rest.length()).appendBuffer(rest));
       return;
     }
     if (merging == null) {
@@ -227,6 +229,11 @@ final class LineFramer {
       }
     }
     return config.get(QUIT_COMMANDS).contains(new String(text, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT));
+  }
+
+  /** Whether {@code data[from, to)} is a line too long to be a command even once trimmed: the usual line, judged without a list. */
+  private boolean longerThanAnyCommand(Buffer data, int from, int to) {
+    return to - from > longestCommand && !isBlank(data.getByte(from)) && !isBlank(data.getByte(to - 1));
   }
 
   private static boolean isBlank(byte b) {

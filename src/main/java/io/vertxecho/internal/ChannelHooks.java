@@ -1,16 +1,27 @@
 package io.vertxecho.internal;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 /**
  * A served connection as a handler in its channel's pipeline, just before Vert.x's ({@link VertxInternals#serve}).
  * The connection is the handler itself rather than a separate object per channel: an idle connection holds one object
- * fewer. Confined to the channel's event loop. It does two things:
+ * fewer. Confined to the channel's event loop. It does three things:
  * <ul>
+ *   <li><b>Reads without a copy.</b> The bytes the channel reads go to {@link #handle} as they are, not through
+ *   Vert.x, which copies each read into a new heap buffer and queues it (about 160 bytes of garbage per echo, and the
+ *   collections they cost). A buffer handed over so wraps the channel's pooled memory, which the connection owns:
+ *   it writes it whole ({@link VertxInternals#write} with {@code consumed}) or releases it ({@link
+ *   VertxInternals#release}) before {@code handle} returns, keeping nothing of it. Bytes Vert.x read before this handler
+ *   was in the pipeline still come through the socket's handler, in Vert.x's copies, for which a release does
+ *   nothing. The reads' echoes are flushed here when the read completes.</li>
  *   <li><b>Half-close when something is left to answer.</b> After each read's echoes were flushed, the channel allows
  *   half-closure only while its echoes are not all written or the connection {@linkplain #holdsInput holds input};
  *   Netty decides how a FIN read with them is handled right after. Allowed, the FIN becomes an end-of-stream queued
@@ -22,12 +33,14 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
  *   fall back to its low-water mark.</li>
  * </ul>
  */
-public abstract class ChannelHooks extends ChannelInboundHandlerAdapter {
+public abstract class ChannelHooks extends ChannelInboundHandlerAdapter implements Handler<Buffer> {
 
   /** The channel's half-closure as this handler last set it (Netty's default: off). */
   private boolean halfClosure;
   /** Whether a read is being handled: its echoes are flushed when it completes ({@link #reading}). */
   private boolean reading;
+  /** Whether this handler handed a read over since the last read completed: it flushes the echoes then. */
+  private boolean handedOver;
 
   /**
    * Whether the connection still has to answer a FIN from the client with more than a close, such as an unfinished
@@ -48,15 +61,25 @@ public abstract class ChannelHooks extends ChannelInboundHandlerAdapter {
     return reading;
   }
 
+  /** Bytes go to {@link #handle}, anything else (an event Vert.x understands) on to Vert.x. */
   @Override
   public final void channelRead(ChannelHandlerContext ctx, Object message) {
     reading = true;
-    ctx.fireChannelRead(message);
+    if (message instanceof ByteBuf bytes) {
+      handedOver = true;
+      handle(BufferInternal.buffer(bytes));
+    } else {
+      ctx.fireChannelRead(message);
+    }
   }
 
-  /** Vert.x handles the reads and flushes their echoes; then, before a FIN read with them is acted on, half-closure is set. */
+  /** The reads' echoes are flushed; then, before a FIN read with them is acted on, half-closure is set. */
   @Override
   public final void channelReadComplete(ChannelHandlerContext ctx) {
+    if (handedOver) {
+      handedOver = false;
+      ctx.flush();
+    }
     ctx.fireChannelReadComplete();
     reading = false;
     ChannelOutboundBuffer unwritten = ctx.channel().unsafe().outboundBuffer();

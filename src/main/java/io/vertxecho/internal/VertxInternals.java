@@ -1,5 +1,6 @@
 package io.vertxecho.internal;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -148,16 +149,25 @@ public final class VertxInternals {
    * Writes {@code data} to the socket's channel as {@code NetSocket.write} does when it may write at once (on the
    * socket's event loop, nothing queued before it), without the future it returns, the record of the write and the
    * channel promise it makes for each (85 of the 125 bytes it allocated per echo), and flushes unless {@code flush} is
-   * false: then Vert.x flushes when the read in progress completes. {@code consumed}: {@code data} is a buffer Vert.x
-   * handed over with a read and nothing looks at it again, written as it is (Vert.x's read buffers are unpooled heap
-   * buffers that a release leaves alone); otherwise a slice of it is, so that the buffer keeps its indexes (a shared one,
-   * such as a greeting, is written by many channels at once). A socket written to this way must not also be written
-   * with {@code NetSocket.write}, whose writes Vert.x may queue while this one would overtake them.
+   * false: then the read in progress flushes when it completes ({@link ChannelHooks}). {@code consumed}: {@code data}
+   * is a read handed over whole and nothing looks at it again: the channel takes it over (and releases it once written).
+   * Otherwise the channel gets a retained slice of it: the buffer keeps its indexes (a shared one, such as a greeting,
+   * is written by many channels at once), and a read's pooled memory stays the channel's until the slice is written,
+   * whenever the read itself is released. A socket written to this way must not also be written with
+   * {@code NetSocket.write}, whose writes Vert.x may queue while this one would overtake them.
    * Waits for: a {@code NetSocket} write that returns no future (Vert.x 4 had {@code write(Buffer, Handler)}).
    */
   public static void write(NetSocket socket, Buffer data, boolean flush, boolean consumed) {
-    BufferInternal buffer = (BufferInternal) data;
-    ((VertxConnection) socket).unsafeWrite(consumed ? buffer.unwrap() : buffer.getByteBuf(), flush);
+    ByteBuf bytes = ((BufferInternal) data).unwrap();
+    ((VertxConnection) socket).unsafeWrite(consumed ? bytes : bytes.retainedSlice(), flush);
+  }
+
+  /**
+   * Lets go of a read {@link ChannelHooks} handed over: its pooled memory returns to the channel's allocator once no
+   * retained slice of it is left to write. (For Vert.x's own heap buffers, a release does nothing.)
+   */
+  public static void release(Buffer data) {
+    ((BufferInternal) data).unwrap().release();
   }
 
   /** Whether the socket's channel takes writes without going over its high-water mark ({@link #serve}). */
