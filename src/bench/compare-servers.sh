@@ -3,17 +3,20 @@
 # (src/bench/loadgen.c) pinned to one core and every server pinned to another, so the client does not set the rate.
 # Scenarios: pingpong, closed loop at each of CONNECTION_COUNTS (each connection sends as its echo comes back: every
 # server at its own rate); paced, the same connection counts with loadgen's --message-rate PACED_RATE (at most that
-# many messages a second in all, each sent when due: every server at the same rate, as long as it keeps up); churn.
+# many messages a second in all, each sent when due: every server at the same rate, as long as it keeps up); churn,
+# CHURN_CONNECTIONS loops of connect, one echo, close, each starting its next cycle at once (every server at its own
+# rate); churn-paced, the same loops starting at most CHURN_RATE cycles a second in all (loadgen --cycle-rate).
 # Each server is started once and pinned (a JVM then sizes itself for one core: one event loop); every scenario runs
 # against every server in turn, the order reversed every other round, ROUNDS rounds; loadgen reads the server's
 # utime+stime from /proc around each measured window. Raw results go to WORK/results.jsonl (one loadgen JSON a line,
-# with the server, scenario (cN, cN-paced or churn), round and the load average when it ran); medians per scenario are
+# with the server, scenario (cN, cN-paced, churn or churn-paced), round and the load average when it ran); medians per scenario are
 # printed at the end (src/bench/medians.py WORK prints them again). Loopback only; every run is bounded in connections
 # and time.
 #   src/bench/compare-servers.sh [WORK]      (default: a new directory under /tmp)
 # Environment (defaults): ROUNDS=3 DURATION=8 WARMUP=2 SIZE=64 PIPELINE=1 CONNECTION_COUNTS="100 1000 10000"
 #   PACED_RATE=40000 (messages per second in all connections; below every server's closed-loop rate in BENCHMARKS.md)
-#   CHURN_CONNECTIONS=50 SCENARIOS="pingpong paced churn" SERVERS="vertx-raw vertx-line vertx vertx-greeting
+#   CHURN_CONNECTIONS=50 CHURN_RATE=8000 (below every server's closed-loop churn rate in BENCHMARKS.md)
+#   SCENARIOS="pingpong paced churn" (churn-paced may be added) SERVERS="vertx-raw vertx-line vertx vertx-greeting
 #   vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll"
 #   (threads and virtual may be added) LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA=java
 #   JAVA21 (Java 21+ for the virtual-thread baseline) PORT_BASE=9300 JIT_WARMUP=8 (seconds of each unrecorded warm-up
@@ -29,6 +32,7 @@ PIPELINE=${PIPELINE:-1}
 CONNECTION_COUNTS=${CONNECTION_COUNTS:-100 1000 10000}
 PACED_RATE=${PACED_RATE:-40000}
 CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-50}
+CHURN_RATE=${CHURN_RATE:-8000}
 SCENARIOS=${SCENARIOS:-pingpong paced churn}
 SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-greeting vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll}
 LOADGEN_CPU=${LOADGEN_CPU:-0}
@@ -43,9 +47,9 @@ JAR=target/vertx-echo.jar
 
 fail() { echo "$0: $*" >&2; exit 2; }
 whole() { case "$2" in ''|*[!0-9]*) fail "$1 must be a whole number (got '$2')" ;; esac; }
-for v in ROUNDS DURATION WARMUP JIT_WARMUP SIZE PIPELINE PACED_RATE CHURN_CONNECTIONS LOADGEN_CPU SERVER_CPU PORT_BASE; do whole "$v" "${!v}"; done
+for v in ROUNDS DURATION WARMUP JIT_WARMUP SIZE PIPELINE PACED_RATE CHURN_CONNECTIONS CHURN_RATE LOADGEN_CPU SERVER_CPU PORT_BASE; do whole "$v" "${!v}"; done
 for n in $CONNECTION_COUNTS; do whole CONNECTION_COUNTS "$n"; [ "$n" -le 19000 ] || fail "CONNECTION_COUNTS: at most 19000 (got $n)"; done
-for s in $SCENARIOS; do case "$s" in pingpong|paced|churn) ;; *) fail "SCENARIOS: any of pingpong, paced and churn (got '$s')" ;; esac; done
+for s in $SCENARIOS; do case "$s" in pingpong|paced|churn|churn-paced) ;; *) fail "SCENARIOS: any of pingpong, paced, churn and churn-paced (got '$s')" ;; esac; done
 [ "$PACED_RATE" -ge 1 ] || fail "PACED_RATE must be at least 1 (leave paced out of SCENARIOS to skip those runs)"
 command -v python3 >/dev/null || fail "python3 is needed for the medians"
 MAX_OPEN=$CHURN_CONNECTIONS
@@ -96,8 +100,10 @@ print("%.0f/s%s, server %.2f us per %s (busy %.2f), loadgen busy %.2f, p99 %.2f 
 # scenario_runs NAME ROUND SCENARIO: SCENARIO's runs against NAME (pingpong and paced: one a connection count)
 scenario_runs() {
   local name=$1 round=$2 scenario=$3 paced=() suffix=
-  if [ "$scenario" = churn ]; then
-    run "$name" churn "$round" churn --connections "$CHURN_CONNECTIONS" --size "$SIZE" --duration "$DURATION" --warmup "$WARMUP"
+  if [ "$scenario" = churn ] || [ "$scenario" = churn-paced ]; then
+    [ "$scenario" = churn ] || paced=(--cycle-rate "$CHURN_RATE")
+    run "$name" "$scenario" "$round" churn --connections "$CHURN_CONNECTIONS" --size "$SIZE" --duration "$DURATION" \
+      --warmup "$WARMUP" "${paced[@]}"
     return
   fi
   if [ "$scenario" = paced ]; then paced=(--message-rate "$PACED_RATE"); suffix=-paced; fi
@@ -113,7 +119,7 @@ LOADGEN_BUILD_ONLY=1 src/bench/loadgen.sh >/dev/null
 cat >"$WORK/conditions.json" <<EOF
 {"started":"$(date -u +"%Y-%m-%d %H:%M UTC")","loadBefore":"$(cut -d' ' -f1-3 /proc/loadavg)","rounds":$ROUNDS,
  "duration":$DURATION,"warmup":$WARMUP,"size":$SIZE,"pipeline":$PIPELINE,"connectionCounts":"$CONNECTION_COUNTS",
- "scenarios":"$SCENARIOS","pacedRate":$PACED_RATE,
+ "scenarios":"$SCENARIOS","pacedRate":$PACED_RATE,"churnRate":$CHURN_RATE,
  "churnConnections":$CHURN_CONNECTIONS,"servers":"$SERVERS","loadgenCpu":$LOADGEN_CPU,"serverCpu":$SERVER_CPU,
  "serverOpts":"$SERVER_OPTS","java":"$JAVA","commit":"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)",
  "commands":{$(for name in $SERVERS; do printf '"%s":%s,' "$name" "$(server_command "$name" "${PORT[$name]}" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')"; done | sed 's/,$//')}}
@@ -122,7 +128,7 @@ log "results go to $WORK; servers on CPU $SERVER_CPU, loadgen on CPU $LOADGEN_CP
 for name in $SERVERS; do start_server "$name" "${PORT[$name]}"; done
 
 # the JIT warm-up runs closed loop: a paced run goes through the same code, slower
-warm_scenarios=$(for s in $SCENARIOS; do echo "${s/#paced/pingpong}"; done | awk '!seen[$0]++' | xargs)
+warm_scenarios=$(for s in $SCENARIOS; do s=${s/#paced/pingpong}; echo "${s%-paced}"; done | awk '!seen[$0]++' | xargs)
 warm_up() {
   local scenario
   for scenario in $warm_scenarios; do DURATION=$JIT_WARMUP WARMUP=0 CONNECTION_COUNTS=1000 scenario_runs "$1" 0 "$scenario"; done

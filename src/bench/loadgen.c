@@ -56,7 +56,7 @@ static int line_mode, greeting_lines = -1, port, server_pid;
 static struct in_addr host;
 static char host_text[INET_ADDRSTRLEN] = "127.0.0.1";
 static long connections = -1, pipeline = 1, size = 64, max_connecting = 256;
-static double duration = 10, warmup = -1, rate = 5000, timeout_seconds = -1, message_rate;
+static double duration = 10, warmup = -1, rate = 5000, timeout_seconds = -1, message_rate, cycle_rate;
 
 /* state */
 static conn *conns;
@@ -66,7 +66,7 @@ static uint64_t period;
 static int poller;
 static uint64_t t0, window_start, window_end, deadline;
 static int in_window, stopping;
-static long opened, connecting, connected, resolved, churn_cycles_started, churn_idle_slots;
+static long opened, connecting, connected, resolved, churn_cycles_started, churn_idle_slots, cycle_cursor;
 /* --message-rate: connections with a message to send wait in this ring for their turn */
 static conn **ready;
 static uint64_t ready_head, ready_tail, ready_size, released, pace_start;
@@ -123,6 +123,9 @@ static void help(void) {
        "  --message-rate R      pingpong: send at most R messages per second in all, each on time whatever the\n"
        "                        echoes before it (open loop: latency counted from when it was due); default 0,\n"
        "                        each connection sends as soon as its echo is back\n"
+       "  --cycle-rate R        churn: start at most R cycles per second in all, in the loops that are free (a\n"
+       "                        moment with none free is not made up later); default 0, each loop starts its\n"
+       "                        next cycle as soon as one ends\n"
        "  --rate R              connections opened per second while connecting, the ramp (pingpong, idle;\n"
        "                        default 5000; 0 = no bound but --connecting)\n"
        "  --connecting N        connects in progress at once at most (default 256)\n"
@@ -154,7 +157,7 @@ static double seconds(const char *option, const char *value, double min, double 
 }
 
 static void parse(int argc, char **argv) {
-  int seen_pipeline = 0, seen_rate = 0, seen_message_rate = 0;
+  int seen_pipeline = 0, seen_rate = 0, seen_message_rate = 0, seen_cycle_rate = 0;
   if (argc < 2) usage_error("a mode is needed: pingpong, churn or idle");
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) { help(); exit(0); }
   mode_name = argv[1];
@@ -183,6 +186,7 @@ static void parse(int argc, char **argv) {
     else if (!strcmp(o, "--warmup")) warmup = seconds(o, v, 0, 600);
     else if (!strcmp(o, "--rate")) { rate = (double) whole(o, v, 0, 1000000); seen_rate = 1; }
     else if (!strcmp(o, "--message-rate")) { message_rate = (double) whole(o, v, 0, 10000000); seen_message_rate = 1; }
+    else if (!strcmp(o, "--cycle-rate")) { cycle_rate = (double) whole(o, v, 0, 1000000); seen_cycle_rate = 1; }
     else if (!strcmp(o, "--connecting")) max_connecting = whole(o, v, 1, MAX_CONNECTIONS);
     else if (!strcmp(o, "--server-pid")) {
       server_pid = (int) whole(o, v, 1, 1 << 30);
@@ -198,6 +202,7 @@ static void parse(int argc, char **argv) {
   if (line_mode && size < 2) usage_error("option --size must be at least 2 with --line (one character and the newline)");
   if (seen_pipeline && mode != PINGPONG) usage_error("option --pipeline applies to pingpong only");
   if (seen_message_rate && mode != PINGPONG) usage_error("option --message-rate applies to pingpong only");
+  if (seen_cycle_rate && mode != CHURN) usage_error("option --cycle-rate applies to churn only");
   if (seen_rate && mode == CHURN) usage_error("option --rate does not apply to churn (its rate is the result)");
   if ((uint64_t) pipeline * (uint64_t) size > (1u << 20)) usage_error("pipeline x size must be at most 1 MiB per connection (got %ld)", pipeline * size);
   if (greeting_lines < 0) greeting_lines = line_mode ? 1 : 0;
@@ -306,6 +311,11 @@ static void watch(conn *c, int op, int out) {
 
 static void start_connect(conn *c, uint64_t now);
 
+/* A churn loop's cycle ended: the next starts now, or with --cycle-rate when its turn comes (release_cycles). */
+static void next_cycle(conn *c, uint64_t now) {
+  if (!cycle_rate) start_connect(c, now);
+}
+
 static void finish(conn *c) {
   close(c->fd);
   c->fd = -1;
@@ -317,7 +327,7 @@ static void broken(conn *c, int reset) {
   if (reset) socket_errors++; else early_closes++;
   lost += (c->owed - c->received + size - 1) / size;
   finish(c);
-  if (mode == CHURN && !stopping) start_connect(c, now_ns());
+  if (mode == CHURN && !stopping) next_cycle(c, now_ns());
 }
 
 static void flush_out(conn *c) {
@@ -363,6 +373,24 @@ static void release_paced(uint64_t now) {
     if (c->state != OPEN) continue;
     queue_message(c, due);
     flush_out(c);
+  }
+}
+
+/* Paced churn: starts cycles in the free loops (CLOSED, or never started), in turn, at most --cycle-rate a second in
+ * all. Tokens that come while no loop is free are dropped: a server behind the rate is not sent a burst later. */
+static void release_cycles(uint64_t now) {
+  if (!pace_start) pace_start = now;
+  uint64_t allowed = (uint64_t) ((double) (now - pace_start) * cycle_rate / 1e9);
+  while (released < allowed) {
+    conn *c = NULL;
+    for (long k = 0; k < connections && !c; k++) {
+      conn *d = &conns[(cycle_cursor + k) % connections];
+      if (d->state == CLOSED || d->state == FREE) c = d;
+    }
+    if (!c) { released = allowed; return; }
+    cycle_cursor = (c - conns + 1) % connections;
+    released++;
+    start_connect(c, now);
   }
 }
 
@@ -417,7 +445,7 @@ static void connect_done(conn *c, uint32_t events, uint64_t now) {
   if ((events & (EPOLLERR | EPOLLHUP)) && (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &error, &length) || error)) {
     connect_errors++;
     finish(c);
-    if (mode == CHURN && !stopping) start_connect(c, now);
+    if (mode == CHURN && !stopping) next_cycle(c, now);
     return;
   }
   opened_connection(c, now);
@@ -445,7 +473,7 @@ static void message_done(conn *c, uint64_t message, uint64_t now) {
     total_cycles++;
     if (in_window) { window_cycles++; window_messages++; record_latency(now - c->start_ns); }
     finish(c);
-    if (!stopping) start_connect(c, now);
+    if (!stopping) next_cycle(c, now);
     return;
   }
   if (in_window) { window_messages++; record_latency(now - c->stamps[message % pipeline]); }
@@ -542,7 +570,7 @@ static void run(void) {
   t0 = now_ns();
   deadline = t0 + (uint64_t) (timeout_seconds * 1e9);
   if (mode == CHURN) {
-    for (long i = 0; i < connections; i++) start_connect(&conns[i], t0);
+    if (!cycle_rate) for (long i = 0; i < connections; i++) start_connect(&conns[i], t0);
     window_at = t0 + (uint64_t) (warmup * 1e9);
   }
   for (;;) {
@@ -559,13 +587,14 @@ static void run(void) {
       fprintf(stderr, "loadgen: no connection to %s:%d succeeded\n", host_text, port);
       break;
     }
-    if (churn_idle_slots && !stopping) {
+    if (cycle_rate && !stopping) release_cycles(now);
+    if (churn_idle_slots && !stopping && !cycle_rate) {
       churn_idle_slots = 0;
       for (long i = 0; i < connections; i++) if (conns[i].state == CLOSED) start_connect(&conns[i], now);
     }
     open_more(now);
     if (message_rate) release_paced(now);
-    int wait_ms = (opened < connections && mode != CHURN) || ready_head != ready_tail ? 1 : 50;
+    int wait_ms = (opened < connections && mode != CHURN) || ready_head != ready_tail || cycle_rate ? 1 : 50;
     if (window_at && !in_window) {
       int until = (int) ((window_at > now ? window_at - now : 0) / 1000000) + 1;
       if (until < wait_ms) wait_ms = until;
@@ -623,8 +652,8 @@ static void report(void) {
     && !greeting_errors && !stalled && !greetings_pending && window_seconds > 0 && (mode == IDLE ? held == connections : units > 0);
   printf("{\"tool\":\"loadgen\",\"mode\":\"%s\",\"line\":%s,\"greetingLines\":%d,\"host\":\"%s\",\"port\":%d,",
          mode_name, line_mode ? "true" : "false", greeting_lines, host_text, port);
-  printf("\"connections\":%ld,\"connected\":%ld,\"pipeline\":%ld,\"size\":%ld,\"rate\":%.0f,\"messageRate\":%.0f,",
-         connections, connected, mode == PINGPONG ? pipeline : 0, size, mode == CHURN ? 0 : rate, message_rate);
+  printf("\"connections\":%ld,\"connected\":%ld,\"pipeline\":%ld,\"size\":%ld,\"rate\":%.0f,\"messageRate\":%.0f,\"cycleRate\":%.0f,",
+         connections, connected, mode == PINGPONG ? pipeline : 0, size, mode == CHURN ? 0 : rate, message_rate, cycle_rate);
   printf("\"warmupSeconds\":%g,\"durationSeconds\":%g,\"seconds\":%.3f,", warmup, duration, window_seconds);
   printf("\"messages\":%llu,\"messagesPerSecond\":%.1f,\"megabytesPerSecond\":%.3f,\"cycles\":%llu,\"connectionsPerSecond\":%.1f,",
          (unsigned long long) window_messages, window_messages / w, window_messages * (double) size / w / 1e6,

@@ -7,7 +7,9 @@ the server and loadgen were (CPU seconds per second: a loadgen near 1.00 set the
 Scenarios: cN, ping-pong at N connections in a closed loop (each server at its own rate); cN-paced, the same at one
 message rate in all for every server (loadgen --message-rate), where a server whose median rate is not within 3% of
 it did not keep up, which its row and every ratio with it say (below: it fell behind; above: loadgen was sending a
-backlog it had fallen behind on, as fast as it could, each message late); churn."""
+backlog it had fallen behind on, as fast as it could, each message late); churn, each loop starting its next cycle
+at once (every server at its own rate); churn-paced, the same at one cycle rate in all (loadgen --cycle-rate), judged
+the same way."""
 import json
 import os
 import statistics
@@ -59,6 +61,11 @@ def errors(r):
             + (0 if r["ok"] else 1))
 
 
+def is_churn(scenario):
+    """churn or churn-paced: connect, one echo, close."""
+    return scenario.startswith("churn")
+
+
 def connections(scenario):
     """N of a ping-pong scenario, cN or cN-paced."""
     return int(scenario[1:].removesuffix("-paced"))
@@ -69,16 +76,24 @@ def is_paced(scenario):
 
 
 def scenarios(results):
-    """The closed-loop scenarios by connection count, then the paced ones, then churn."""
+    """The closed-loop scenarios by connection count, then the paced ones, then churn and paced churn."""
     found = {r["scenario"] for r in results}
-    pingpong = [s for s in found if s != "churn"]
+    pingpong = [s for s in found if not is_churn(s)]
     return (sorted((s for s in pingpong if not is_paced(s)), key=connections)
-            + sorted((s for s in pingpong if is_paced(s)), key=connections) + (["churn"] if "churn" in found else []))
+            + sorted((s for s in pingpong if is_paced(s)), key=connections)
+            + [s for s in ("churn", "churn-paced") if s in found])
 
 
 def paced_rate(results):
     """The message rate of the paced runs (loadgen's --message-rate), or None without any."""
-    rates = [r["result"]["messageRate"] for r in results if is_paced(r["scenario"]) and r["result"]]
+    rates = [r["result"]["messageRate"] for r in results
+             if is_paced(r["scenario"]) and not is_churn(r["scenario"]) and r["result"]]
+    return int(max(rates)) if rates else None
+
+
+def churn_rate(results):
+    """The cycle rate of the paced churn runs (loadgen's --cycle-rate), or None without any."""
+    rates = [r["result"].get("cycleRate", 0) for r in results if r["scenario"] == "churn-paced" and r["result"]]
     return int(max(rates)) if rates else None
 
 
@@ -96,7 +111,7 @@ class Runs:
     def __init__(self, results, server, scenario):
         self.all = [r["result"] for r in results if r["server"] == server and r["scenario"] == scenario]
         self.good = [r for r in self.all if r is not None and r.get("seconds", 0) > 0]
-        self.churn = scenario == "churn"
+        self.churn = is_churn(scenario)
         self.paced = is_paced(scenario)
         self.loads = [float(r["load"].split()[0]) for r in results
                       if r["server"] == server and r["scenario"] == scenario and r.get("load")]
@@ -123,7 +138,7 @@ class Runs:
 
     def target_rate(self):
         """The rate the runs were paced at, or None (closed loop, churn)."""
-        rates = [r.get("messageRate", 0) for r in self.good]
+        rates = [r.get("cycleRate" if self.churn else "messageRate", 0) for r in self.good]
         return max(rates) if self.paced and rates and max(rates) > 0 else None
 
     def behind(self):
@@ -138,7 +153,8 @@ class Runs:
             return "-"
         rate, off = self.rate(), sum(1 for r in self.rates() if off_rate(r, target))
         if self.behind():
-            return (f"**no: {fmt(rate, ',.0f')} msg/s, {fmt(100 * rate / target if rate else None, '.0f')}% of "
+            return (f"**no: {fmt(rate, ',.0f')} {'conn' if self.churn else 'msg'}/s, "
+                    f"{fmt(100 * rate / target if rate else None, '.0f')}% of "
                     f"{target:,.0f}{', a backlog caught up' if rate and rate > target else ''}**")
         return "yes" + (f" ({off} of {len(self.all)} rounds off by over {RATE_TOLERANCE:.0%})" if off else "")
 
@@ -170,6 +186,9 @@ def title(scenario, conditions, rate=None):
     size, pipeline = conditions.get("size", 64), conditions.get("pipeline", 1)
     if scenario == "churn":
         return f"Churn: {conditions.get('churnConnections', '?')} concurrent loops of connect, one {size}-byte echo, close"
+    if scenario == "churn-paced":
+        return (f"Churn, paced at {conditions.get('churnRate', 0):,} connections a second in all: "
+                f"{conditions.get('churnConnections', '?')} loops of connect, one {size}-byte echo, close")
     if is_paced(scenario):
         return (f"{connections(scenario):,} connections, paced at {rate or conditions.get('pacedRate', 0):,} msg/s in all, "
                 f"{size}-byte messages, at most {pipeline} in flight each")
@@ -183,12 +202,17 @@ def scenario_tables(results, conditions, heading="###"):
     names = servers(results)
     rate = paced_rate(results)
     for scenario in scenarios(results):
-        churn, paced = scenario == "churn", is_paced(scenario)
+        churn, paced = is_churn(scenario), is_paced(scenario)
         unit = "connection" if churn else "message"
         floor, netty = Runs(results, FLOOR, scenario), Runs(results, NETTY, scenario)
         w(f"{heading} {title(scenario, conditions, rate)}")
         w("")
-        if paced:
+        if paced and churn:
+            w(f"Every server is offered the same {churn_rate(results):,} new connections a second (a loop free when its "
+              f"turn comes starts a cycle; a moment with none free is not made up later); *kept up* says whether its "
+              f"median rate was within {RATE_TOLERANCE:.0%} of that. If not, it fell behind, and its comparisons say so.")
+            w("")
+        elif paced:
             w(f"Every server is offered the same {rate:,} messages a second; *kept up* says whether its median rate "
               f"was within {RATE_TOLERANCE:.0%} of that. If not, it did not run at the same rate as the others, and its "
               "comparisons say so: below, it fell behind; above, loadgen was sending, as fast as the server took them, "
@@ -223,11 +247,11 @@ def ratio_table(results):
     rate is marked."""
     names = servers(results)
     found = scenarios(results)
-    counts = sorted({connections(c) for c in found if c != "churn"})
-    churn = "churn" in found
+    counts = sorted({connections(c) for c in found if not is_churn(c)})
+    churn = "churn" in found or "churn-paced" in found
     rate = paced_rate(results)
-    lines = ["| server CPU per unit, medians | " + " | ".join(f"@{n:,}" for n in counts)
-             + (" | churn (per connection)" if churn else "") + " |",
+    lines = ["| server CPU per unit, medians |" + "".join(f" @{n:,} |" for n in counts)
+             + (" churn (per connection) |" if churn else ""),
              "|---|" + "---:|" * (len(counts) + churn)]
     marked = False
 
@@ -240,16 +264,18 @@ def ratio_table(results):
         return fmt(value, ".2f") + (" †" if behind else "")
 
     closed = any(not is_paced(c) for c in found)
+    paced_churn = churn_rate(results)
     for mine, other in PAIRS:
         if mine not in names or other not in names:
             continue
         pair = f"{LABEL[mine]} / {LABEL[other]}"
         if closed:
-            lines.append(f"| {pair}, closed loop | " + " | ".join(cell(mine, other, f"c{n}") for n in counts)
-                         + (f" | {cell(mine, other, 'churn')}" if churn else "") + " |")
-        if rate:
-            lines.append(f"| {pair}, paced at {rate:,} msg/s | " + " | ".join(cell(mine, other, f"c{n}-paced") for n in counts)
-                         + (" | -" if churn else "") + " |")
+            lines.append(f"| {pair}, closed loop |" + "".join(f" {cell(mine, other, f'c{n}')} |" for n in counts)
+                         + (f" {cell(mine, other, 'churn')} |" if churn else ""))
+        if rate or paced_churn:
+            at = " and ".join(x for x in (f"{rate:,} msg/s" if rate else "", f"{paced_churn:,} conn/s" if paced_churn else "") if x)
+            lines.append(f"| {pair}, paced at {at} |" + "".join(f" {cell(mine, other, f'c{n}-paced')} |" for n in counts)
+                         + (f" {cell(mine, other, 'churn-paced')} |" if churn else ""))
     if marked:
         lines += ["", f"† the median rate of one of the two was off the paced rate by over {RATE_TOLERANCE:.0%}: not a "
                   "comparison at the same rate."]
@@ -263,7 +289,8 @@ def main():
     if conditions:
         print(f"Started {conditions.get('started')}, load average {conditions.get('loadBefore')} before, "
               f"{conditions.get('loadAfter', '?')} after; {conditions.get('rounds')} rounds of {conditions.get('duration')} s "
-              f"(+{conditions.get('warmup')} s warm-up); paced runs at {conditions.get('pacedRate', '-')} msg/s in all; "
+              f"(+{conditions.get('warmup')} s warm-up); paced runs at {conditions.get('pacedRate', '-')} msg/s and "
+              f"{conditions.get('churnRate', '-')} conn/s in all; "
               f"servers on CPU {conditions.get('serverCpu')}, loadgen on CPU "
               f"{conditions.get('loadgenCpu')}; commit {conditions.get('commit')}.")
         print()

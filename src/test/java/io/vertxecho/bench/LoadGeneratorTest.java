@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.File;
 import java.io.IOException;
@@ -73,16 +72,21 @@ class LoadGeneratorTest {
     assertEquals(20, run.json.getLong("connected"));
   }
 
-  @ParameterizedTest(name = "{0} mode")
-  @ValueSource(strings = {"line", "raw"})
+  @ParameterizedTest(name = "{0} mode, at most {1} cycles/s (0: each loop again at once)")
+  @CsvSource({"line, 0", "raw, 0", "line, 200"})
   @DisplayName("loadgen churn connects, verifies one echo (after the greeting in line mode) and closes, over and over")
-  void churn(String mode, Vertx vertx) throws Exception {
+  void churn(String mode, int cycleRate, Vertx vertx) throws Exception {
     int port = startEchoServer(vertx, mode);
 
-    Run run = loadgen("churn", "--" + mode, "--port", port, "--connections", 10);
+    Run run = loadgen("churn", "--" + mode, "--port", port, "--connections", 10, "--cycle-rate", cycleRate);
 
     assertClean(run);
     assertTrue(run.json.getLong("cycles") > 0, run.toString());
+    assertEquals(cycleRate, run.json.getLong("cycleRate"), run.toString());
+    if (cycleRate > 0) {
+      // paced: no more cycles than the rate allows in the window, plus those of the 10 loops begun just before it
+      assertTrue(run.json.getLong("cycles") <= cycleRate * run.json.getDouble("seconds") + 11, run.toString());
+    }
   }
 
   @Test
