@@ -68,6 +68,11 @@ public abstract class ChannelHooks extends ChannelInboundHandlerAdapter implemen
     if (message instanceof ByteBuf bytes) {
       handedOver = true;
       handle(BufferInternal.buffer(bytes));
+      // its echoes are not flushed before the read completes, and io_uring acts on a FIN read with it before that
+      if (!halfClosure) {
+        halfClosure = true;
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+      }
     } else {
       ctx.fireChannelRead(message);
     }
