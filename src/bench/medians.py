@@ -85,15 +85,18 @@ def scenarios(results):
 
 
 def paced_rate(results):
-    """The message rate of the paced runs (loadgen's --message-rate), or None without any."""
-    rates = [r["result"]["messageRate"] for r in results
-             if is_paced(r["scenario"]) and not is_churn(r["scenario"]) and r["result"]]
-    return int(max(rates)) if rates else None
+    """The message rate of the paced ping-pong runs (loadgen's --message-rate), or None without any."""
+    return highest(results, "messageRate", lambda s: is_paced(s) and not is_churn(s))
 
 
 def churn_rate(results):
     """The cycle rate of the paced churn runs (loadgen's --cycle-rate), or None without any."""
-    rates = [r["result"].get("cycleRate", 0) for r in results if r["scenario"] == "churn-paced" and r["result"]]
+    return highest(results, "cycleRate", lambda s: s == "churn-paced")
+
+
+def highest(results, key, wanted):
+    """The highest value of key in the results of the scenarios wanted, or None without any."""
+    rates = [r["result"].get(key, 0) for r in results if wanted(r["scenario"]) and r["result"]]
     return int(max(rates)) if rates else None
 
 

@@ -98,13 +98,10 @@ if rate:
     w(f"taskset -c {loadgen_cpu} src/bench/loadgen.sh pingpong --host 127.0.0.1 --port PORT --line|--raw --connections N "
       f"--pipeline {pipeline} \\")
     w(f"  --size {size} --duration {duration} --warmup {warmup} --rate 5000 --message-rate {rate} --server-pid PID")
-w(f"taskset -c {loadgen_cpu} src/bench/loadgen.sh churn --host 127.0.0.1 --port PORT --line|--raw "
-  f"--connections {conditions['churnConnections']} --size {size} \\")
-w(f"  --duration {duration} --warmup {warmup} --server-pid PID")
-if cycle_rate:
+for pacing in [""] + ([f" --cycle-rate {cycle_rate}"] if cycle_rate else []):
     w(f"taskset -c {loadgen_cpu} src/bench/loadgen.sh churn --host 127.0.0.1 --port PORT --line|--raw "
       f"--connections {conditions['churnConnections']} --size {size} \\")
-    w(f"  --duration {duration} --warmup {warmup} --cycle-rate {cycle_rate} --server-pid PID")
+    w(f"  --duration {duration} --warmup {warmup}{pacing} --server-pid PID")
 w("```")
 w("")
 w(f"Ping-pong, closed loop: each connection keeps {pipeline} message(s) of {size} bytes in flight, sending the next as "
@@ -206,7 +203,9 @@ mine_and_floor = [(s, f, goal) for s, f, goal in [("vertx-raw", FLOOR, 1.05), ("
 
 
 def how(c):
-    return f"paced at {rate:,} msg/s in all" if is_paced(c) else "closed loop"
+    if not is_paced(c):
+        return "closed loop"
+    return f"paced at {cycle_rate:,} conn/s in all" if is_churn(c) else f"paced at {rate:,} msg/s in all"
 
 
 def p99(runs):
@@ -217,15 +216,11 @@ for s, f, goal in mine_and_floor:
     for c in pingpong:
         target(f"{LABEL[s]}: CPU per message at {connections(c):,} connections, {how(c)}, ≤ {goal:.2f}x {LABEL[f]}'s",
                compare(results, s, f, c, Runs.cpu), goal)
-def churn_how(c):
-    return f"paced at {cycle_rate:,} conn/s in all" if is_paced(c) else "closed loop"
-
-
 for s, f, _ in mine_and_floor:
     for c in (c for c in cols if is_churn(c)):
-        target(f"{LABEL[s]}: CPU per connection, {churn_how(c)}, ≤ 1.10x {LABEL[f]}'s", compare(results, s, f, c, Runs.cpu), 1.10)
+        target(f"{LABEL[s]}: CPU per connection, {how(c)}, ≤ 1.10x {LABEL[f]}'s", compare(results, s, f, c, Runs.cpu), 1.10)
         if s == "vertx-line" and GREETING_FLOOR in servers:
-            target(f"{LABEL[s]}: CPU per connection, {churn_how(c)}, ≤ 1.10x {LABEL[GREETING_FLOOR]}'s (which greets as "
+            target(f"{LABEL[s]}: CPU per connection, {how(c)}, ≤ 1.10x {LABEL[GREETING_FLOOR]}'s (which greets as "
                    "line mode does)", compare(results, s, GREETING_FLOOR, c, Runs.cpu), 1.10)
 for s, _, _ in mine_and_floor:
     if NETTY not in servers:

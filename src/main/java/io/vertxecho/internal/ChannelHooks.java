@@ -22,9 +22,10 @@ import io.vertx.core.internal.buffer.BufferInternal;
  *   VertxInternals#release}) before {@code handle} returns, keeping nothing of it. Bytes Vert.x read before this handler
  *   was in the pipeline still come through the socket's handler, in Vert.x's copies, for which a release does
  *   nothing. The reads' echoes are flushed here when the read completes.</li>
- *   <li><b>Half-close when something is left to answer.</b> After each read's echoes were flushed, the channel allows
- *   half-closure only while its echoes are not all written or the connection {@linkplain #holdsInput holds input};
- *   Netty decides how a FIN read with them is handled right after. Allowed, the FIN becomes an end-of-stream queued
+ *   <li><b>Half-close when something is left to answer.</b> The channel allows half-closure from the moment a read is
+ *   handed over (its echoes are not flushed yet, and io_uring acts on a FIN read with it before the read completes);
+ *   once the read's echoes were flushed, only while they are not all written or the connection {@linkplain #holdsInput
+ *   holds input}: Netty decides how a FIN read with them is handled right after. Allowed, the FIN becomes an end-of-stream queued
  *   behind the data already read, so the socket's end handler runs after every earlier byte was handled, even while the
  *   socket is paused, and the server can still write before closing. Otherwise the FIN closes the channel at once, as
  *   in any Vert.x server (the end handler still runs first): nothing is lost, and it saves a {@code shutdown(SHUT_RD)}
@@ -39,8 +40,6 @@ public abstract class ChannelHooks extends ChannelInboundHandlerAdapter implemen
   private boolean halfClosure;
   /** Whether a read is being handled: its echoes are flushed when it completes ({@link #reading}). */
   private boolean reading;
-  /** Whether this handler handed a read over since the last read completed: it flushes the echoes then. */
-  private boolean handedOver;
 
   /**
    * Whether the connection still has to answer a FIN from the client with more than a close, such as an unfinished
@@ -66,7 +65,6 @@ public abstract class ChannelHooks extends ChannelInboundHandlerAdapter implemen
   public final void channelRead(ChannelHandlerContext ctx, Object message) {
     reading = true;
     if (message instanceof ByteBuf bytes) {
-      handedOver = true;
       handle(BufferInternal.buffer(bytes));
       // its echoes are not flushed before the read completes, and io_uring acts on a FIN read with it before that
       if (!halfClosure) {
@@ -81,8 +79,7 @@ public abstract class ChannelHooks extends ChannelInboundHandlerAdapter implemen
   /** The reads' echoes are flushed; then, before a FIN read with them is acted on, half-closure is set. */
   @Override
   public final void channelReadComplete(ChannelHandlerContext ctx) {
-    if (handedOver) {
-      handedOver = false;
+    if (reading) {
       ctx.flush();
     }
     ctx.fireChannelReadComplete();
