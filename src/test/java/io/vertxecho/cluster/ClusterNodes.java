@@ -120,13 +120,26 @@ final class ClusterNodes implements AutoCloseable {
     return vertx;
   }
 
+  /**
+   * A node on vertx-hazelcast's own cluster manager, without {@link RefreshingClusterManager}'s refresh: what the stats
+   * verticle does by itself when the cluster's registry loses the node's subscription.
+   */
+  Node startWithoutRefresh() throws Exception {
+    return start(new ConfigLoader(baseConfig(), Map.of(), new Properties()), new EventBusOptions(),
+      new HazelcastClusterManager(hazelcastConfig()));
+  }
+
   private HazelcastClusterManager clusterManager() {
+    return new RefreshingClusterManager(hazelcastConfig());
+  }
+
+  private Config hazelcastConfig() {
     List<String> members = nodes.isEmpty() ? List.of("127.0.0.1:1") : nodes.stream().map(Node::hazelcastAddress).toList();
     Config hazelcast = ClusterManagerFactory.hazelcastConfig(members, clusterName)
       .setProperty("hazelcast.wait.seconds.before.join", "0")
       .setProperty("hazelcast.heartbeat.interval.seconds", "1")
       .setProperty("hazelcast.max.no.heartbeat.seconds", "5");
-    return new RefreshingClusterManager(ClusterManagerFactory.bindTo(hazelcast, "127.0.0.1", -1));
+    return ClusterManagerFactory.bindTo(hazelcast, "127.0.0.1", -1);
   }
 
   private static Vertx clustered(EventBusOptions eventBus, HazelcastClusterManager clusterManager) throws Exception {
@@ -136,7 +149,10 @@ final class ClusterNodes implements AutoCloseable {
   }
 
   private Node start(ConfigLoader loader, EventBusOptions eventBus) throws Exception {
-    HazelcastClusterManager clusterManager = clusterManager();
+    return start(loader, eventBus, clusterManager());
+  }
+
+  private Node start(ConfigLoader loader, EventBusOptions eventBus, HazelcastClusterManager clusterManager) throws Exception {
     Vertx vertx = clustered(eventBus, clusterManager);
     DeployerVerticle deployer = new DeployerVerticle(loader.load(), loader, clusterManager);
     vertx.deployVerticle(deployer).await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
