@@ -17,7 +17,7 @@
 #   PACED_RATE=40000 (messages per second in all connections; below every server's closed-loop rate in BENCHMARKS.md)
 #   CHURN_CONNECTIONS=50 CHURN_RATE=8000 (below every server's closed-loop churn rate in BENCHMARKS.md)
 #   SCENARIOS="pingpong paced churn" (churn-paced may be added) SERVERS="vertx-raw vertx-line vertx vertx-greeting
-#   vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll"
+#   vertx-raw-io_uring vertx-line-io_uring vertx-io_uring vertx-greeting-io_uring netty netty-example epoll"
 #   (threads and virtual may be added) LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA=java
 #   JAVA21 (Java 21+ for the virtual-thread baseline) PORT_BASE=9300 JIT_WARMUP=8 (seconds of each unrecorded warm-up
 #   run: closed-loop ping-pong at 1,000 connections and churn, as SCENARIOS has them; the paced runs warm up closed)
@@ -34,7 +34,7 @@ PACED_RATE=${PACED_RATE:-40000}
 CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-50}
 CHURN_RATE=${CHURN_RATE:-8000}
 SCENARIOS=${SCENARIOS:-pingpong paced churn}
-SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-greeting vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll}
+SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-greeting vertx-raw-io_uring vertx-line-io_uring vertx-io_uring vertx-greeting-io_uring netty netty-example epoll}
 LOADGEN_CPU=${LOADGEN_CPU:-0}
 SERVER_CPU=${SERVER_CPU:-1}
 SERVER_OPTS=${SERVER_OPTS:--Xmx2g}

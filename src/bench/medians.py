@@ -23,6 +23,7 @@ LABEL = {
     "vertx-raw-io_uring": "vertx-echo, raw mode, io_uring",
     "vertx-line-io_uring": "vertx-echo, line mode, io_uring",
     "vertx-io_uring": "smallest Vert.x echo, io_uring",
+    "vertx-greeting-io_uring": "smallest Vert.x echo that greets, io_uring",
     "netty": "tuned Netty",
     "netty-example": "Netty's echo example, as shipped",
     "epoll": "C epoll",
@@ -30,6 +31,8 @@ LABEL = {
     "virtual": "blocking, virtual threads",
 }
 FLOOR, NETTY, GREETING_FLOOR = "vertx", "netty", "vertx-greeting"
+# each line-mode server's floor that greets, on the same transport
+GREETING_FLOORS = {"vertx-line": GREETING_FLOOR, "vertx-line-io_uring": "vertx-greeting-io_uring"}
 # a paced run whose rate is off the paced rate by more than this share did not run at the same rate as the others:
 # below, it fell behind; above, it was catching up on messages loadgen held back while it was behind
 RATE_TOLERANCE = 0.03
@@ -37,6 +40,7 @@ RATE_TOLERANCE = 0.03
 # transport (line mode also against the floor that greets, as it does), then each io_uring server against itself on epoll
 PAIRS = [("vertx-raw", FLOOR), ("vertx-raw", NETTY), ("vertx-line", FLOOR), ("vertx-line", GREETING_FLOOR), ("vertx-line", NETTY),
          ("vertx-raw-io_uring", "vertx-io_uring"), ("vertx-line-io_uring", "vertx-io_uring"),
+         ("vertx-line-io_uring", "vertx-greeting-io_uring"),
          ("vertx-raw-io_uring", "vertx-raw"), ("vertx-line-io_uring", "vertx-line"), ("vertx-io_uring", FLOOR)]
 
 

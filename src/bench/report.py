@@ -7,7 +7,7 @@ import platform
 import subprocess
 import sys
 
-from medians import (FLOOR, GREETING_FLOOR, LABEL, NETTY, RATE_TOLERANCE, Runs, churn_rate, compare, connections, fmt,
+from medians import (FLOOR, GREETING_FLOOR, GREETING_FLOORS, LABEL, NETTY, RATE_TOLERANCE, Runs, churn_rate, compare, connections, fmt,
                      is_churn, is_paced, load, paced_rate, ratio_table, scenario_tables, scenarios, times)
 
 work, out = sys.argv[1:3]
@@ -219,9 +219,10 @@ for s, f, goal in mine_and_floor:
 for s, f, _ in mine_and_floor:
     for c in (c for c in cols if is_churn(c)):
         target(f"{LABEL[s]}: CPU per connection, {how(c)}, ≤ 1.10x {LABEL[f]}'s", compare(results, s, f, c, Runs.cpu), 1.10)
-        if s == "vertx-line" and GREETING_FLOOR in servers:
-            target(f"{LABEL[s]}: CPU per connection, {how(c)}, ≤ 1.10x {LABEL[GREETING_FLOOR]}'s (which greets as "
-                   "line mode does)", compare(results, s, GREETING_FLOOR, c, Runs.cpu), 1.10)
+        greeting = GREETING_FLOORS.get(s)
+        if greeting in servers:
+            target(f"{LABEL[s]}: CPU per connection, {how(c)}, ≤ 1.10x {LABEL[greeting]}'s (which greets as "
+                   "line mode does)", compare(results, s, greeting, c, Runs.cpu), 1.10)
 for s, _, _ in mine_and_floor:
     if NETTY not in servers:
         continue

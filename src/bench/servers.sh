@@ -4,11 +4,12 @@
 #   vertx                  the smallest Vert.x NetServer echo, on epoll: the floor for anything built on Vert.x
 #   vertx-greeting         the same, greeting each connection with vertx-echo's default line first (then raw echo,
 #                          driven in line mode): the floor for vertx-echo's line mode, which greets every connection
-#   NAME-io_uring          vertx-raw, vertx-line and vertx on io_uring (config transport; the baseline's -Dio_uring=true)
+#   NAME-io_uring          vertx-raw, vertx-line, vertx and vertx-greeting on io_uring (config transport; the
+#                          baseline's -Dio_uring=true)
 #   netty, netty-example   a tuned Netty echo; Netty's echo example as it ships
 #   epoll                  the C epoll echo server
 #   threads, virtual       blocking baselines, a platform or virtual thread per client (not run by default)
-BENCH_SERVERS="vertx-raw vertx-line vertx vertx-greeting vertx-raw-io_uring vertx-line-io_uring vertx-io_uring netty netty-example epoll threads virtual"
+BENCH_SERVERS="vertx-raw vertx-line vertx vertx-greeting vertx-raw-io_uring vertx-line-io_uring vertx-io_uring vertx-greeting-io_uring netty netty-example epoll threads virtual"
 declare -A PID=()
 
 # server_command NAME PORT: the command line that starts NAME on PORT (echoed, for the run and for the report)
@@ -19,7 +20,7 @@ server_command() {
     # 1,000 above the most loadgen opens: under churn, connections closing still count for a moment.
     vertx-line|vertx-line-io_uring) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=line ECHO_TRANSPORT=$(transport_of "$name") ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$((MAX_OPEN + 1000)) $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
     vertx-raw|vertx-raw-io_uring) echo "ECHO_PORT=$port ECHO_HTTP_PORT=0 ECHO_MODE=raw ECHO_GREETING= ECHO_TRANSPORT=$(transport_of "$name") ECHO_CONNECTION_LOG=OFF ECHO_MAX_CONNECTIONS=$((MAX_OPEN + 1000)) $JAVA $SERVER_OPTS -jar target/vertx-echo.jar" ;;
-    vertx-io_uring) echo "BASELINE_JAVA_OPTS='$SERVER_OPTS -Dio_uring=true' JAVA=$JAVA src/bench/start-baseline.sh vertx $port" ;;
+    vertx-io_uring|vertx-greeting-io_uring) echo "BASELINE_JAVA_OPTS='$SERVER_OPTS -Dio_uring=true' JAVA=$JAVA src/bench/start-baseline.sh ${name%-io_uring} $port" ;;
     vertx|vertx-greeting|netty|netty-example|threads|epoll) echo "$baseline $name $port" ;;
     virtual) echo "JAVA21=$JAVA21 $baseline virtual $port" ;;
     *) echo "$0: unknown server '$name' ($BENCH_SERVERS)" >&2; return 2 ;;
@@ -31,7 +32,7 @@ transport_of() { case "$1" in *-io_uring) echo io_uring ;; *) echo epoll ;; esac
 
 # mode_of NAME: the load generator's framing for NAME (line mode, which skips one greeting line, for vertx-echo's line
 # servers and the Vert.x echo that greets)
-mode_of() { case "$1" in vertx-line*|vertx-greeting) echo --line ;; *) echo --raw ;; esac; }
+mode_of() { case "$1" in vertx-line*|vertx-greeting*) echo --line ;; *) echo --raw ;; esac; }
 
 # check_servers "NAMES": fails with one line on an unknown name or a missing Java 21+ for the virtual-thread baseline
 check_servers() {
