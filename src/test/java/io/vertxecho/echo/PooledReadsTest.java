@@ -1,6 +1,7 @@
 package io.vertxecho.echo;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ResourceLeakDetector;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -24,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The connections read the channel's pooled buffers without Vert.x's copy (ChannelHooks) and must give every one
  * back. Netty's leak detector, tracking every buffer here, logs "LEAK:" for a buffer collected unreleased; this
- * test drives each way a read can end (echoed whole, split into lines, partly kept, dropped after a quit or an
- * over-long line, ended by a FIN) and then collects garbage until the detector has had its chance to report.
+ * test drives each way a read can end (echoed whole, in either mode, split into lines, partly kept, dropped after a quit or an
+ * over-long line, ended by a FIN) and then collects garbage until the detector has had its chance to report. A
+ * buffer released once too often is reported by Netty's {@code ReferenceCountUtil} ("Failed to release"): none may be.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
@@ -57,7 +59,8 @@ class PooledReadsTest {
   @Test
   @DisplayName("no read is leaked, however its lines end")
   void noLeaks() throws InterruptedException {
-    try (LogCapture leaks = LogCapture.of(ResourceLeakDetector.class)) {
+    try (LogCapture leaks = LogCapture.of(ResourceLeakDetector.class);
+         LogCapture releases = LogCapture.of(ReferenceCountUtil.class)) {
       for (int round = 0; round < 20; round++) {
         traffic();
       }
@@ -69,6 +72,8 @@ class PooledReadsTest {
       List<String> reported = leaks.events().stream().map(ILoggingEvent::getFormattedMessage)
         .filter(message -> message.contains("LEAK")).toList();
       assertEquals(List.of(), reported);
+      // a buffer released once too often (the channel's release after writing one it was not given a reference to)
+      assertEquals(List.of(), releases.messages().stream().filter(message -> message.contains("Failed to release")).toList());
     }
   }
 
@@ -76,6 +81,9 @@ class PooledReadsTest {
     String big = "x".repeat(10_000);
     try (Wire client = Wire.connect(line.port())) {
       client.readLine();
+      client.send("whole\nlines\n"); // a read of complete lines only: the channel takes it over whole
+      assertEquals("whole", client.readLine());
+      assertEquals("lines", client.readLine());
       client.send("one\ntwo\r\nthr");
       client.send("ee\n" + big);
       client.send(big + "\nlast, unfinished").shutdownOutput();
