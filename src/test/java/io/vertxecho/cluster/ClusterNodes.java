@@ -142,7 +142,8 @@ final class ClusterNodes implements AutoCloseable {
     return ClusterManagerFactory.bindTo(hazelcast, "127.0.0.1", -1);
   }
 
-  private static Vertx clustered(EventBusOptions eventBus, HazelcastClusterManager clusterManager) throws Exception {
+  /** A clustered Vert.x over {@code clusterManager}, its event bus on loopback. */
+  static Vertx clustered(EventBusOptions eventBus, HazelcastClusterManager clusterManager) throws Exception {
     VertxOptions options = new VertxOptions().setEventBusOptions(eventBus.setHost("127.0.0.1"));
     return Vertx.builder().with(options).withClusterManager(clusterManager)
       .buildClustered().await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

@@ -2,7 +2,6 @@ package io.vertxecho.cluster;
 
 import com.hazelcast.config.Config;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -41,7 +40,7 @@ class RefreshingClusterManagerTest {
   void lostUpdateIsMadeGood() throws Exception {
     RefreshingClusterManager clusterManager =
       new RefreshingClusterManager(member(List.of("127.0.0.1:1"), "refresh-test-" + UUID.randomUUID()));
-    Vertx vertx = clustered(clusterManager);
+    Vertx vertx = ClusterNodes.clustered(new EventBusOptions(), clusterManager);
     try {
       DroppingFirstUpdate listener = new DroppingFirstUpdate();
       clusterManager.registrationListener(listener);
@@ -66,13 +65,13 @@ class RefreshingClusterManagerTest {
   void lostOwnSubscriptionIsPutBack() throws Exception {
     String cluster = "refresh-test-" + UUID.randomUUID();
     RefreshingClusterManager first = new RefreshingClusterManager(member(List.of("127.0.0.1:1"), cluster));
-    Vertx subscriber = clustered(first);
+    Vertx subscriber = ClusterNodes.clustered(new EventBusOptions(), first);
     Vertx sender = null;
     try {
       com.hazelcast.cluster.Address firstAddress = first.getHazelcastInstance().getCluster().getLocalMember().getAddress();
       RefreshingClusterManager second = new RefreshingClusterManager(
         member(List.of(firstAddress.getHost() + ":" + firstAddress.getPort()), cluster));
-      sender = clustered(second);
+      sender = ClusterNodes.clustered(new EventBusOptions(), second);
       MessageConsumer<String> consumer = subscriber.eventBus().<String>consumer(ADDRESS, message -> message.reply("here"));
       consumer.completion().await(30, TimeUnit.SECONDS);
       Vertx asking = sender;
@@ -103,13 +102,6 @@ class RefreshingClusterManagerTest {
   private static Config member(List<String> members, String cluster) {
     return ClusterManagerFactory.bindTo(ClusterManagerFactory.hazelcastConfig(members, cluster)
       .setProperty("hazelcast.wait.seconds.before.join", "0"), "127.0.0.1", -1);
-  }
-
-  private static Vertx clustered(RefreshingClusterManager clusterManager) throws Exception {
-    return Vertx.builder()
-      .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1")))
-      .withClusterManager(clusterManager)
-      .buildClustered().await(60, TimeUnit.SECONDS);
   }
 
   /** Watches {@link #ADDRESS} only; the first update is dropped, the later ones are kept. */
