@@ -66,6 +66,8 @@ static uint64_t period;
 static int poller;
 static uint64_t t0, window_start, window_end, deadline;
 static int in_window, stopping;
+static const char *timeline_path;  /* --timeline */
+static long sources = -1;           /* --sources: 1 unless told */
 static long opened, connecting, connected, resolved, churn_cycles_started, churn_idle_slots, cycle_cursor;
 /* --message-rate: connections with a message to send wait in this ring for their turn */
 static conn **ready;
@@ -129,7 +131,16 @@ static void help(void) {
        "  --rate R              connections opened per second while connecting, the ramp (pingpong, idle;\n"
        "                        default 5000; 0 = no bound but --connecting)\n"
        "  --connecting N        connects in progress at once at most (default 256)\n"
+       "  --sources N           connect from N source addresses, 127.0.0.1 to 127.0.0.N, in turn (default 1):\n"
+       "                        loadgen's closed connections hold their ports (TIME_WAIT), and from one address\n"
+       "                        the 28,232 ephemeral ports, each reusable about 2 s after its close, cap churn near\n"
+       "                        14,100 a second; but every distinct address and port pair holds an entry of the\n"
+       "                        kernel's connection tracking for 120 s when it is loaded (Docker loads it), and a\n"
+       "                        full table drops new connections (nf_conntrack_max, 262,144 here)\n"
        "  --server-pid PID      read this process's CPU time (and RSS) around the measured window\n"
+       "  --timeline FILE       pingpong, churn: write, for each 10 ms of the measured window, the echoes (churn:\n"
+       "                        cycles) completed, the longest latency among them, and the longest time between\n"
+       "                        two passes of loadgen's own loop (a pause of loadgen, not of the server)\n"
        "  --timeout S           give up (timedOut) after this long in all (default: the ramp + warm-up + duration\n"
        "                        + 30)\n"
        "  -h, --help            this help\n"
@@ -188,6 +199,11 @@ static void parse(int argc, char **argv) {
     else if (!strcmp(o, "--message-rate")) { message_rate = (double) whole(o, v, 0, 10000000); seen_message_rate = 1; }
     else if (!strcmp(o, "--cycle-rate")) { cycle_rate = (double) whole(o, v, 0, 1000000); seen_cycle_rate = 1; }
     else if (!strcmp(o, "--connecting")) max_connecting = whole(o, v, 1, MAX_CONNECTIONS);
+    else if (!strcmp(o, "--sources")) sources = whole(o, v, 1, 254);
+    else if (!strcmp(o, "--timeline")) {
+      if (!v || !*v) usage_error("option --timeline needs a file name");
+      timeline_path = v;
+    }
     else if (!strcmp(o, "--server-pid")) {
       server_pid = (int) whole(o, v, 1, 1 << 30);
       char path[64];
@@ -203,10 +219,12 @@ static void parse(int argc, char **argv) {
   if (seen_pipeline && mode != PINGPONG) usage_error("option --pipeline applies to pingpong only");
   if (seen_message_rate && mode != PINGPONG) usage_error("option --message-rate applies to pingpong only");
   if (seen_cycle_rate && mode != CHURN) usage_error("option --cycle-rate applies to churn only");
+  if (timeline_path && mode == IDLE) usage_error("option --timeline applies to pingpong and churn only");
   if (seen_rate && mode == CHURN) usage_error("option --rate does not apply to churn (its rate is the result)");
   if ((uint64_t) pipeline * (uint64_t) size > (1u << 20)) usage_error("pipeline x size must be at most 1 MiB per connection (got %ld)", pipeline * size);
   if (greeting_lines < 0) greeting_lines = line_mode ? 1 : 0;
   if (connections < 0) connections = mode == CHURN ? 50 : 100;
+  if (sources < 0) sources = 1;
   if (warmup < 0) warmup = mode == IDLE ? 0 : 2;
   if (timeout_seconds < 0) timeout_seconds = (rate > 0 && mode != CHURN ? connections / rate : 0) + warmup + duration + 30;
 }
@@ -419,6 +437,12 @@ static void start_connect(conn *c, uint64_t now) {
   c->base = ((uint64_t) (c - conns) * 7919u + (uint64_t) churn_cycles_started * 104729u) % (period / size) * size;
   churn_cycles_started++;
   opened++;
+  if (sources > 1) {
+    /* the port is picked at connect, for this destination (IP_BIND_ADDRESS_NO_PORT), not at bind for any */
+    struct sockaddr_in local = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001u + (uint32_t) (opened % sources)) };
+    if (setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one)
+        || bind(c->fd, (struct sockaddr *) &local, sizeof local)) setup_error("bind to a source address");
+  }
   struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr = host };
   int r = connect(c->fd, (struct sockaddr *) &address, sizeof address);
   if (r && errno != EINPROGRESS) {
@@ -467,16 +491,56 @@ static void mismatch_at(conn *c, const uint8_t *data, size_t n) {
   }
 }
 
+/* --timeline: per TIMELINE_NS of the window, echoes completed, their longest latency, loadgen's longest loop gap. */
+#define TIMELINE_NS 10000000ull
+static uint64_t *tl_done, *tl_latency, *tl_gap, tl_slices, tl_last_pass;
+static FILE *timeline_file;
+
+static uint64_t *timeline_slot(uint64_t *slices, uint64_t now) {
+  uint64_t slice = (now - window_start) / TIMELINE_NS;
+  return &slices[slice < tl_slices ? slice : tl_slices - 1];
+}
+
+static void timeline_echo(uint64_t now, uint64_t latency) {
+  if (!tl_slices) return;
+  (*timeline_slot(tl_done, now))++;
+  uint64_t *longest = timeline_slot(tl_latency, now);
+  if (latency > *longest) *longest = latency;
+}
+
+static void timeline_pass(uint64_t now) {
+  if (!tl_slices || !in_window) return;
+  uint64_t *longest = timeline_slot(tl_gap, now);
+  if (tl_last_pass && now - tl_last_pass > *longest) *longest = now - tl_last_pass;
+  tl_last_pass = now;
+}
+
+static void write_timeline(void) {
+  if (!tl_slices) return;
+  FILE *f = timeline_file;
+  fprintf(f, "# ms into the window\t%s completed\tlongest latency ms\tlongest loadgen loop gap ms\n",
+          mode == CHURN ? "cycles" : "echoes");
+  uint64_t last = (uint64_t) (window_seconds * 1e9) / TIMELINE_NS;
+  for (uint64_t i = 0; i <= last && i < tl_slices; i++)
+    fprintf(f, "%llu\t%llu\t%.2f\t%.2f\n", (unsigned long long) (i * TIMELINE_NS / 1000000), (unsigned long long) tl_done[i],
+            tl_latency[i] / 1e6, tl_gap[i] / 1e6);
+  fclose(f);
+}
+
 static void message_done(conn *c, uint64_t message, uint64_t now) {
   total_messages++;
   if (mode == CHURN) {
     total_cycles++;
-    if (in_window) { window_cycles++; window_messages++; record_latency(now - c->start_ns); }
+    if (in_window) { window_cycles++; window_messages++; record_latency(now - c->start_ns); timeline_echo(now, now - c->start_ns); }
     finish(c);
     if (!stopping) next_cycle(c, now);
     return;
   }
-  if (in_window) { window_messages++; record_latency(now - c->stamps[message % pipeline]); }
+  if (in_window) {
+    window_messages++;
+    record_latency(now - c->stamps[message % pipeline]);
+    timeline_echo(now, now - c->stamps[message % pipeline]);
+  }
   want_message(c, now);
 }
 
@@ -577,6 +641,7 @@ static void run(void) {
     uint64_t now = now_ns();
     if (!window_at && resolved >= connections) window_at = now + (uint64_t) (warmup * 1e9);
     if (window_at && !in_window && !stopping && now >= window_at) begin_window(now);
+    timeline_pass(now);
     if (in_window && now >= window_end) { end_window(now); break; }
     if (now >= deadline) { timed_out = 1; if (in_window) end_window(now); break; }
     if (mode == CHURN && connect_errors >= 1000 && !total_cycles) {
@@ -652,8 +717,8 @@ static void report(void) {
     && !greeting_errors && !stalled && !greetings_pending && window_seconds > 0 && (mode == IDLE ? held == connections : units > 0);
   printf("{\"tool\":\"loadgen\",\"mode\":\"%s\",\"line\":%s,\"greetingLines\":%d,\"host\":\"%s\",\"port\":%d,",
          mode_name, line_mode ? "true" : "false", greeting_lines, host_text, port);
-  printf("\"connections\":%ld,\"connected\":%ld,\"pipeline\":%ld,\"size\":%ld,\"rate\":%.0f,\"messageRate\":%.0f,\"cycleRate\":%.0f,",
-         connections, connected, mode == PINGPONG ? pipeline : 0, size, mode == CHURN ? 0 : rate, message_rate, cycle_rate);
+  printf("\"sources\":%ld,\"connections\":%ld,\"connected\":%ld,\"pipeline\":%ld,\"size\":%ld,\"rate\":%.0f,\"messageRate\":%.0f,\"cycleRate\":%.0f,",
+         sources, connections, connected, mode == PINGPONG ? pipeline : 0, size, mode == CHURN ? 0 : rate, message_rate, cycle_rate);
   printf("\"warmupSeconds\":%g,\"durationSeconds\":%g,\"seconds\":%.3f,", warmup, duration, window_seconds);
   printf("\"messages\":%llu,\"messagesPerSecond\":%.1f,\"megabytesPerSecond\":%.3f,\"cycles\":%llu,\"connectionsPerSecond\":%.1f,",
          (unsigned long long) window_messages, window_messages / w, window_messages * (double) size / w / 1e6,
@@ -680,6 +745,7 @@ static void report(void) {
   }
   printf("\"ok\":%s}\n", ok ? "true" : "false");
   fflush(stdout);
+  write_timeline();
   exit(ok ? 0 : 1);
 }
 
@@ -706,6 +772,17 @@ int main(int argc, char **argv) {
   for (long i = 0; i < connections; i++) { conns[i].fd = -1; conns[i].stamps = stamp_pool + i * pipeline; }
   ready_size = (uint64_t) connections * (uint64_t) pipeline;
   if (message_rate && !(ready = calloc(ready_size, sizeof *ready))) setup_error("calloc");
+  if (timeline_path) {
+    if (!(timeline_file = fopen(timeline_path, "w"))) {
+      fprintf(stderr, "loadgen: cannot write %s: %s\n", timeline_path, strerror(errno));
+      return 2;
+    }
+    tl_slices = (uint64_t) (duration * 1e9 / TIMELINE_NS) + 2;
+    tl_done = calloc(tl_slices, sizeof *tl_done);
+    tl_latency = calloc(tl_slices, sizeof *tl_latency);
+    tl_gap = calloc(tl_slices, sizeof *tl_gap);
+    if (!tl_done || !tl_latency || !tl_gap) setup_error("calloc");
+  }
   poller = epoll_create1(0);
   if (poller < 0) setup_error("epoll_create1");
   run();

@@ -4,17 +4,17 @@
 # paced at PACED_RATE messages a second in all, and under churn, with the native load generator and the server pinned
 # to different cores, ROUNDS rounds, medians), then each server's live heap and RSS with IDLE idle connections held by
 # the same load generator (every server but the C one, the Vert.x echo that greets included). Loopback only; every load
-# is bounded in count and time. About an hour with the defaults (eleven servers; about 37 minutes with DURATION=4
-# WARMUP=1). Tunables (environment): those of compare-servers.sh (ROUNDS=3 DURATION=8 WARMUP=2 SIZE=64 PIPELINE=1
-# CONNECTION_COUNTS="100 1000 10000" PACED_RATE=40000 CHURN_CONNECTIONS=50 SCENARIOS="pingpong paced churn"
-# SERVERS=... LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA JAVA21), and IDLE=15000 OUT=BENCHMARKS.md.
+# is bounded in count and time. About an hour with the defaults (eleven servers; about 40 minutes with DURATION=4
+# WARMUP=1, 55 with ROUNDS=5 too). Tunables (environment): those of compare-servers.sh (ROUNDS=3 DURATION=8 WARMUP=2
+# SIZE=64 PIPELINE=1 CONNECTION_COUNTS="100 1000 10000" PACED_RATE=40000 CHURN_CONNECTIONS=50 CHURN_RATE=12000
+# SCENARIOS="pingpong paced churn churn-paced" SERVERS=... LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA JAVA21), and IDLE=15000 OUT=BENCHMARKS.md.
 # The bench command of the jar stays the load generator for users; this script compares servers with loadgen.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 export ROUNDS=${ROUNDS:-3} DURATION=${DURATION:-8} WARMUP=${WARMUP:-2} SIZE=${SIZE:-64} PIPELINE=${PIPELINE:-1}
 export CONNECTION_COUNTS=${CONNECTION_COUNTS:-100 1000 10000} CHURN_CONNECTIONS=${CHURN_CONNECTIONS:-50}
-export PACED_RATE=${PACED_RATE:-40000} SCENARIOS=${SCENARIOS:-pingpong paced churn}
+export PACED_RATE=${PACED_RATE:-40000} SCENARIOS=${SCENARIOS:-pingpong paced churn churn-paced}
 export SERVERS=${SERVERS:-vertx-raw vertx-line vertx vertx-greeting vertx-raw-io_uring vertx-line-io_uring vertx-io_uring vertx-greeting-io_uring netty netty-example epoll}
 export LOADGEN_CPU=${LOADGEN_CPU:-0} SERVER_CPU=${SERVER_CPU:-1} SERVER_OPTS=${SERVER_OPTS:--Xmx2g} JAVA=${JAVA:-java}
 export JAVA21=${JAVA21:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}

@@ -22,6 +22,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static io.vertxecho.Programs.onPath;
@@ -87,6 +90,51 @@ class LoadGeneratorTest {
       // paced: no more cycles than the rate allows in the window, plus those of the 10 loops begun just before it
       assertTrue(run.json.getLong("cycles") <= cycleRate * run.json.getDouble("seconds") + 11, run.toString());
     }
+  }
+
+  @ParameterizedTest(name = "--sources {0}")
+  @CsvSource({"'', 1", "1, 1", "3, 3"})
+  @DisplayName("loadgen churn connects from its source addresses in turn (127.0.0.1 alone unless told)")
+  void churnSources(String option, int expected, Vertx vertx) throws Exception {
+    Set<String> sources = ConcurrentHashMap.newKeySet();
+    int port = startTestServer(vertx, socket -> {
+      sources.add(socket.remoteAddress().host());
+      socket.handler(socket::write);
+    });
+
+    Run run = option.isEmpty() ? loadgen("churn", "--raw", "--port", port, "--connections", 10)
+      : loadgen("churn", "--raw", "--port", port, "--connections", 10, "--sources", option);
+
+    assertClean(run);
+    assertEquals(expected, run.json.getLong("sources"), run.toString());
+    Set<String> addresses = new TreeSet<>();
+    for (int i = 1; i <= expected; i++) {
+      addresses.add("127.0.0." + i);
+    }
+    assertEquals(addresses, new TreeSet<>(sources));
+  }
+
+  @Test
+  @DisplayName("loadgen --timeline accounts for every echo of the window, 10 ms by 10 ms, with its longest latency")
+  void timeline(Vertx vertx) throws Exception {
+    int port = startEchoServer(vertx, "raw");
+    Path timeline = Files.createTempFile("loadgen", ".timeline");
+
+    Run run = loadgen("pingpong", "--raw", "--port", port, "--connections", 20, "--timeline", timeline);
+
+    assertClean(run);
+    List<String> slices = Files.readAllLines(timeline).stream().filter(line -> !line.startsWith("#")).toList();
+    assertTrue(slices.size() >= 200 && slices.size() <= 201, "2 s in slices of 10 ms: " + slices.size());
+    long echoes = 0;
+    double longest = 0;
+    for (int i = 0; i < slices.size(); i++) {
+      String[] columns = slices.get(i).split("\t");
+      assertEquals(i * 10L, Long.parseLong(columns[0]), slices.get(i));
+      echoes += Long.parseLong(columns[1]);
+      longest = Math.max(longest, Double.parseDouble(columns[2]));
+    }
+    assertEquals(run.json.getLong("messages"), echoes, "the echoes of the slices against the JSON's");
+    assertEquals(run.json.getJsonObject("latencyMicros").getDouble("max") / 1000, longest, 0.01, run.toString());
   }
 
   @Test
