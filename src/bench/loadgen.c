@@ -517,30 +517,32 @@ static void timeline_pass(uint64_t now) {
 
 static void write_timeline(void) {
   if (!tl_slices) return;
-  FILE *f = timeline_file;
-  fprintf(f, "# ms into the window\t%s completed\tlongest latency ms\tlongest loadgen loop gap ms\n",
+  fprintf(timeline_file, "# ms into the window\t%s completed\tlongest latency ms\tlongest loadgen loop gap ms\n",
           mode == CHURN ? "cycles" : "echoes");
   uint64_t last = (uint64_t) (window_seconds * 1e9) / TIMELINE_NS;
   for (uint64_t i = 0; i <= last && i < tl_slices; i++)
-    fprintf(f, "%llu\t%llu\t%.2f\t%.2f\n", (unsigned long long) (i * TIMELINE_NS / 1000000), (unsigned long long) tl_done[i],
+    fprintf(timeline_file, "%llu\t%llu\t%.2f\t%.2f\n", (unsigned long long) (i * TIMELINE_NS / 1000000), (unsigned long long) tl_done[i],
             tl_latency[i] / 1e6, tl_gap[i] / 1e6);
-  fclose(f);
+  fclose(timeline_file);
+}
+
+/* An echo (churn: a cycle) completed in the window, `latency` after it was sent (churn: connect began). */
+static void window_echo(uint64_t now, uint64_t latency) {
+  window_messages++;
+  record_latency(latency);
+  timeline_echo(now, latency);
 }
 
 static void message_done(conn *c, uint64_t message, uint64_t now) {
   total_messages++;
   if (mode == CHURN) {
     total_cycles++;
-    if (in_window) { window_cycles++; window_messages++; record_latency(now - c->start_ns); timeline_echo(now, now - c->start_ns); }
+    if (in_window) { window_cycles++; window_echo(now, now - c->start_ns); }
     finish(c);
     if (!stopping) next_cycle(c, now);
     return;
   }
-  if (in_window) {
-    window_messages++;
-    record_latency(now - c->stamps[message % pipeline]);
-    timeline_echo(now, now - c->stamps[message % pipeline]);
-  }
+  if (in_window) window_echo(now, now - c->stamps[message % pipeline]);
   want_message(c, now);
 }
 

@@ -57,7 +57,7 @@ size, pipeline, duration, warmup = conditions["size"], conditions["pipeline"], c
 loadgen_cpu, server_cpu = conditions["loadgenCpu"], conditions["serverCpu"]
 rate = paced_rate(results)
 cycle_rate = churn_rate(results)
-# loadgen's source addresses for churn (recorded since loadgen spreads churn over several; absent before)
+# loadgen's source addresses for churn (`sources` in its JSON, 1 unless --sources; absent from older results)
 churn_sources = max((r["result"].get("sources", 1) for r in results if r["scenario"].startswith("churn")), default=1)
 
 lines = []
@@ -118,7 +118,7 @@ w(f"Ping-pong, closed loop: each connection keeps {pipeline} message(s) of {size
      "judged like the paced ping-pong)" if cycle_rate else "")
   + (f", from {churn_sources} source addresses in turn (127.0.0.1 to 127.0.0.{churn_sources}, `--sources`): a "
      "closed connection holds its local port in TIME_WAIT, and from one address the 28,232 ports of the ephemeral "
-     "range, each reusable about 2 s after its close, cap churn near 14,000 connections a second whatever server "
+     "range, each reusable about 2 s after its close, cap churn near 14,100 connections a second whatever server "
      "answers" if churn_sources > 1 else "")
   + ". vertx-echo in line mode "
   "greets each connection and gets lines ending in `\\n`"

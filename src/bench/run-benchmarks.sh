@@ -7,7 +7,8 @@
 # is bounded in count and time. About an hour with the defaults (eleven servers; about 40 minutes with DURATION=4
 # WARMUP=1, 55 with ROUNDS=5 too). Tunables (environment): those of compare-servers.sh (ROUNDS=3 DURATION=8 WARMUP=2
 # SIZE=64 PIPELINE=1 CONNECTION_COUNTS="100 1000 10000" PACED_RATE=40000 CHURN_CONNECTIONS=50 CHURN_RATE=12000
-# SCENARIOS="pingpong paced churn churn-paced" SERVERS=... LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA JAVA21), and IDLE=15000 OUT=BENCHMARKS.md.
+# SCENARIOS="pingpong paced churn churn-paced" SERVERS=... LOADGEN_CPU=0 SERVER_CPU=1 SERVER_OPTS=-Xmx2g JAVA JAVA21),
+# and IDLE=15000 OUT=BENCHMARKS.md.
 # The bench command of the jar stays the load generator for users; this script compares servers with loadgen.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

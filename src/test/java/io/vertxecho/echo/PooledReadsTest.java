@@ -25,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The connections read the channel's pooled buffers without Vert.x's copy (ChannelHooks) and must give every one
  * back. Netty's leak detector, tracking every buffer here, logs "LEAK:" for a buffer collected unreleased; this
- * test drives each way a read can end (echoed whole, in either mode, split into lines, partly kept, dropped after a quit or an
- * over-long line, ended by a FIN) and then collects garbage until the detector has had its chance to report. A
- * buffer released once too often is reported by Netty's {@code ReferenceCountUtil} ("Failed to release"): none may be.
+ * test drives each way a read can end (echoed whole, in either mode, split into lines, partly kept, dropped after a
+ * quit or an over-long line, ended by a FIN) and then collects garbage until the detector has had its chance to
+ * report. A buffer released once too often is reported by Netty's {@code ReferenceCountUtil} ("Failed to release"):
+ * none may be.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(60)
@@ -73,7 +74,8 @@ class PooledReadsTest {
         .filter(message -> message.contains("LEAK")).toList();
       assertEquals(List.of(), reported);
       // a buffer released once too often (the channel's release after writing one it was not given a reference to)
-      assertEquals(List.of(), releases.messages().stream().filter(message -> message.contains("Failed to release")).toList());
+      assertEquals(List.of(),
+        releases.messages().stream().filter(message -> message.contains("Failed to release")).toList());
     }
   }
 
